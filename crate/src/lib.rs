@@ -1,0 +1,30 @@
+//! Parlab's core: Python's threading primitives with Python's semantics, on real threads
+//! (OS threads natively, Web Workers sharing one wasm memory in the browser), every
+//! operation recorded in a trace that the page draws and the lessons read their insights
+//! from.
+//!
+//! Layers, bottom up: [`futex`] (the one platform switch) -> [`prims`] (one file per
+//! primitive) -> [`runtime`] (runs, threads, clock, Stop, watchdog) and [`trace`] ->
+//! [`lessons`].
+
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+compile_error!(
+    "parlab needs wasm threads: build for wasm32 with `-C target-feature=+atomics,+bulk-memory,+mutable-globals` \
+     and `-Z build-std=panic_abort,std` (the repository's .cargo/config.toml and scripts/ do this; \
+     run `scripts/serve.sh` or `scripts/test.sh` rather than plain cargo)"
+);
+
+pub mod clock;
+pub mod error;
+pub mod futex;
+pub(crate) mod hooks;
+pub mod prims;
+pub(crate) mod sync;
+pub mod trace;
+
+#[cfg(not(loom))]
+pub mod runtime;
+#[cfg(not(loom))]
+pub mod threading;
+
+pub use error::{PyErr, PyResult};
