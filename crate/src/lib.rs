@@ -14,6 +14,7 @@ compile_error!(
      run `scripts/serve.sh` or `scripts/test.sh` rather than plain cargo)"
 );
 
+pub mod analysis;
 pub mod clock;
 pub mod error;
 pub mod futex;
@@ -26,5 +27,7 @@ pub mod trace;
 pub mod runtime;
 #[cfg(not(loom))]
 pub mod threading;
+#[cfg(not(loom))]
+pub mod lessons;
 
 pub use error::{PyErr, PyResult};
