@@ -7,6 +7,9 @@
 //! primitive) -> [`runtime`] (runs, threads, clock, Stop, watchdog) and [`trace`] ->
 //! [`lessons`].
 
+// Atomic wait/notify intrinsics are nightly-only; the toolchain is pinned to a nightly.
+#![cfg_attr(target_arch = "wasm32", feature(stdarch_wasm_atomic_wait))]
+
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 compile_error!(
     "parlab needs wasm threads: build for wasm32 with `-C target-feature=+atomics,+bulk-memory,+mutable-globals` \

@@ -1,0 +1,353 @@
+//! The browser backend: lesson threads on Web Workers that share the page's wasm memory.
+//!
+//! The page never blocks, and a blocked worker cannot start a nested worker, so workers
+//! are created only by the page, ahead of need, and pooled across runs:
+//!
+//! - a lesson thread's start pushes a job on a lock-free queue and takes one spare
+//!   worker; when there is none it raises `WANTED`, and the page, which listens with
+//!   `Atomics.waitAsync`, creates more;
+//! - idle workers sleep on `JOB_SIGNAL` and pop jobs;
+//! - [`tick`] (every few tens of ms on the page) runs the watchdog and enforces Stop: a
+//!   worker still running a thread of an ended run 150 ms after the end was decided is
+//!   terminated and replaced, and the run is closed.
+//!
+//! The JS glue is one small worker script, created from a Blob so it works wherever the
+//! module is served (Trunk's hashed names, the wasm-bindgen test runner).
+
+use super::{Job, Run, RunConfig, Spawner};
+use crate::error::PyResult;
+use crossbeam_queue::SegQueue;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use std::sync::Arc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Most workers the pool will have (lesson threads of a run are capped well below).
+pub const MAX_WORKERS: usize = 320;
+/// Stack of each worker: lesson threads are shallow; wasm has no guard page, so keep a
+/// margin.
+const STACK_BYTES: u32 = 512 * 1024;
+/// Real time a stopped run's threads get to unwind before their workers are terminated.
+const STOP_GRACE_MS: f64 = 150.0;
+
+static JOBS: SegQueue<(u32, Job)> = SegQueue::new();
+/// Bumped on every push; idle workers sleep on it.
+static JOB_SIGNAL: AtomicU32 = AtomicU32::new(0);
+/// Idle workers minus jobs nobody has taken yet. Negative: the page must add workers.
+static SPARE: AtomicI32 = AtomicI32::new(0);
+/// Workers asked of the page, in total; the page sleeps on it with `Atomics.waitAsync`.
+static WANTED: AtomicU32 = AtomicU32::new(0);
+static NEXT_RUN: AtomicU32 = AtomicU32::new(1);
+/// Per worker: the run whose thread it is running (0: idle).
+static BUSY: [AtomicU32; MAX_WORKERS] = [const { AtomicU32::new(0) }; MAX_WORKERS];
+
+thread_local! {
+    static WORKER_INDEX: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+}
+
+/// Hands lesson threads to pooled workers, tagged with their run.
+struct Pool {
+    run_id: u32,
+}
+
+impl Spawner for Pool {
+    fn spawn(&self, job: Job) -> Result<(), String> {
+        JOBS.push((self.run_id, job));
+        JOB_SIGNAL.fetch_add(1, Ordering::SeqCst);
+        crate::futex::wake_one(&JOB_SIGNAL);
+        if SPARE.fetch_sub(1, Ordering::SeqCst) <= 0 {
+            WANTED.fetch_add(1, Ordering::SeqCst);
+            crate::futex::wake_all(&WANTED);
+        }
+        Ok(())
+    }
+}
+
+/// The loop of every pooled worker: take a job, run it, repeat. Called by the worker
+/// script once the module is instantiated on the shared memory.
+#[wasm_bindgen]
+pub fn parlab_worker_main(index: u32) {
+    super::install_panic_hook();
+    let index = index as usize;
+    WORKER_INDEX.with(|w| w.set(index));
+    SPARE.fetch_add(1, Ordering::SeqCst);
+    loop {
+        let seen = JOB_SIGNAL.load(Ordering::SeqCst);
+        match JOBS.pop() {
+            Some((run_id, job)) => {
+                BUSY[index].store(run_id, Ordering::SeqCst);
+                job();
+                BUSY[index].store(0, Ordering::SeqCst);
+                SPARE.fetch_add(1, Ordering::SeqCst);
+            }
+            None => {
+                crate::futex::wait(&JOB_SIGNAL, seen, None);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- page side
+
+const WORKER_JS: &str = r#"
+self.onmessage = async (e) => {
+  const { glue, module, memory, index, stack } = e.data;
+  try {
+    const m = await import(glue);
+    await m.default({ module_or_path: module, memory, thread_stack_size: stack });
+    m.parlab_worker_main(index);
+  } catch (err) {
+    self.postMessage({ dead: index, error: String((err && err.stack) || err) });
+  }
+};
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    type ImportMeta;
+    #[wasm_bindgen(thread_local_v2, js_namespace = import, js_name = meta)]
+    static IMPORT_META: ImportMeta;
+    #[wasm_bindgen(method, getter)]
+    fn url(this: &ImportMeta) -> String;
+}
+
+#[derive(Default)]
+struct Page {
+    workers: Vec<Option<web_sys::Worker>>,
+    script_url: String,
+    glue_url: String,
+    asked: u32,
+    /// Runs whose end was decided, with the time (ms) it was first seen.
+    ending: Vec<(u32, f64)>,
+    listening: bool,
+}
+
+thread_local! {
+    static PAGE: RefCell<Page> = RefCell::new(Page::default());
+}
+
+/// Why the pool cannot run here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PoolError {
+    /// No SharedArrayBuffer: the page is not cross-origin isolated.
+    NotIsolated,
+    /// Creating a worker failed.
+    Worker(String),
+}
+
+impl std::fmt::Display for PoolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PoolError::NotIsolated => f.write_str("SharedArrayBuffer is unavailable: the page is not cross-origin isolated"),
+            PoolError::Worker(e) => write!(f, "could not start a worker: {e}"),
+        }
+    }
+}
+
+/// True when threads can run here: SharedArrayBuffer exists and the page is isolated.
+pub fn isolated() -> bool {
+    let global = js_sys::global();
+    let isolated = js_sys::Reflect::get(&global, &"crossOriginIsolated".into()).map(|v| v.is_truthy()).unwrap_or(false);
+    let sab = js_sys::Reflect::has(&global, &"SharedArrayBuffer".into()).unwrap_or(false);
+    isolated && sab
+}
+
+/// Logical cores, as the browser reports them.
+pub fn cores() -> u32 {
+    let nav = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).ok();
+    nav.and_then(|n| js_sys::Reflect::get(&n, &"hardwareConcurrency".into()).ok()).and_then(|v| v.as_f64()).map_or(1, |c| c as u32)
+}
+
+fn now_ms() -> f64 {
+    crate::clock::now_ns() as f64 / 1e6
+}
+
+/// Creates `n` workers now, starts listening for requests for more, and resolves once the
+/// `n` are ready. Call once on the page (or in a test's worker) before the first run.
+pub async fn init_pool(n: u32) -> Result<(), PoolError> {
+    if !isolated() {
+        return Err(PoolError::NotIsolated);
+    }
+    PAGE.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.script_url.is_empty() {
+            let parts = js_sys::Array::of1(&JsValue::from_str(WORKER_JS));
+            let opts = web_sys::BlobPropertyBag::new();
+            opts.set_type("text/javascript");
+            let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(|e| PoolError::Worker(format!("{e:?}")))?;
+            p.script_url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| PoolError::Worker(format!("{e:?}")))?;
+            p.glue_url = IMPORT_META.with(|m| m.url());
+        }
+        Ok::<_, PoolError>(())
+    })?;
+    let have = PAGE.with(|p| p.borrow().workers.iter().flatten().count() as u32);
+    for _ in have..n {
+        add_worker()?;
+    }
+    listen();
+    // Resolve once the workers have booted (each adds itself to SPARE).
+    let deadline = now_ms() + 30_000.0;
+    while SPARE.load(Ordering::SeqCst) < n as i32 {
+        if now_ms() > deadline {
+            return Err(PoolError::Worker("workers did not start within 30 s".into()));
+        }
+        sleep_ms(5).await;
+    }
+    Ok(())
+}
+
+async fn sleep_ms(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+        let _ = global.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+fn add_worker() -> Result<(), PoolError> {
+    PAGE.with(|p| {
+        let mut p = p.borrow_mut();
+        let index = match p.workers.iter().position(|w| w.is_none()) {
+            Some(i) => i,
+            None if p.workers.len() < MAX_WORKERS => {
+                p.workers.push(None);
+                p.workers.len() - 1
+            }
+            None => return Err(PoolError::Worker(format!("the pool is at its cap of {MAX_WORKERS} workers"))),
+        };
+        let opts = web_sys::WorkerOptions::new();
+        opts.set_type(web_sys::WorkerType::Module);
+        opts.set_name(&format!("parlab-{index}"));
+        let w = web_sys::Worker::new_with_options(&p.script_url, &opts).map_err(|e| PoolError::Worker(format!("{e:?}")))?;
+        let onmsg = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            // The only message a worker sends is its death (a trap or a failed start).
+            let msg = js_sys::Reflect::get(&e.data(), &"error".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+            web_sys::console::error_2(&format!("parlab worker {index} died").into(), &msg.into());
+            replace_worker(index);
+        });
+        w.set_onmessage(Some(onmsg.as_ref().unchecked_ref()));
+        onmsg.forget();
+        let init = js_sys::Object::new();
+        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&init, &k.into(), v).map(drop);
+        let _ = set("glue", &p.glue_url.as_str().into());
+        let _ = set("module", &wasm_bindgen::module());
+        let _ = set("memory", &wasm_bindgen::memory());
+        let _ = set("index", &(index as u32).into());
+        let _ = set("stack", &STACK_BYTES.into());
+        w.post_message(&init).map_err(|e| PoolError::Worker(format!("{e:?}")))?;
+        p.workers[index] = Some(w);
+        Ok(())
+    })
+}
+
+/// Terminates worker `index` and starts a fresh one in its place.
+fn replace_worker(index: usize) {
+    let old = PAGE.with(|p| p.borrow_mut().workers.get_mut(index).and_then(Option::take));
+    if let Some(w) = old {
+        w.terminate();
+        // A worker that died or was cut off mid-job never returned its spare; an idle one
+        // had counted itself spare, which its death takes back.
+        if BUSY[index].swap(0, Ordering::SeqCst) == 0 {
+            SPARE.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let _ = add_worker();
+}
+
+/// Listens (without blocking) for lesson threads asking for workers.
+fn listen() {
+    let first = PAGE.with(|p| !std::mem::replace(&mut p.borrow_mut().listening, true));
+    if !first {
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async {
+        let index = (&WANTED as *const AtomicU32 as u32) / 4;
+        loop {
+            let wanted = WANTED.load(Ordering::SeqCst);
+            let asked = PAGE.with(|p| p.borrow().asked);
+            if wanted > asked {
+                // Grow ahead of need: threads usually come in batches.
+                let more = (wanted - asked).max(4);
+                for _ in 0..more {
+                    if add_worker().is_err() {
+                        break;
+                    }
+                }
+                PAGE.with(|p| p.borrow_mut().asked = wanted);
+                continue;
+            }
+            // A fresh view each time: the memory's buffer object changes when it grows.
+            let buffer = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer();
+            let view = js_sys::Int32Array::new(&buffer);
+            match js_sys::Atomics::wait_async_with_timeout(&view, index, wanted as i32, 1000.0) {
+                Ok(res) => {
+                    let value = js_sys::Reflect::get(&res, &"value".into()).unwrap_or(JsValue::UNDEFINED);
+                    if let Ok(p) = value.dyn_into::<js_sys::Promise>() {
+                        let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+                    }
+                }
+                // No waitAsync: poll.
+                Err(_) => sleep_ms(4).await,
+            }
+        }
+    });
+}
+
+/// Starts a run on the pool. Never blocks: safe on the page.
+pub fn start(cfg: &RunConfig, main: impl FnOnce() -> PyResult<()> + Send + 'static) -> Arc<Run> {
+    let run_id = NEXT_RUN.fetch_add(1, Ordering::SeqCst);
+    let run = super::start(cfg, Arc::new(Pool { run_id }), main);
+    PAGE.with(|p| p.borrow_mut().ending.retain(|(id, _)| *id != run_id));
+    RUN_IDS.with(|m| m.borrow_mut().push((Arc::as_ptr(&run) as usize, run_id)));
+    run
+}
+
+thread_local! {
+    static RUN_IDS: RefCell<Vec<(usize, u32)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn run_id_of(run: &Arc<Run>) -> Option<u32> {
+    RUN_IDS.with(|m| m.borrow().iter().find(|(p, _)| *p == Arc::as_ptr(run) as usize).map(|(_, id)| *id))
+}
+
+/// The page's heartbeat for a run, every few tens of milliseconds: runs the watchdog and,
+/// once the run's end is decided, gives its threads [`STOP_GRACE_MS`] to unwind before
+/// terminating and replacing the workers still running them. Never blocks.
+pub fn tick(run: &Arc<Run>) {
+    run.watchdog_tick();
+    let Some(run_id) = run_id_of(run) else { return };
+    if run.is_done() {
+        RUN_IDS.with(|m| m.borrow_mut().retain(|(_, id)| *id != run_id));
+        PAGE.with(|p| p.borrow_mut().ending.retain(|(id, _)| *id != run_id));
+        return;
+    }
+    if run.end_state().is_none() {
+        return;
+    }
+    let now = now_ms();
+    let since = PAGE.with(|p| {
+        let mut p = p.borrow_mut();
+        match p.ending.iter().find(|(id, _)| *id == run_id) {
+            Some((_, t)) => *t,
+            None => {
+                p.ending.push((run_id, now));
+                now
+            }
+        }
+    });
+    if now - since < STOP_GRACE_MS {
+        return;
+    }
+    for (index, busy) in BUSY.iter().enumerate() {
+        if busy.load(Ordering::SeqCst) == run_id {
+            replace_worker(index);
+        }
+    }
+    run.force_finish();
+}
+
+/// Workers in the pool, and how many are idle.
+pub fn pool_size() -> (u32, i32) {
+    (PAGE.with(|p| p.borrow().workers.iter().flatten().count() as u32), SPARE.load(Ordering::SeqCst))
+}

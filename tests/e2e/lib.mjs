@@ -1,0 +1,62 @@
+// Shared end-to-end harness: a static server for the Trunk-built dist/ (with or without
+// cross-origin isolation headers) and Debian's Chromium driven by playwright-core.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const dist = process.env.PARLAB_DIST || path.join(root, 'dist');
+export const outDir = path.join(root, 'tests/out');
+fs.mkdirSync(outDir, { recursive: true });
+
+const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
+
+/** Serves dist/ on a free loopback port. `isolated: false` omits COOP/COEP. */
+export async function serve({ isolated = true, extraRoutes = {} } = {}) {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const headers = {};
+    if (isolated) {
+      headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+      headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+    }
+    headers['Cross-Origin-Resource-Policy'] = 'same-origin';
+    if (extraRoutes[url.pathname]) {
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' });
+      return res.end(extraRoutes[url.pathname]);
+    }
+    let file = path.join(dist, decodeURIComponent(url.pathname));
+    if (!file.startsWith(dist)) { res.writeHead(403); return res.end(); }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    if (!fs.existsSync(file)) file = path.join(dist, 'index.html');
+    res.writeHead(200, { ...headers, 'Content-Type': types[path.extname(file)] || 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Debian's Chromium, headless, with the flags this machine's closed network needs. */
+export async function browser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/** A new page that fails the test on any uncaught page error. */
+export async function page(b, errors = []) {
+  const p = await b.newPage({ viewport: { width: 1280, height: 900 } });
+  p.on('pageerror', (e) => errors.push(String(e)));
+  p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  return p;
+}
+
+export function shot(p, name) {
+  return p.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
+}
