@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test tier after installing whatever is missing; exits non-zero on any failure.
+#   1. native: unit, doc and integration tests of the core, lesson litmus tests
+#   2. loom models of the futex-based primitives
+#   3. wasm-bindgen-test in headless Chromium, on real workers
+#   4. end to end: the Trunk-built site in headless Chromium (Playwright)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test || exit 1
+source scripts/env.sh
+
+passed=0
+failed=0
+failures=()
+tier() {
+  local name=$1
+  shift
+  printf '\n\033[1;34m==> %s\033[0m\n' "$name"
+  local t0=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    printf '\033[32m--> %s passed (%ss)\033[0m\n' "$name" $((SECONDS - t0))
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    printf '\033[31m--> %s FAILED (%ss)\033[0m\n' "$name" $((SECONDS - t0))
+  fi
+}
+
+tier "native tests" cargo test -p parlab --release
+if [[ -f crate/tests/loom.rs ]]; then
+  tier "loom models" env RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test -p parlab --release --test loom
+fi
+tier "wasm-bindgen-test (headless Chromium, workers)" env WASM_BINDGEN_TEST_TIMEOUT=180 cargo test -p parlab --target wasm32-unknown-unknown --test web
+tier "trunk build --release" trunk build --release
+tier "end to end (Playwright, headless Chromium)" node --test --test-concurrency=1 tests/e2e/
+
+echo
+echo "tiers: $passed passed, $failed failed${failures:+ (${failures[*]})}"
+(( failed == 0 ))
