@@ -282,6 +282,12 @@ impl Trace {
         Trace { slots, reserved: AtomicUsize::new(0), dropped: AtomicU64::new(0), bytes, bytes_used: AtomicUsize::new(0), start_ns }
     }
 
+    /// Sets the clock origin of a trace that has recorded nothing yet.
+    pub fn set_start_ns(&mut self, start_ns: u64) {
+        debug_assert!(self.is_empty(), "the clock origin moves only before the first event");
+        self.start_ns = start_ns;
+    }
+
     pub fn start_ns(&self) -> u64 {
         self.start_ns
     }

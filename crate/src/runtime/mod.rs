@@ -318,20 +318,24 @@ macro_rules! py_print {
 
 impl Run {
     fn new(cfg: &RunConfig, spawner: Arc<dyn Spawner>) -> Arc<Run> {
-        let start = crate::clock::now_ns();
+        // Allocate first, then start the clock: filling a large trace takes a while (a
+        // quarter second for the default one in a debug build) that is not lesson time.
+        let mut trace = Trace::new(cfg.trace_capacity.max(16), 0);
         let slots = (0..cfg.max_threads.max(2) + 1)
             .map(|_| ThreadSlot { state: AtomicU32::new(T_UNUSED), obj: AtomicU32::new(0), wait_addr: AtomicUsize::new(0), wake: AtomicU32::new(0), daemon: AtomicBool::new(false) })
             .collect();
         let speed = if cfg.speed.is_finite() && cfg.speed > 0.0 { cfg.speed } else { 1.0 };
+        let holders = (0..OBJ_CAPACITY).map(|_| AtomicU32::new(0)).collect();
+        trace.set_start_ns(crate::clock::now_ns());
         let run = Arc::new(Run {
-            trace: Trace::new(cfg.trace_capacity.max(16), start),
+            trace,
             speed,
             spawner,
             slots,
             next_tid: AtomicU32::new(1),
             next_obj: AtomicU32::new(1),
             next_name: AtomicU32::new(1),
-            holders: (0..OBJ_CAPACITY).map(|_| AtomicU32::new(0)).collect(),
+            holders,
             live: AtomicU32::new(0),
             live_nondaemon: AtomicU32::new(0),
             exiting: AtomicBool::new(false),
