@@ -1,1 +1,296 @@
-fn main() {}
+//! The command-line runner: list the lessons, show a listing, run a lesson natively on OS
+//! threads and print its annotated console, its end and its insights.
+//!
+//! ```text
+//! parlab list [--lang ru|en]
+//! parlab show <id> [key=value ...] [--lang ru|en]
+//! parlab run <id> [key=value ...] [--speed X] [--lang ru|en] [--json] [--chrome FILE]
+//! ```
+//!
+//! Exit codes: 0 the run ended (whatever its end state), 1 the run hit an internal error
+//! (a panic), 2 bad usage or a refused parameter.
+
+use parlab::analysis::TraceView;
+use parlab::lessons::{self, Insight, Lang, Lesson, Params};
+use parlab::runtime::{native, RunConfig};
+use parlab::trace::{EndState, Kind, DEFAULT_CAPACITY};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// `println!` that ignores a closed stdout (`parlab run ... | head`).
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
+const USAGE: &str = "usage:
+  parlab list [--lang ru|en]
+  parlab show <id> [key=value ...] [--lang ru|en]
+  parlab run <id> [key=value ...] [--speed X] [--lang ru|en] [--json] [--chrome FILE]";
+
+/// Watchdog period of the streaming loop (the same as the native backend's).
+const TICK_NS: u64 = 20_000_000;
+
+struct Args {
+    command: String,
+    id: Option<String>,
+    pairs: Vec<(String, String)>,
+    speed: Option<f64>,
+    lang: Lang,
+    json: bool,
+    chrome: Option<String>,
+}
+
+fn default_lang() -> Lang {
+    let env = std::env::var("LC_ALL").or_else(|_| std::env::var("LANG")).unwrap_or_default();
+    if env.to_ascii_lowercase().starts_with("ru") {
+        Lang::Ru
+    } else {
+        Lang::En
+    }
+}
+
+fn parse_args(argv: &[String]) -> Result<Args, String> {
+    let mut it = argv.iter();
+    let command = it.next().ok_or_else(|| USAGE.to_owned())?.clone();
+    let mut a = Args { command, id: None, pairs: Vec::new(), speed: None, lang: default_lang(), json: false, chrome: None };
+    while let Some(arg) = it.next() {
+        let mut value_of = |flag: &str| it.next().cloned().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        match arg.as_str() {
+            "--speed" => {
+                let v = value_of("--speed")?;
+                match v.replace(',', ".").parse::<f64>() {
+                    Ok(s) if s.is_finite() && s > 0.0 => a.speed = Some(s),
+                    _ => return Err(format!("--speed: a positive number, not '{v}'")),
+                }
+            }
+            "--lang" => {
+                a.lang = match value_of("--lang")?.as_str() {
+                    "ru" => Lang::Ru,
+                    "en" => Lang::En,
+                    other => return Err(format!("--lang: ru or en, not '{other}'")),
+                }
+            }
+            "--json" => a.json = true,
+            "--chrome" => a.chrome = Some(value_of("--chrome")?),
+            "-h" | "--help" => return Err(USAGE.to_owned()),
+            s if s.starts_with("--") => return Err(format!("unknown option {s}\n{USAGE}")),
+            s if a.id.is_none() && !s.contains('=') => a.id = Some(s.to_owned()),
+            s => match s.split_once('=') {
+                Some((k, v)) => a.pairs.push((k.trim().to_owned(), v.to_owned())),
+                None => return Err(format!("expected key=value, got '{s}'\n{USAGE}")),
+            },
+        }
+    }
+    Ok(a)
+}
+
+fn lesson_of(a: &Args) -> Result<&'static Lesson, String> {
+    let id = a.id.as_deref().ok_or_else(|| format!("which lesson? (parlab list)\n{USAGE}"))?;
+    lessons::find(id).ok_or_else(|| {
+        let ids: Vec<_> = lessons::all().iter().map(|l| l.id).collect();
+        format!("no lesson '{id}'; lessons: {}", ids.join(", "))
+    })
+}
+
+fn params_of(lesson: &Lesson, a: &Args) -> Result<Params, String> {
+    lesson.parse_params(a.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(|errs| {
+        errs.iter().map(|(k, m)| format!("{k}: {}", m.get(a.lang))).collect::<Vec<_>>().join("\n")
+    })
+}
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let result = parse_args(&argv).and_then(|a| match a.command.as_str() {
+        "list" => {
+            list(a.lang);
+            Ok(ExitCode::SUCCESS)
+        }
+        "show" => {
+            let lesson = lesson_of(&a)?;
+            let params = params_of(lesson, &a)?;
+            let _ = write!(std::io::stdout(), "{}", lesson.listing_with(&params));
+            Ok(ExitCode::SUCCESS)
+        }
+        "run" => {
+            let lesson = lesson_of(&a)?;
+            let params = params_of(lesson, &a)?;
+            Ok(run(lesson, &params, &a))
+        }
+        other => Err(format!("unknown command '{other}'\n{USAGE}")),
+    });
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("{msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn list(lang: Lang) {
+    for l in lessons::all() {
+        outln!("{:<20} {:<28} {}", l.id, l.section.title().get(lang), l.title.get(lang));
+    }
+}
+
+fn end_word(state: Option<EndState>, lang: Lang) -> &'static str {
+    let (ru, en) = match state {
+        Some(EndState::Finished) => ("завершилась", "finished"),
+        Some(EndState::Stopped) => ("остановлена", "stopped"),
+        Some(EndState::Deadlocked) => ("взаимная блокировка (deadlock)", "deadlocked"),
+        Some(EndState::Failed) => ("упала", "failed"),
+        None => ("не завершилась", "did not end"),
+    };
+    if lang == Lang::Ru {
+        ru
+    } else {
+        en
+    }
+}
+
+fn run(lesson: &'static Lesson, params: &Params, a: &Args) -> ExitCode {
+    let speed = a.speed.unwrap_or(lesson.default_speed);
+    let program = lesson.run;
+    let p = params.clone();
+    let cfg = RunConfig { speed, trace_capacity: DEFAULT_CAPACITY, ..RunConfig::default() };
+    let handle = native::start(cfg, move || program(&p));
+
+    // Stream the console while the run goes on, ticking the watchdog as native::wait does.
+    let mut view = TraceView::from_trace(&handle.trace);
+    let mut cursor = view.events.len();
+    let mut shown = 0;
+    let stdout = std::io::stdout();
+    if !a.json {
+        let mut out = stdout.lock();
+        let _ = writeln!(out, "{} — {} (speed {speed})", lesson.id, lesson.title.get(a.lang));
+    }
+    loop {
+        let done = handle.wait_done(Some(TICK_NS));
+        if !done {
+            handle.watchdog_tick();
+        }
+        let mut fresh = Vec::new();
+        cursor = handle.trace.read(cursor, &mut fresh);
+        view.extend(&handle.trace, fresh);
+        if !a.json {
+            let lines = view.lines();
+            let mut out = stdout.lock();
+            for l in &lines[shown..] {
+                let who = view.thread_name(l.actor);
+                let mark = if l.stderr { '!' } else { '|' };
+                for text in l.text.split('\n') {
+                    let _ = writeln!(out, "[{:>8.3}s] {who} {mark} {text}", l.t);
+                }
+            }
+            shown = lines.len();
+            let _ = out.flush();
+        }
+        if done {
+            break;
+        }
+    }
+
+    let insights = (lesson.insights)(&view, params, &Default::default());
+    let end = view.end();
+    let panicked = view.events.iter().any(|e| e.kind == Kind::ThreadPanic);
+    if let Some(path) = &a.chrome {
+        if let Err(e) = std::fs::write(path, view.chrome_json()) {
+            eprintln!("--chrome {path}: {e}");
+        }
+    }
+    if a.json {
+        print_json(lesson, params, speed, &view, &insights);
+    } else {
+        print_end(&view, end, a.lang);
+        print_insights(&insights, a.lang);
+    }
+    if panicked {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_end(view: &TraceView, end: Option<(EndState, String)>, lang: Lang) {
+    let (state, reason) = match end {
+        Some((s, r)) => (Some(s), r),
+        None => (None, String::new()),
+    };
+    let label = if lang == Lang::Ru { "Конец" } else { "End" };
+    let dur = match lang {
+        Lang::Ru => format!("{:.3} с", view.duration()).replace('.', ","),
+        Lang::En => format!("{:.3} s", view.duration()),
+    };
+    if reason.is_empty() || reason == "deadlock" {
+        outln!("\n{label}: {} ({dur})", end_word(state, lang));
+    } else {
+        outln!("\n{label}: {} ({dur}): {reason}", end_word(state, lang));
+    }
+    for e in view.events.iter().filter(|e| e.kind == Kind::WaitEdge) {
+        let what = match view.obj_kind(e.obj) {
+            Some(k) => format!("{} '{}'", k.python_name(), view.obj_name(e.obj)),
+            None => view.obj_name(e.obj).to_owned(),
+        };
+        let who = view.thread_name(e.actor);
+        match (e.arg, lang) {
+            (0, Lang::Ru) => outln!("  {who} ждёт {what}, который никто не держит"),
+            (0, Lang::En) => outln!("  {who} waits on {what}, held by nobody"),
+            (h, Lang::Ru) => outln!("  {who} ждёт {what}, который держит {}", view.thread_name(h as u32)),
+            (h, Lang::En) => outln!("  {who} waits on {what}, held by {}", view.thread_name(h as u32)),
+        }
+    }
+    if view.dropped > 0 {
+        match lang {
+            Lang::Ru => outln!("  журнал переполнился: {} событий не записано", view.dropped),
+            Lang::En => outln!("  the trace overflowed: {} events were not recorded", view.dropped),
+        }
+    }
+}
+
+fn print_insights(insights: &[Insight], lang: Lang) {
+    if insights.is_empty() {
+        return;
+    }
+    outln!("\n{}:", if lang == Lang::Ru { "Что заметить" } else { "What to notice" });
+    for i in insights {
+        outln!("  {} {}", if i.observed { '✓' } else { '✗' }, i.title.get(lang));
+        outln!("      {}", i.detail.get(lang));
+    }
+}
+
+fn print_json(lesson: &Lesson, params: &Params, speed: f64, view: &TraceView, insights: &[Insight]) {
+    let end = view.end();
+    let lines: Vec<_> = view
+        .lines()
+        .into_iter()
+        .map(|l| serde_json::json!({ "t": l.t, "thread": view.thread_name(l.actor), "text": l.text, "stderr": l.stderr }))
+        .collect();
+    let edges: Vec<_> = view
+        .events
+        .iter()
+        .filter(|e| e.kind == Kind::WaitEdge)
+        .map(|e| {
+            serde_json::json!({
+                "thread": view.thread_name(e.actor),
+                "waits_on": view.obj_name(e.obj),
+                "kind": view.obj_kind(e.obj).map(|k| k.python_name()),
+                "held_by": (e.arg != 0).then(|| view.thread_name(e.arg as u32)),
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "lesson": lesson.id,
+        "params": params.0.iter().map(|(k, v)| (k.clone(), v.to_text())).collect::<std::collections::BTreeMap<_, _>>(),
+        "speed": speed,
+        "end": end.as_ref().map(|(s, _)| s),
+        "end_reason": end.as_ref().map(|(_, r)| r),
+        "duration": view.duration(),
+        "dropped": view.dropped,
+        "wait_edges": edges,
+        "lines": lines,
+        "insights": insights,
+    });
+    outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+}

@@ -6,6 +6,9 @@
 //! Adding a lesson: write `lessons/<id>.rs` exposing `pub static LESSON: Lesson`, and add
 //! one line to [`all`].
 
+pub mod exec;
+mod thread_basics;
+
 use crate::analysis::TraceView;
 use crate::error::PyResult;
 use serde::Serialize;
@@ -302,9 +305,16 @@ impl Lesson {
     }
 }
 
+/// Every lesson, in the syllabus's order (a static: a reference to a static cannot be
+/// promoted out of a function body).
+static ALL: &[&Lesson] = &[
+    // A. Threads
+    &thread_basics::LESSON,
+];
+
 /// Every lesson, in the syllabus's order.
 pub fn all() -> &'static [&'static Lesson] {
-    &[]
+    ALL
 }
 
 pub fn find(id: &str) -> Option<&'static Lesson> {
