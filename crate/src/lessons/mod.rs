@@ -7,6 +7,7 @@
 //! one line to [`all`].
 
 pub mod exec;
+mod join;
 mod thread_basics;
 
 use crate::analysis::TraceView;
@@ -310,6 +311,7 @@ impl Lesson {
 static ALL: &[&Lesson] = &[
     // A. Threads
     &thread_basics::LESSON,
+    &join::LESSON,
 ];
 
 /// Every lesson, in the syllabus's order.
