@@ -41,6 +41,8 @@ static WANTED: AtomicU32 = AtomicU32::new(0);
 static NEXT_RUN: AtomicU32 = AtomicU32::new(1);
 /// Per worker: the run whose thread it is running (0: idle).
 static BUSY: [AtomicU32; MAX_WORKERS] = [const { AtomicU32::new(0) }; MAX_WORKERS];
+/// Per worker: it booted and entered the pool loop.
+static READY: [AtomicU32; MAX_WORKERS] = [const { AtomicU32::new(0) }; MAX_WORKERS];
 
 thread_local! {
     static WORKER_INDEX: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
@@ -71,6 +73,7 @@ pub fn parlab_worker_main(index: u32) {
     super::install_panic_hook();
     let index = index as usize;
     WORKER_INDEX.with(|w| w.set(index));
+    READY[index].store(1, Ordering::SeqCst);
     SPARE.fetch_add(1, Ordering::SeqCst);
     loop {
         let seen = JOB_SIGNAL.load(Ordering::SeqCst);
@@ -241,16 +244,20 @@ fn add_worker() -> Result<(), PoolError> {
     })
 }
 
-/// Terminates worker `index` and starts a fresh one in its place.
+/// Terminates worker `index` and starts a fresh one in its place. A worker that died
+/// before it ever booted is not replaced: the next would fail the same way (a broken
+/// deployment), and replacing it would spin forever.
 fn replace_worker(index: usize) {
     let old = PAGE.with(|p| p.borrow_mut().workers.get_mut(index).and_then(Option::take));
-    if let Some(w) = old {
-        w.terminate();
-        // A worker that died or was cut off mid-job never returned its spare; an idle one
-        // had counted itself spare, which its death takes back.
-        if BUSY[index].swap(0, Ordering::SeqCst) == 0 {
-            SPARE.fetch_sub(1, Ordering::SeqCst);
-        }
+    let Some(w) = old else { return };
+    w.terminate();
+    if READY[index].swap(0, Ordering::SeqCst) == 0 {
+        return;
+    }
+    // A worker cut off mid-job never gave back its spare; an idle one had counted itself
+    // spare, which its end takes back.
+    if BUSY[index].swap(0, Ordering::SeqCst) == 0 {
+        SPARE.fetch_sub(1, Ordering::SeqCst);
     }
     let _ = add_worker();
 }
