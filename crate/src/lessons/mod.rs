@@ -7,6 +7,7 @@
 //! one line to [`all`].
 
 pub mod exec;
+mod daemon;
 mod join;
 mod thread_basics;
 
@@ -312,6 +313,7 @@ static ALL: &[&Lesson] = &[
     // A. Threads
     &thread_basics::LESSON,
     &join::LESSON,
+    &daemon::LESSON,
 ];
 
 /// Every lesson, in the syllabus's order.
