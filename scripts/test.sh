@@ -31,7 +31,7 @@ tier "native tests" cargo test -p parlab --release
 if [[ -f crate/tests/loom.rs ]]; then
   tier "loom models" env RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test -p parlab --release --test loom
 fi
-tier "wasm-bindgen-test (headless Chromium, workers)" env WASM_BINDGEN_TEST_TIMEOUT=180 cargo test -p parlab --target wasm32-unknown-unknown --test web
+tier "wasm-bindgen-test (headless Chromium, workers)" env WASM_BINDGEN_TEST_TIMEOUT=180 cargo test -p parlab --no-default-features --target wasm32-unknown-unknown --test web
 tier "trunk build --release" trunk build --release
 tier "end to end (Playwright, headless Chromium)" node --test --test-concurrency=1 tests/e2e/
 

@@ -120,3 +120,39 @@ async fn stop_interrupts_blocked_sleeping_and_spinning_threads() {
     let ms = (parlab::clock::now_ns() - stopped) as f64 / 1e6;
     assert!(ms < 200.0, "Stop took {ms} ms");
 }
+
+#[wasm_bindgen_test]
+async fn repeated_runs_reuse_the_pool_and_do_not_grow_memory() {
+    pool().await;
+    let one_run = || async {
+        let run = browser::start(&RunConfig::default(), || {
+            let lock = Arc::new(Lock::new());
+            let threads: Vec<_> = (0..4)
+                .map(|_| {
+                    let l = lock.clone();
+                    Thread::new("w", move || l.with(|| parlab::runtime::sleep(0.001)))
+                })
+                .collect();
+            for t in &threads {
+                t.start()?;
+            }
+            for t in &threads {
+                t.join(None)?;
+            }
+            Ok(())
+        });
+        assert_eq!(finish(&run, 30.0).await, EndState::Finished);
+    };
+    // Warm up: the pool and the allocator reach their working size.
+    for _ in 0..5 {
+        one_run().await;
+    }
+    let (workers, _) = browser::pool_size();
+    let mem = || JsCast::unchecked_into::<js_sys::WebAssembly::Memory>(wasm_bindgen::memory()).buffer().unchecked_into::<js_sys::SharedArrayBuffer>().byte_length();
+    let before = mem();
+    for _ in 0..30 {
+        one_run().await;
+    }
+    assert_eq!(browser::pool_size().0, workers, "no stray workers after repeated runs");
+    assert_eq!(mem(), before, "wasm memory grew over 30 identical runs");
+}

@@ -4,6 +4,7 @@
 
 use super::{Lesson, Params};
 use crate::analysis::TraceView;
+#[cfg(not(target_arch = "wasm32"))]
 use crate::runtime::{native, Run, RunConfig};
 use crate::trace::{Kind, ThreadEndHow, DEFAULT_CAPACITY};
 use std::sync::Arc;
@@ -11,12 +12,14 @@ use std::sync::Arc;
 /// Runs `lesson` with `params` on OS threads at `speed` (lesson seconds per real second)
 /// and returns the finished run with its decoded trace. The trace holds as many events as
 /// the page's does, so a native run sees what the page would.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn run_native(lesson: &Lesson, params: &Params, speed: f64) -> (Arc<Run>, TraceView) {
     run_native_with(lesson, params, RunConfig { speed, trace_capacity: DEFAULT_CAPACITY, ..RunConfig::default() })
 }
 
 /// [`run_native`] with a run configuration of the caller's choice (a smaller trace for
 /// litmus loops, a thread cap).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn run_native_with(lesson: &Lesson, params: &Params, cfg: RunConfig) -> (Arc<Run>, TraceView) {
     let program = lesson.run;
     let p = params.clone();
