@@ -32,8 +32,14 @@ if [[ -f crate/tests/loom.rs ]]; then
   tier "loom models" env RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test -p parlab --release --test loom
 fi
 tier "wasm-bindgen-test (headless Chromium, workers)" env WASM_BINDGEN_TEST_TIMEOUT=180 cargo test -p parlab --no-default-features --target wasm32-unknown-unknown --test web
-tier "trunk build --release" trunk build --release
-tier "end to end (Playwright, headless Chromium)" node --test --test-concurrency=1 tests/e2e/
+# The end-to-end tier tests its own release build, so a dev server's dist/ is left alone.
+export PARLAB_DIST="$PWD/target/e2e-dist"
+if trunk build --release --dist "$PARLAB_DIST"; then
+  tier "end to end (Playwright, headless Chromium)" node --test --test-concurrency=1 tests/e2e/
+else
+  failed=$((failed + 1))
+  failures+=("trunk build --release")
+fi
 
 echo
 echo "tiers: $passed passed, $failed failed${failures:+ (${failures[*]})}"
