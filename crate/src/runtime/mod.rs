@@ -130,6 +130,27 @@ pub(crate) fn current() -> Option<Ctx> {
     }
 }
 
+/// Runs `f` on the current lesson thread's context without cloning it: the hot paths use
+/// this, since a clone would bounce the run's reference count between cores.
+#[inline]
+pub(crate) fn with_current<R>(f: impl FnOnce(&Ctx) -> R) -> Option<R> {
+    #[cfg(not(loom))]
+    {
+        CURRENT.with(|c| c.borrow().as_ref().map(f))
+    }
+    #[cfg(loom)]
+    {
+        let _ = f;
+        None
+    }
+}
+
+/// The current lesson thread's id, if any.
+#[inline]
+pub(crate) fn current_tid() -> Option<u32> {
+    with_current(|c| c.tid)
+}
+
 #[cfg(not(loom))]
 pub(crate) fn set_current(ctx: Option<Ctx>) {
     CURRENT.with(|c| *c.borrow_mut() = ctx);
@@ -150,19 +171,16 @@ pub(crate) fn trace(kind: Kind, op: Op, obj: u32, arg: u64) {
 
 /// Records an exception raised by an operation on `obj`.
 pub(crate) fn trace_fail(op: Op, obj: u32, err: &PyErr) {
-    if let Some(ctx) = current() {
+    with_current(|ctx| {
         let s = ctx.run.trace.intern(&err.to_string());
         ctx.run.trace.emit(ctx.tid, Kind::Fail, op, obj, s.0);
-    }
+    });
 }
 
 /// Registers a new object of the current run and records its creation. Returns 0 (untraced)
 /// outside a run.
 pub(crate) fn new_object(kind: ObjKind, name: &str) -> u32 {
-    match current() {
-        Some(ctx) => ctx.run.new_object(ctx.tid, kind, name),
-        None => 0,
-    }
+    with_current(|ctx| ctx.run.new_object(ctx.tid, kind, name)).unwrap_or(0)
 }
 
 /// Marks `obj` as held by the current thread (`held`) or by nobody.
@@ -171,25 +189,23 @@ pub(crate) fn set_holder(obj: u32, held: bool) {
     if obj == 0 {
         return;
     }
-    if let Some(ctx) = current() {
+    with_current(|ctx| {
         if let Some(h) = ctx.run.holders.get(obj as usize) {
             h.store(if held { ctx.tid } else { 0 }, Ordering::Relaxed);
         }
-    }
+    });
 }
 
 /// Real nanoseconds for `secs` lesson seconds in the current run (1:1 outside a run).
 pub fn real_ns(secs: f64) -> u64 {
-    let speed = current().map_or(1.0, |c| c.run.speed);
+    let speed = with_current(|c| c.run.speed).unwrap_or(1.0);
     ((secs.max(0.0) / speed) * 1e9).min(u64::MAX as f64 / 2.0) as u64
 }
 
 /// Lesson seconds since the run started (`time.monotonic()` for a lesson).
 pub fn monotonic() -> f64 {
-    match current() {
-        Some(ctx) => ctx.run.lesson_secs(crate::clock::now_ns().saturating_sub(ctx.run.trace.start_ns())),
-        None => crate::clock::now_ns() as f64 / 1e9,
-    }
+    with_current(|ctx| ctx.run.lesson_secs(crate::clock::now_ns().saturating_sub(ctx.run.trace.start_ns())))
+        .unwrap_or_else(|| crate::clock::now_ns() as f64 / 1e9)
 }
 
 /// Why [`park`] returned.
@@ -304,8 +320,8 @@ fn write_line(line: &str, stream: u16) -> PyResult<()> {
 /// being cut off). Lesson loops that never block call it so that Stop reaches them.
 #[inline]
 pub fn checkpoint() -> PyResult<()> {
-    match current() {
-        Some(ctx) if ctx.run.interrupted(ctx.tid) => Err(PyErr::Interrupted),
+    match with_current(|ctx| ctx.run.interrupted(ctx.tid)) {
+        Some(true) => Err(PyErr::Interrupted),
         _ => Ok(()),
     }
 }
