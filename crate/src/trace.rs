@@ -277,8 +277,14 @@ const STRING_BYTES_PER_EVENT: usize = 8;
 impl Trace {
     /// A trace holding at most `capacity` events, timed from `start_ns` on the shared clock.
     pub fn new(capacity: usize, start_ns: u64) -> Trace {
-        let slots = (0..capacity).map(|_| Slot { ready: AtomicU32::new(0), raw: UnsafeCell::new(Raw { t_ns: 0, arg: 0, actor: 0, obj: 0, kind: 0, code: 0 }) }).collect();
-        let bytes = (0..capacity * STRING_BYTES_PER_EVENT + 4096).map(|_| UnsafeCell::new(0)).collect();
+        // Zeroed allocations: all-zero bytes are a valid empty slot and a valid byte, and
+        // zeroed memory is free natively (fresh pages) and cheap in wasm, where filling a
+        // million slots one by one took a visible moment on every Run.
+        // SAFETY: `Slot` is an AtomicU32 (0 = not published) and an UnsafeCell of plain
+        // integers; `UnsafeCell<u8>` is a byte. Zero is a valid value of each.
+        let slots: Box<[Slot]> = unsafe { Box::new_zeroed_slice(capacity).assume_init() };
+        // SAFETY: as above, a zero byte is a valid `UnsafeCell<u8>`.
+        let bytes: Box<[UnsafeCell<u8>]> = unsafe { Box::new_zeroed_slice(capacity * STRING_BYTES_PER_EVENT + 4096).assume_init() };
         Trace { slots, reserved: AtomicUsize::new(0), dropped: AtomicU64::new(0), bytes, bytes_used: AtomicUsize::new(0), start_ns }
     }
 
