@@ -70,8 +70,15 @@ impl Event {
 
     /// `set()`: raises the flag and wakes every thread waiting for it.
     pub fn set(&self) {
+        self.set_as(Some(Op::Set))
+    }
+
+    /// `set()` recorded as `op` (a Timer's cancel), or not at all.
+    pub(crate) fn set_as(&self, op: Option<Op>) {
         // Recorded before the flag becomes visible, so that every waiter's Ok comes after it.
-        hooks::trace(Kind::Signal, Op::Set, self.obj, 1);
+        if let Some(op) = op {
+            hooks::trace(Kind::Signal, op, self.obj, 1);
+        }
         let mut w = self.word.load(Ordering::Relaxed);
         loop {
             if w & FLAG != 0 {

@@ -5,17 +5,28 @@
 //! the short bookkeeping sections guarded by [`Mutex`] (a waiter list, a queue's items),
 //! which hold for a few instructions and never across a wait.
 
+pub mod barrier;
 pub mod condition;
 pub mod event;
+pub mod local;
 pub mod lock;
+pub mod queue;
 pub mod rlock;
 pub mod semaphore;
+// A Timer is a lesson thread, and lesson threads are not modelled under loom.
+#[cfg(not(loom))]
+pub mod timer;
 
+pub use barrier::Barrier;
 pub use condition::{CondLock, Condition};
 pub use event::Event;
+pub use local::Local;
 pub use lock::Lock;
+pub use queue::Queue;
 pub use rlock::RLock;
 pub use semaphore::{BoundedSemaphore, Semaphore};
+#[cfg(not(loom))]
+pub use timer::Timer;
 
 use crate::sync::AtomicU32;
 
