@@ -10,6 +10,10 @@ pub mod exec;
 mod daemon;
 mod join;
 mod thread_basics;
+mod condition;
+mod event;
+mod responsive_ui;
+mod semaphore;
 
 use crate::analysis::TraceView;
 use crate::error::PyResult;
@@ -314,6 +318,10 @@ static ALL: &[&Lesson] = &[
     &thread_basics::LESSON,
     &join::LESSON,
     &daemon::LESSON,
+    &semaphore::LESSON,
+    &event::LESSON,
+    &condition::LESSON,
+    &responsive_ui::LESSON,
 ];
 
 /// Every lesson, in the syllabus's order.

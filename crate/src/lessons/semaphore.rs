@@ -1,0 +1,346 @@
+//! `Semaphore` and `BoundedSemaphore`: at most N threads inside at once.
+
+use super::exec::{failures, s_en, s_ru};
+use super::{Insight, Lesson, Measurements, Msg, ParamKind, ParamSpec, Params, Section, Text};
+use crate::analysis::TraceView;
+use crate::error::{PyErr, PyResult};
+use crate::prims::{BoundedSemaphore, Semaphore};
+use crate::runtime::{self, monotonic};
+use crate::threading::{current_thread, Thread};
+use crate::trace::{Kind, ObjKind, Op};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub static LESSON: Lesson = Lesson {
+    id: "semaphore",
+    section: Section::Threads,
+    title: Text { ru: "Semaphore и BoundedSemaphore: не больше N внутри", en: "Semaphore and BoundedSemaphore: at most N inside" },
+    params: &[
+        ParamSpec {
+            key: "max_connections",
+            label: Text { ru: "Мест в семафоре", en: "Places in the semaphore" },
+            kind: ParamKind::Int { min: 1, max: 64, default: 5 },
+        },
+        ParamSpec { key: "threads", label: Text { ru: "Потоков", en: "Threads" }, kind: ParamKind::Int { min: 1, max: 128, default: 10 } },
+        ParamSpec {
+            key: "hold",
+            label: Text { ru: "Секунд внутри", en: "Seconds inside" },
+            kind: ParamKind::Float { min: 0.0, max: 30.0, default: 6.0 },
+        },
+        ParamSpec { key: "bounded", label: Text { ru: "BoundedSemaphore", en: "BoundedSemaphore" }, kind: ParamKind::Bool { default: true } },
+        ParamSpec {
+            key: "extra_release",
+            label: Text { ru: "Лишний release()", en: "One extra release()" },
+            kind: ParamKind::Bool { default: false },
+        },
+    ],
+    listing: LISTING,
+    explanation: Text { ru: EXPLANATION_RU, en: EXPLANATION_EN },
+    default_speed: 2.0,
+    run,
+    validate: super::no_cross_checks,
+    insights,
+};
+
+const LISTING: &str = r#"import threading
+import time
+from threading import Thread, current_thread
+
+MAX_CONNECTIONS = {{max_connections}}
+THREADS = {{threads}}
+HOLD = {{hold}}                  # seconds a thread keeps its place
+BOUNDED = {{bounded}}
+EXTRA_RELEASE = {{extra_release}}
+
+if BOUNDED:
+    pool = threading.BoundedSemaphore(MAX_CONNECTIONS)
+else:
+    pool = threading.Semaphore(MAX_CONNECTIONS)
+start = time.monotonic()
+
+def connect():
+    name = current_thread().name
+    with pool:                   # acquire() on the way in, release() on the way out
+        print(f'{name}: connected at {time.monotonic() - start:.1f}')
+        time.sleep(HOLD)
+        print(f'{name}: disconnecting at {time.monotonic() - start:.1f}')
+
+if EXTRA_RELEASE:
+    try:
+        pool.release()           # a release that no acquire paid for
+        print('main: the extra release() was accepted')
+    except ValueError as e:
+        print(f'main: ValueError: {e}')
+
+threads = [Thread(target=connect, name=f'thr-{i}') for i in range(THREADS)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(f'main: all {THREADS} threads done at {time.monotonic() - start:.1f}')
+"#;
+
+const EXPLANATION_RU: &str = "Семафор — это счётчик свободных мест. `acquire()` занимает место: если счётчик больше нуля, он уменьшается на единицу и поток идёт дальше, а если мест нет, поток засыпает до чьего-нибудь `release()`. Блок `with pool:` вызывает `acquire()` на входе и `release()` на выходе, даже если внутри случилось исключение.
+
+Здесь потоков больше, чем мест. Первые MAX_CONNECTIONS входят сразу, остальные ждут у входа; как только первая группа выходит, её места занимает следующая. На временной шкале это видно как волны, а число потоков внутри ни в какой момент не превышает размера семафора.
+
+Обычный `Semaphore` не помнит, сколько мест было вначале: лишний `release()` молча добавляет ещё одно, и с этого момента внутрь пускается больше потоков, чем задумано. `BoundedSemaphore` сверяет счётчик с начальным значением и на лишний `release()` отвечает `ValueError: Semaphore released too many times`. Поэтому, когда семафор ограничивает доступ к ресурсу (соединения с базой, загрузки), берут `BoundedSemaphore`: ошибка в подсчёте видна сразу, а не через час работы.";
+
+const EXPLANATION_EN: &str = "A semaphore is a counter of free places. `acquire()` takes a place: when the counter is above zero it goes down by one and the thread goes on; when no place is free the thread sleeps until someone calls `release()`. A `with pool:` block calls `acquire()` on the way in and `release()` on the way out, even when the body raises.
+
+Here there are more threads than places. The first MAX_CONNECTIONS get in at once and the rest wait at the door; as soon as the first group leaves, the next one takes its places. The timeline shows this as waves, and the number of threads inside never exceeds the size of the semaphore.
+
+A plain `Semaphore` does not remember how many places it started with: an extra `release()` silently adds one more, and from then on more threads get in than intended. A `BoundedSemaphore` checks the counter against its initial value and answers an extra `release()` with `ValueError: Semaphore released too many times`. That is why a semaphore guarding a resource (database connections, downloads) is usually a `BoundedSemaphore`: a counting mistake shows up at once, not after an hour of running.";
+
+/// `pool`: one of the two kinds, as the listing chooses.
+enum Pool {
+    Plain(Semaphore),
+    Bounded(BoundedSemaphore),
+}
+
+impl Pool {
+    fn with<T>(&self, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+        match self {
+            Pool::Plain(s) => s.with(f),
+            Pool::Bounded(s) => s.with(f),
+        }
+    }
+    fn release(&self) -> PyResult<()> {
+        match self {
+            Pool::Plain(s) => s.release(1),
+            Pool::Bounded(s) => s.release(1),
+        }
+    }
+}
+
+fn run(p: &Params) -> PyResult<()> {
+    let max_connections = p.int("max_connections");
+    let threads = p.int("threads");
+    let hold = p.float("hold");
+    let pool = Arc::new(if p.flag("bounded") {
+        Pool::Bounded(BoundedSemaphore::named("pool", max_connections)?)
+    } else {
+        Pool::Plain(Semaphore::named("pool", max_connections)?)
+    });
+    let start = monotonic();
+
+    if p.flag("extra_release") {
+        match pool.release() {
+            Ok(()) => runtime::print("main: the extra release() was accepted")?,
+            Err(PyErr::ValueError(e)) => crate::py_print!("main: ValueError: {e}")?,
+            Err(e) => return Err(e),
+        }
+    }
+
+    let mut all = Vec::new();
+    for i in 0..threads {
+        let pool = pool.clone();
+        all.push(Thread::named(&format!("thr-{i}"), move || {
+            let name = current_thread().name().to_owned();
+            pool.with(|| {
+                crate::py_print!("{name}: connected at {:.1}", monotonic() - start)?;
+                runtime::sleep(hold)?;
+                crate::py_print!("{name}: disconnecting at {:.1}", monotonic() - start)
+            })
+        }));
+    }
+    for t in &all {
+        t.start()?;
+    }
+    for t in &all {
+        t.join(None)?;
+    }
+    crate::py_print!("main: all {threads} threads done at {:.1}", monotonic() - start)
+}
+
+/// What the trace says about `pool`.
+struct Occupancy {
+    /// Lesson time of each entry (an acquire that succeeded in a `thr-*` thread).
+    entries: Vec<f64>,
+    /// The most threads holding a place at one instant, and when.
+    max_inside: usize,
+    max_at: f64,
+    /// Releases by a thread that held no place (the extra release) that succeeded.
+    unpaid_releases: usize,
+}
+
+fn occupancy(v: &TraceView, sem: u32) -> Occupancy {
+    let mut holding: HashMap<u32, usize> = HashMap::new();
+    let (mut inside, mut max_inside, mut max_at, mut unpaid) = (0usize, 0usize, 0.0, 0usize);
+    let mut entries = Vec::new();
+    for e in v.events.iter().filter(|e| e.obj == sem) {
+        match (e.kind, e.op) {
+            (Kind::Ok, Op::Acquire) => {
+                *holding.entry(e.actor).or_default() += 1;
+                inside += 1;
+                entries.push(v.t(e));
+                if inside > max_inside {
+                    max_inside = inside;
+                    max_at = v.t(e);
+                }
+            }
+            (Kind::Signal, Op::Release) => match holding.get_mut(&e.actor) {
+                Some(h) if *h > 0 => {
+                    *h -= 1;
+                    inside -= 1;
+                }
+                _ => unpaid += 1,
+            },
+            _ => {}
+        }
+    }
+    Occupancy { entries, max_inside, max_at, unpaid_releases: unpaid }
+}
+
+/// Groups entry times into waves: a new wave starts after a pause longer than `gap`.
+pub(crate) fn waves(times: &[f64], gap: f64) -> Vec<(f64, usize)> {
+    let mut sorted = times.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mut out: Vec<(f64, usize)> = Vec::new();
+    let mut last = f64::NEG_INFINITY;
+    for t in sorted {
+        match out.last_mut() {
+            Some(w) if t - last <= gap => w.1 += 1,
+            _ => out.push((t, 1)),
+        }
+        last = t;
+    }
+    out
+}
+
+fn wave_list(ws: &[(f64, usize)], ru: bool) -> String {
+    let mut parts: Vec<String> = ws
+        .iter()
+        .take(6)
+        .map(|(t, n)| if ru { format!("{n} в {}", s_ru(*t)) } else { format!("{n} at {}", s_en(*t)) })
+        .collect();
+    if ws.len() > 6 {
+        parts.push("…".into());
+    }
+    parts.join(", ")
+}
+
+fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
+    let n = p.int("max_connections") as usize;
+    let threads = p.int("threads") as usize;
+    let hold = p.float("hold");
+    let bounded = p.flag("bounded");
+    let extra = p.flag("extra_release");
+    let kind = if bounded { ObjKind::BoundedSemaphore } else { ObjKind::Semaphore };
+    let Some(sem) = v.find_obj(kind, "pool") else {
+        return vec![];
+    };
+    let occ = occupancy(v, sem);
+    let mut out = Vec::new();
+
+    // 1. Never more than N inside.
+    let within = occ.max_inside <= n;
+    let detail = if within {
+        Msg::new(
+            format!("Внутри одновременно было не больше {} потоков (предел {n}); {} входов за прогон.", occ.max_inside, occ.entries.len()),
+            format!("At most {} threads were inside at once (the limit is {n}); {} entries in this run.", occ.max_inside, occ.entries.len()),
+        )
+    } else {
+        Msg::new(
+            format!(
+                "В {} внутри оказалось {} потоков при пределе {n}: обычный Semaphore принял лишний release() как ещё одно свободное место.",
+                s_ru(occ.max_at),
+                occ.max_inside
+            ),
+            format!(
+                "At {} there were {} threads inside with a limit of {n}: the plain Semaphore took the extra release() as one more free place.",
+                s_en(occ.max_at),
+                occ.max_inside
+            ),
+        )
+    };
+    out.push(Insight {
+        id: "never-over-n",
+        title: Text { ru: "Внутри никогда не больше N потоков", en: "Never more than N threads inside" },
+        observed: within,
+        detail,
+    });
+
+    // 2. Waves.
+    let cap = n + if bounded { 0 } else { occ.unpaid_releases };
+    let expected = threads.div_ceil(cap.max(1));
+    // Entries of one wave come within scheduling jitter of each other; waves are HOLD apart.
+    let ws = waves(&occ.entries, hold * 0.3);
+    let (observed, detail) = if hold <= 0.0 {
+        (
+            false,
+            Msg::new(
+                "При HOLD = 0 поток освобождает место сразу же, и волн не получается: задайте время внутри больше нуля.",
+                "With HOLD = 0 a thread gives its place back at once and no waves form: give the threads some time inside.",
+            ),
+        )
+    } else if threads <= cap {
+        (
+            false,
+            Msg::new(
+                format!("Потоков ({threads}) не больше, чем мест ({cap}): все вошли сразу, ждать никому не пришлось."),
+                format!("There are no more threads ({threads}) than places ({cap}): all got in at once, nobody had to wait."),
+            ),
+        )
+    } else {
+        let ok = ws.len() == expected && ws.iter().all(|w| w.1 <= cap);
+        (
+            ok,
+            Msg::new(
+                format!(
+                    "{} волн(ы) входов (ожидалось {expected} = ⌈{threads}/{cap}⌉): {}.",
+                    ws.len(),
+                    wave_list(&ws, true)
+                ),
+                format!("{} wave(s) of entries (expected {expected} = ceil({threads}/{cap})): {}.", ws.len(), wave_list(&ws, false)),
+            ),
+        )
+    };
+    out.push(Insight { id: "waves", title: Text { ru: "Потоки входят волнами", en: "Threads get in in waves" }, observed, detail });
+
+    // 3. BoundedSemaphore refuses an extra release.
+    let refused: Vec<(u32, String)> =
+        failures(v).into_iter().filter(|(_, m)| m.contains("released too many times")).collect();
+    let (observed, detail) = if !extra {
+        (
+            false,
+            Msg::new(
+                "Лишнего release() в этом прогоне не было: включите его, чтобы увидеть разницу между Semaphore и BoundedSemaphore.",
+                "There was no extra release() in this run: turn it on to see how Semaphore and BoundedSemaphore differ.",
+            ),
+        )
+    } else if let Some((actor, msg)) = refused.first() {
+        (
+            true,
+            Msg::new(
+                format!("{} получил «{msg}»: счётчик BoundedSemaphore не может превысить начальные {n}.", v.thread_name(*actor)),
+                format!("{} got '{msg}': a BoundedSemaphore's counter cannot go above its initial {n}.", v.thread_name(*actor)),
+            ),
+        )
+    } else if !bounded {
+        (
+            false,
+            Msg::new(
+                format!(
+                    "Обычный Semaphore молча принял лишний release(): мест стало {}, и внутри одновременно побывало до {} потоков. BoundedSemaphore ответил бы ValueError.",
+                    n + occ.unpaid_releases,
+                    occ.max_inside
+                ),
+                format!(
+                    "The plain Semaphore silently accepted the extra release(): it now had {} places, and up to {} threads were inside at once. A BoundedSemaphore would have raised ValueError.",
+                    n + occ.unpaid_releases,
+                    occ.max_inside
+                ),
+            ),
+        )
+    } else {
+        (false, Msg::new("ValueError в журнале не найден.", "No ValueError was found in the trace."))
+    };
+    out.push(Insight {
+        id: "bounded-refuses",
+        title: Text { ru: "Лишний release() у BoundedSemaphore — ValueError", en: "An extra release() of a BoundedSemaphore raises ValueError" },
+        observed,
+        detail,
+    });
+    out
+}

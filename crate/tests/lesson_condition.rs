@@ -1,0 +1,65 @@
+//! Litmus: condition.
+
+mod lesson_kit;
+use lesson_kit::*;
+use parlab::trace::EndState;
+use std::time::Duration;
+
+const ID: &str = "condition";
+
+#[test]
+fn notify_wakes_one_and_the_early_notify_is_lost() {
+    let l = lesson(ID);
+    let p = l.defaults();
+    for _ in 0..6 {
+        let o = run(l, &p, 20.0);
+        assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
+        assert!(o.observed("notify-one-or-all"), "{:?}\n{}", o.insight("notify-one-or-all"), o.console());
+        assert!(o.observed("lost-notify"), "{:?}", o.insight("lost-notify"));
+        let out = o.stdout();
+        assert_eq!(out.iter().filter(|s| s.contains(": took item-")).count(), 3);
+        // With notify() nobody wakes for nothing.
+        assert!(!out.iter().any(|s| s.contains("items: 0")), "{}", o.console());
+    }
+}
+
+#[test]
+fn notify_all_wakes_everyone_and_the_extra_ones_sleep_again() {
+    let l = lesson(ID);
+    let p = params(l, &[("mode", "notify_all"), ("consumers", "5")]);
+    for _ in 0..6 {
+        let o = run(l, &p, 20.0);
+        assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
+        assert!(o.observed("notify-one-or-all"), "{:?}\n{}", o.insight("notify-one-or-all"), o.console());
+        assert!(o.observed("lost-notify"));
+        let out = o.stdout();
+        assert_eq!(out.iter().filter(|s| s.contains(": took item-")).count(), 5);
+        assert!(out.iter().any(|s| s.contains("items: 0")), "notify_all woke nobody for nothing:\n{}", o.console());
+    }
+}
+
+#[test]
+fn at_speed_1_with_a_short_period() {
+    let l = lesson(ID);
+    for mode in ["notify", "notify_all"] {
+        let o = run(l, &params(l, &[("mode", mode), ("period", "0.1"), ("consumers", "4")]), 1.0);
+        assert_eq!(o.end(), Some(EndState::Finished));
+        assert!(o.observed("notify-one-or-all"), "{mode}: {:?}", o.insight("notify-one-or-all"));
+        assert!(o.observed("lost-notify"), "{mode}: {:?}", o.insight("lost-notify"));
+    }
+}
+
+#[test]
+fn one_consumer_cannot_show_the_difference_and_says_so() {
+    let l = lesson(ID);
+    let o = run(l, &params(l, &[("consumers", "1")]), 50.0);
+    assert!(!o.observed("notify-one-or-all"));
+    assert!(o.insight("notify-one-or-all").detail.en.contains("Never were two waiting at once"));
+}
+
+#[test]
+fn listing_and_parameter_edges() {
+    let l = lesson(ID);
+    check_listing(l);
+    check_param_edges(l, &[], 2000.0, Duration::from_millis(500));
+}

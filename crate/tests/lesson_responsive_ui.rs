@@ -1,0 +1,66 @@
+//! Litmus: responsive-ui. Natively there is no page: the program runs, and the insights
+//! that need the page say so; with measurements given, they read them.
+
+mod lesson_kit;
+use lesson_kit::*;
+use parlab::lessons::Measurements;
+use parlab::trace::EndState;
+use std::time::Duration;
+
+const ID: &str = "responsive-ui";
+
+#[test]
+fn the_work_runs_where_asked_and_page_numbers_are_honest_when_missing() {
+    let l = lesson(ID);
+    for (place, thread) in [("page", "MainThread"), ("worker", "download")] {
+        let o = run(l, &params(l, &[("where", place), ("work", "1")]), 10.0);
+        assert_eq!(o.end(), Some(EndState::Finished));
+        let out = o.stdout();
+        assert!(out.contains(&format!("{thread}: download started")), "{out:?}");
+        assert!(out.iter().any(|s| s.starts_with(&format!("{thread}: download finished, ")) && s.ends_with("in 1.0 s")), "{out:?}");
+        assert!(out.contains(&"UI: click handled".to_owned()));
+        if place == "page" {
+            assert_eq!(out.last().unwrap(), "UI: click handled", "the handler returns only after the work");
+        }
+        assert!(o.observed("work-done"));
+        assert!(o.insight("work-done").detail.en.contains(&format!("ran in {thread}")));
+        for id in ["frame-gap", "click-delay"] {
+            assert!(!o.observed(id));
+            assert!(o.insight(id).detail.en.contains("Only the page in a browser measures this"));
+        }
+    }
+}
+
+#[test]
+fn measurements_from_the_page_are_read() {
+    let l = lesson(ID);
+    let p = params(l, &[("work", "1")]);
+    let o = run(l, &p, 10.0);
+    let m = |gap: f64, click: f64, place: f64| -> Measurements {
+        [("frame_gap_max_ms".to_owned(), gap), ("click_delay_ms".to_owned(), click), ("where".to_owned(), place)].into_iter().collect()
+    };
+    let frozen = (l.insights)(&o.view, &p, &m(980.0, 940.0, 0.0));
+    assert!(frozen.iter().all(|i| i.observed), "{frozen:#?}");
+    assert!(frozen[0].detail.en.contains("980 ms (the page froze)"));
+    let smooth = (l.insights)(&o.view, &p, &m(18.0, 12.0, 1.0));
+    assert!(smooth.iter().all(|i| i.observed), "{smooth:#?}");
+    assert!(smooth[1].detail.en.contains("after 12 ms"));
+    // A worker run that still froze the page does not show the lesson's point.
+    let odd = (l.insights)(&o.view, &p, &m(900.0, 900.0, 1.0));
+    assert!(!odd[0].observed && !odd[1].observed);
+}
+
+#[test]
+fn stop_reaches_the_busy_loop() {
+    let l = lesson(ID);
+    let o = run_bounded(l, &params(l, &[("work", "30")]), 1.0, Duration::from_millis(200));
+    assert_eq!(o.end(), Some(EndState::Stopped));
+    assert!(!o.observed("work-done"));
+}
+
+#[test]
+fn listing_and_parameter_edges() {
+    let l = lesson(ID);
+    check_listing(l);
+    check_param_edges(l, &[], 2000.0, Duration::from_millis(500));
+}
