@@ -9,11 +9,8 @@
 pub mod exec;
 mod daemon;
 mod join;
+mod race_condition;
 mod thread_basics;
-mod condition;
-mod event;
-mod responsive_ui;
-mod semaphore;
 
 use crate::analysis::TraceView;
 use crate::error::PyResult;
@@ -318,10 +315,7 @@ static ALL: &[&Lesson] = &[
     &thread_basics::LESSON,
     &join::LESSON,
     &daemon::LESSON,
-    &semaphore::LESSON,
-    &event::LESSON,
-    &condition::LESSON,
-    &responsive_ui::LESSON,
+    &race_condition::LESSON,
 ];
 
 /// Every lesson, in the syllabus's order.
