@@ -11,6 +11,10 @@ mod daemon;
 mod join;
 mod race_condition;
 mod thread_basics;
+mod condition;
+mod event;
+mod responsive_ui;
+mod semaphore;
 
 use crate::analysis::TraceView;
 use crate::error::PyResult;
@@ -316,6 +320,10 @@ static ALL: &[&Lesson] = &[
     &join::LESSON,
     &daemon::LESSON,
     &race_condition::LESSON,
+    &semaphore::LESSON,
+    &event::LESSON,
+    &condition::LESSON,
+    &responsive_ui::LESSON,
 ];
 
 /// Every lesson, in the syllabus's order.
