@@ -15,6 +15,9 @@ mod condition;
 mod event;
 mod responsive_ui;
 mod semaphore;
+mod barrier;
+mod pyrandom;
+mod queue_threads;
 
 use crate::analysis::TraceView;
 use crate::error::PyResult;
@@ -321,8 +324,10 @@ static ALL: &[&Lesson] = &[
     &daemon::LESSON,
     &race_condition::LESSON,
     &semaphore::LESSON,
+    &barrier::LESSON,
     &event::LESSON,
     &condition::LESSON,
+    &queue_threads::LESSON,
     &responsive_ui::LESSON,
 ];
 
