@@ -7,6 +7,7 @@
 //! one line to [`all`].
 
 pub mod exec;
+mod lock_vs_rlock;
 mod daemon;
 mod join;
 mod race_condition;
@@ -323,6 +324,7 @@ static ALL: &[&Lesson] = &[
     &join::LESSON,
     &daemon::LESSON,
     &race_condition::LESSON,
+    &lock_vs_rlock::LESSON,
     &semaphore::LESSON,
     &barrier::LESSON,
     &event::LESSON,

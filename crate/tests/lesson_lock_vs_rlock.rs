@@ -1,0 +1,81 @@
+//! Litmus: lock-vs-rlock. Every outcome here is a guarantee.
+
+mod lesson_kit;
+use lesson_kit::*;
+use parlab::trace::{EndState, Kind};
+use std::time::Duration;
+
+const ID: &str = "lock-vs-rlock";
+const ERR: &str = "RuntimeError: cannot release un-acquired lock";
+
+fn go(kind: &str, scenario: &str) -> Outcome {
+    let l = lesson(ID);
+    run(l, &params(l, &[("kind", kind), ("scenario", scenario)]), 1.0)
+}
+
+#[test]
+fn lock_reacquired_by_its_holder_deadlocks_and_says_who_waits_on_whom() {
+    for _ in 0..3 {
+        let o = go("Lock", "reacquire");
+        assert_eq!(o.end(), Some(EndState::Deadlocked));
+        assert_eq!(o.stdout(), ["worker: acquired once"]);
+        assert!(o.observed("self_deadlock") && !o.observed("recursion_count"), "{:#?}", o.insights);
+        let d = &o.insight("self_deadlock").detail;
+        assert!(d.en.contains("worker waits for Lock 'lock', held by worker itself"), "{}", d.en);
+        assert!(d.en.contains("MainThread waits for thread worker to finish (join)"), "{}", d.en);
+        assert!(d.ru.contains("worker ждёт Lock «lock», а держит его сам worker"), "{}", d.ru);
+        assert!(o.view.events.iter().any(|e| e.kind == Kind::WaitEdge));
+    }
+}
+
+#[test]
+fn rlock_counts_recursion() {
+    for _ in 0..3 {
+        let o = go("RLock", "reacquire");
+        assert_eq!(o.end(), Some(EndState::Finished));
+        assert_eq!(o.stdout(), ["worker: acquired once", "worker: acquired twice", "worker: released once", "worker: released twice", "finish"]);
+        assert!(o.observed("recursion_count") && !o.observed("self_deadlock"), "{:#?}", o.insights);
+        assert!(o.insight("recursion_count").detail.en.contains("1 → 2 → 1 → 0"), "{:?}", o.insight("recursion_count"));
+    }
+}
+
+#[test]
+fn rlock_released_by_another_thread_raises_pythons_error() {
+    let o = go("RLock", "release_other");
+    assert_eq!(o.end(), Some(EndState::Finished));
+    assert!(o.observed("release_error") && !o.observed("any_thread_releases"), "{:#?}", o.insights);
+    let stderr: Vec<_> = o.view.lines().into_iter().filter(|l| l.stderr).map(|l| l.text).collect();
+    assert_eq!(stderr.len(), 1);
+    assert!(stderr[0].starts_with("Exception in thread other:\nTraceback (most recent call last):"), "{}", stderr[0]);
+    assert!(stderr[0].ends_with(ERR), "{}", stderr[0]);
+    assert_eq!(o.stdout(), ["owner: acquired, ending without release()", "other: release() of a lock that owner took", "finish"]);
+}
+
+#[test]
+fn lock_released_by_another_thread_is_fine() {
+    let o = go("Lock", "release_other");
+    assert_eq!(o.end(), Some(EndState::Finished));
+    assert!(o.observed("any_thread_releases") && !o.observed("release_error"), "{:#?}", o.insights);
+    assert!(o.insight("any_thread_releases").detail.en.contains("owner took the Lock and other released it"));
+    assert_eq!(o.stdout().last().map(String::as_str), Some("finish"));
+}
+
+#[test]
+fn a_lock_never_released_blocks_the_next_thread_forever() {
+    for kind in ["Lock", "RLock"] {
+        let o = go(kind, "never_release");
+        assert_eq!(o.end(), Some(EndState::Deadlocked), "{kind}");
+        assert!(o.observed("held_forever") && o.observed("waiter_never_gets_it"), "{kind}: {:#?}", o.insights);
+        let d = &o.insight("held_forever").detail.en;
+        assert!(d.contains(&format!("waiter waits for {kind} 'lock', held by owner, which ended at")), "{d}");
+        assert_eq!(o.stdout(), ["owner: acquired, ending without release()", "waiter: waiting for the lock"]);
+    }
+}
+
+#[test]
+fn listing_and_parameter_edges() {
+    let l = lesson(ID);
+    check_listing(l);
+    check_param_edges(l, &[], 1.0, Duration::from_secs(2));
+    assert!(l.listing_with(&params(l, &[("kind", "RLock")])).contains("lock = threading.RLock()"));
+}
