@@ -7,6 +7,7 @@
 //! one line to [`all`].
 
 pub mod exec;
+mod timer;
 mod lock_vs_rlock;
 mod daemon;
 mod join;
@@ -325,6 +326,7 @@ static ALL: &[&Lesson] = &[
     &daemon::LESSON,
     &race_condition::LESSON,
     &lock_vs_rlock::LESSON,
+    &timer::LESSON,
     &semaphore::LESSON,
     &barrier::LESSON,
     &event::LESSON,
