@@ -32,5 +32,7 @@ pub mod runtime;
 pub mod threading;
 #[cfg(not(loom))]
 pub mod lessons;
+#[cfg(not(loom))]
+pub mod futures;
 
 pub use error::{PyErr, PyResult};
