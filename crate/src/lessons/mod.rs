@@ -7,6 +7,7 @@
 //! one line to [`all`].
 
 pub mod exec;
+mod thread_local;
 mod timer;
 mod lock_vs_rlock;
 mod daemon;
@@ -327,6 +328,7 @@ static ALL: &[&Lesson] = &[
     &race_condition::LESSON,
     &lock_vs_rlock::LESSON,
     &timer::LESSON,
+    &thread_local::LESSON,
     &semaphore::LESSON,
     &barrier::LESSON,
     &event::LESSON,
