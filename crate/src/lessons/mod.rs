@@ -21,6 +21,7 @@ mod semaphore;
 mod barrier;
 mod pyrandom;
 mod queue_threads;
+mod thread_pool;
 
 use crate::analysis::TraceView;
 use crate::error::PyResult;
@@ -334,6 +335,7 @@ static ALL: &[&Lesson] = &[
     &event::LESSON,
     &condition::LESSON,
     &queue_threads::LESSON,
+    &thread_pool::LESSON,
     &responsive_ui::LESSON,
 ];
 
