@@ -156,8 +156,10 @@ fn done_callbacks_run_in_the_finishing_thread_or_at_once() {
     let s2 = seen.clone();
     finished(100.0, move || {
         let ex = ThreadPoolExecutor::new(1)?;
-        let f = ex.submit(|| {
-            sleep(0.3)?;
+        let go = Arc::new(parlab::prims::Event::new());
+        let g = go.clone();
+        let f = ex.submit(move || {
+            g.wait(None)?; // not done before the first callback is registered
             Ok(7)
         })?;
         let s = s2.clone();
@@ -165,6 +167,7 @@ fn done_callbacks_run_in_the_finishing_thread_or_at_once() {
             s.lock().unwrap().push(format!("{} in {}", f.result(None)?, current_thread().name()));
             Ok(())
         });
+        go.set();
         f.result(None)?;
         let s = s2.clone();
         f.add_done_callback(move |f| {
