@@ -11,9 +11,9 @@ const ID: &str = "thread-basics";
 fn defaults_show_every_insight_on_every_run() {
     let l = lesson(ID);
     let p = l.defaults();
-    // Reports come 0.5 lesson s away from the worker's end: 10 ms of real margin at 50x.
-    for _ in 0..8 {
-        let o = run(l, &p, 50.0);
+    // Reports come 0.5 lesson s away from the worker's end: 20 ms of real margin at 25x.
+    for _ in 0..5 {
+        let o = run(l, &p, 25.0);
         assert_eq!(o.end(), Some(EndState::Finished));
         for id in ["interleave", "active_count", "is_alive"] {
             assert!(o.observed(id), "{id} not observed: {:?}\n{}", o.insight(id), o.console());

@@ -36,8 +36,9 @@ fn each_thread_reads_its_own_value_and_main_gets_attribute_error() {
 #[test]
 fn other_threads_really_write_in_between() {
     let l = lesson(ID);
-    let o = run(l, &l.defaults(), 50.0);
-    // Both threads write at once, then sleep: the other thread's write falls between.
+    // Both threads write at once, then sleep half a lesson second (50 ms at 10x): the
+    // other thread's write falls between.
+    let o = run(l, &l.defaults(), 10.0);
     assert!(!o.insight("isolation").detail.en.contains("set data.value 0 times in all"), "{:?}", o.insight("isolation"));
 }
 

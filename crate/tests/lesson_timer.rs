@@ -27,13 +27,16 @@ fn the_function_starts_only_after_the_interval() {
     }
 }
 
+// A cancel "before" the interval and a daemon cut "before" it fires are races against
+// the clock, as in Python: these runs keep 50 ms or more of real time between the two
+// moments, so that a loaded machine's scheduling delays cannot swap them.
 #[test]
 fn a_cancel_before_the_interval_means_it_never_runs() {
     let l = lesson(ID);
-    for (interval, cancel) in [("5", "2"), ("0.5", "0"), ("60", "59")] {
+    for (interval, cancel, speed, runs) in [("5", "2", 50.0, 4), ("3", "0", 50.0, 4), ("60", "30", 200.0, 1)] {
         let p = params(l, &[("interval", interval), ("cancel_after", cancel)]);
-        for _ in 0..5 {
-            let o = run(l, &p, 200.0);
+        for _ in 0..runs {
+            let o = run(l, &p, speed);
             assert_eq!(o.end(), Some(EndState::Finished));
             assert!(o.observed("cancel_prevents"), "{:#?}\n{}", o.insight("cancel_prevents"), o.console());
             assert!(hello_lines(&o).is_empty(), "{}", o.console());
@@ -45,7 +48,8 @@ fn a_cancel_before_the_interval_means_it_never_runs() {
 #[test]
 fn a_cancel_after_it_fired_changes_nothing() {
     let l = lesson(ID);
-    let o = run(l, &params(l, &[("interval", "1"), ("cancel_after", "2.5")]), 200.0);
+    // Fired at 1 s, cancelled at 2.5 s: 75 ms of real margin at 20x.
+    let o = run(l, &params(l, &[("interval", "1"), ("cancel_after", "2.5")]), 20.0);
     assert!(!o.observed("cancel_prevents"));
     assert!(o.insight("cancel_prevents").detail.en.contains("came too late"), "{:?}", o.insight("cancel_prevents"));
     assert_eq!(hello_lines(&o).len(), 5);
@@ -55,15 +59,17 @@ fn a_cancel_after_it_fired_changes_nothing() {
 #[test]
 fn a_daemon_timer_dies_with_the_program() {
     let l = lesson(ID);
-    // Main ends at 3 s. Interval 5: never fires. Interval 1.5: cut off after two lines.
-    for _ in 0..5 {
-        let o = run(l, &params(l, &[("interval", "5"), ("daemon", "True")]), 200.0);
+    // Main ends at 3 s. Interval 5: never fires (2 s = 50 ms of margin at 40x).
+    for _ in 0..4 {
+        let o = run(l, &params(l, &[("interval", "5"), ("daemon", "True")]), 40.0);
         assert!(o.observed("daemon_timer") && hello_lines(&o).is_empty(), "{:#?}\n{}", o.insights, o.console());
         assert_eq!(o.stdout().last().map(String::as_str), Some("main: finish"));
-        let o = run(l, &params(l, &[("interval", "1.5"), ("daemon", "True")]), 200.0);
-        assert!(o.observed("daemon_timer") && o.observed("starts_after_interval"), "{:#?}", o.insights);
-        assert_eq!(hello_lines(&o), ["hello: the timer fired", "hello: working 1/3"], "{}", o.console());
     }
+    // Interval 1.5: hello prints at 1.5, 2.5, 3.5 and main ends at 3: cut off after two
+    // lines (0.5 s = 50 ms of margin at 10x).
+    let o = run(l, &params(l, &[("interval", "1.5"), ("daemon", "True")]), 10.0);
+    assert!(o.observed("daemon_timer") && o.observed("starts_after_interval"), "{:#?}", o.insights);
+    assert_eq!(hello_lines(&o), ["hello: the timer fired", "hello: working 1/3"], "{}", o.console());
 }
 
 // The main thread works three lesson seconds: each of these takes about 3 s of real time,
