@@ -1,0 +1,733 @@
+//! The page: its state, routing from the URL, the event handlers, and the loop that keeps
+//! a run on screen (a timer for the run's heartbeat, animation frames for drawing).
+//!
+//! State lives in one `RefCell`. Handlers borrow it with `try_borrow_mut` and never call
+//! back into themselves while holding it; side effects that can fire DOM events
+//! synchronously (a download's click) run after the borrow ends.
+
+use crate::dom;
+use crate::embed::{self, Command};
+use crate::i18n::{self, tr};
+use crate::lesson::{self, LessonPage};
+use crate::{catalog, urlstate};
+use gloo::events::{EventListener, EventListenerOptions};
+use parlab::lessons::{self, Lang, Msg};
+use parlab::runtime::{browser, Run};
+use serde_json::json;
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pool {
+    Preparing,
+    Ready,
+    Failed(String),
+}
+
+pub enum Page {
+    Blank,
+    Catalog { unknown: Option<String> },
+    Lesson(Box<LessonPage>),
+}
+
+pub struct App {
+    pub embed: bool,
+    /// The URL named a language: keep it there when the learner switches.
+    pub lang_in_url: bool,
+    pub pool: Pool,
+    pub page: Page,
+}
+
+thread_local! {
+    static APP: RefCell<App> = RefCell::new(App { embed: false, lang_in_url: false, pool: Pool::Preparing, page: Page::Blank });
+    /// Runs left behind (the learner navigated away): ticked until their threads are gone.
+    static ORPHANS: RefCell<Vec<Arc<Run>>> = const { RefCell::new(Vec::new()) };
+    static FRAME: RefCell<Option<Closure<dyn FnMut(f64)>>> = const { RefCell::new(None) };
+    static FRAME_PENDING: Cell<bool> = const { Cell::new(false) };
+    static PAGE_LISTENERS: RefCell<Vec<EventListener>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on the state unless it is already borrowed (a re-entrant event).
+pub fn with<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
+    APP.with(|a| a.try_borrow_mut().ok().map(|mut a| f(&mut a)))
+}
+
+fn lesson_page(app: &mut App) -> Option<&mut LessonPage> {
+    match &mut app.page {
+        Page::Lesson(lp) => Some(lp),
+        _ => None,
+    }
+}
+
+impl App {
+    fn ready(&self) -> bool {
+        self.pool == Pool::Ready
+    }
+
+    fn url_lang(&self) -> Option<&'static str> {
+        self.lang_in_url.then(|| i18n::code(i18n::lang()))
+    }
+
+    fn sync_url(&self) {
+        if let Page::Lesson(lp) = &self.page {
+            urlstate::replace(&lp.query(self.embed, self.url_lang()));
+        }
+    }
+}
+
+/// Builds the page and starts everything. Called once the page is known to be isolated.
+pub fn start() {
+    let q = urlstate::query();
+    let embed = urlstate::flag(&q, "embed");
+    let url_lang = urlstate::get(&q, "lang");
+    i18n::set_lang(i18n::initial(url_lang), false);
+    with(|app| {
+        app.embed = embed;
+        app.lang_in_url = url_lang.and_then(i18n::parse).is_some();
+    });
+    if let Some(body) = dom::document().body() {
+        body.set_inner_html(&shell(embed));
+        if embed {
+            let _ = body.class_list().add_1("embedded");
+        }
+    }
+    header_texts();
+    route(false);
+    listen();
+    gloo::timers::callback::Interval::new(40, tick).forget();
+    wasm_bindgen_futures::spawn_local(async {
+        let result = browser::init_pool(4).await;
+        let msg = with(|app| {
+            app.pool = match &result {
+                Ok(()) => Pool::Ready,
+                Err(e) => Pool::Failed(e.to_string()),
+            };
+            let ready = app.ready();
+            if let Some(lp) = lesson_page(app) {
+                lp.update_status(ready);
+            }
+            if let Pool::Failed(e) = &app.pool {
+                dom::set_text("pool-error", &format!("{}{e}", tr(i18n::POOL_FAILED)));
+                dom::set_hidden("pool-error", false);
+            }
+            ready_message(app)
+        })
+        .flatten();
+        if let Some(m) = msg {
+            embed::post(&m);
+        }
+    });
+}
+
+fn shell(embed: bool) -> String {
+    let brand = if embed {
+        r#"<a class="brand" id="open-full" href="./" target="_blank" rel="noopener">Parlab <span aria-hidden="true">↗</span><span class="sr-only" id="open-full-label"></span></a>"#
+    } else {
+        r#"<a class="brand" href="./" data-nav>Parlab</a>"#
+    };
+    format!(
+        r##"<a class="skip" href="#main" id="skip"></a>
+<header class="top{cls}" id="top">
+  {brand}
+  <span class="tagline" id="tagline"></span>
+  <span class="spacer"></span>
+  <span class="cores" id="cores-wrap"><span id="cores">{cores}</span> <span id="cores-label"></span></span>
+  <div class="lang" role="group" id="lang-group">
+    <button type="button" class="btn small" id="lang-ru" data-action="lang" data-lang="ru" lang="ru">RU</button>
+    <button type="button" class="btn small" id="lang-en" data-action="lang" data-lang="en" lang="en">EN</button>
+  </div>
+</header>
+<p id="pool-error" class="notice-inline error" role="alert" hidden></p>
+<main id="main" tabindex="-1"></main>"##,
+        cls = if embed { " embed-top" } else { "" },
+        cores = browser::cores(),
+    )
+}
+
+/// The header's words in the language in force.
+fn header_texts() {
+    dom::set_text("skip", tr(i18n::SKIP));
+    dom::set_text("tagline", tr(i18n::TAGLINE));
+    dom::set_text("cores-label", tr(i18n::CORES));
+    dom::set_attr("cores-wrap", "title", tr(i18n::CORES_TITLE));
+    dom::set_attr("lang-group", "aria-label", tr(i18n::LANGUAGE));
+    dom::set_text("open-full-label", tr(i18n::OPEN_FULL));
+    dom::set_attr("open-full", "title", tr(i18n::OPEN_FULL));
+    let ru = i18n::lang() == Lang::Ru;
+    dom::set_attr("lang-ru", "aria-pressed", if ru { "true" } else { "false" });
+    dom::set_attr("lang-en", "aria-pressed", if ru { "false" } else { "true" });
+}
+
+/// Shows the page the URL names. `focus`: move focus to its heading (after a link).
+pub fn route(focus: bool) {
+    let q = urlstate::query();
+    let msg = with(|app| {
+        if let Some(lp) = lesson_page(app) {
+            if lp.running() {
+                lp.stop();
+                if let Some(live) = &lp.live {
+                    ORPHANS.with(|o| o.borrow_mut().push(live.run.clone()));
+                }
+            }
+        }
+        app.page = match urlstate::get(&q, "lesson") {
+            Some(id) => match lessons::find(id) {
+                Some(l) => {
+                    let pairs: Vec<(String, String)> = q.iter().filter(|(k, _)| !urlstate::RESERVED.contains(&k.as_str())).cloned().collect();
+                    Page::Lesson(Box::new(LessonPage::new(l, &pairs, urlstate::get(&q, "speed"))))
+                }
+                None => Page::Catalog { unknown: Some(id.to_owned()) },
+            },
+            None => Page::Catalog { unknown: None },
+        };
+        render(app);
+        ready_message(app)
+    })
+    .flatten();
+    if focus {
+        for id in ["lesson-title", "catalog-h"] {
+            if let Some(h) = dom::html_by_id(id) {
+                let _ = h.focus();
+                break;
+            }
+        }
+        gloo::utils::window().scroll_to_with_x_and_y(0.0, 0.0);
+    }
+    if let Some(m) = msg {
+        embed::post(&m);
+    }
+}
+
+/// What the embedding page hears once the lesson is on screen and threads are ready.
+fn ready_message(app: &App) -> Option<serde_json::Value> {
+    if !app.ready() {
+        return None;
+    }
+    Some(match &app.page {
+        Page::Lesson(lp) => {
+            let mut m = json!({ "type": "parlab:ready", "lesson": lp.lesson.id, "params": lp.params_json(), "lang": i18n::code(i18n::lang()) });
+            if !lp.errors.is_empty() {
+                m["errors"] = embed::error(&lp.error_list())["errors"].clone();
+            }
+            m
+        }
+        Page::Catalog { unknown } => {
+            let id = unknown.clone().unwrap_or_default();
+            embed::error(&[("lesson".to_owned(), Msg::new(format!("Урока «{id}» нет"), format!("There is no lesson '{id}'")))])
+        }
+        Page::Blank => return None,
+    })
+}
+
+/// Rebuilds the main area for the current page and language.
+fn render(app: &mut App) {
+    let ready = app.ready();
+    let embed = app.embed;
+    let Some(main) = dom::by_id("main") else { return };
+    PAGE_LISTENERS.with(|l| l.borrow_mut().clear());
+    match &mut app.page {
+        Page::Blank => main.set_inner_html(""),
+        Page::Catalog { unknown } => {
+            main.set_inner_html(&catalog::html(unknown.as_deref()));
+            dom::document().set_title(&format!("Parlab — {}", tr(i18n::LESSONS)));
+        }
+        Page::Lesson(lp) => {
+            main.set_inner_html(&lp.html(embed));
+            dom::document().set_title(&format!("{} — Parlab", lp.lesson.title.get(i18n::lang())));
+            lp.fill(ready);
+            canvas_listeners();
+            request_frame();
+        }
+    }
+    if embed {
+        let href = match &app.page {
+            Page::Lesson(lp) => lp.query(false, None),
+            _ => "?".to_owned(),
+        };
+        dom::set_attr("open-full", "href", &href);
+    }
+}
+
+// ---------------------------------------------------------------- the loop
+
+fn tick() {
+    ORPHANS.with(|o| {
+        let mut o = o.borrow_mut();
+        for r in o.iter() {
+            browser::tick(r);
+        }
+        o.retain(|r| !r.is_done());
+    });
+    let result = with(|app| {
+        let ready = app.ready();
+        let lp = lesson_page(app)?;
+        if !lp.running() {
+            return None;
+        }
+        request_frame();
+        if !lp.tick() {
+            return None;
+        }
+        // The run just ended.
+        lp.frame(0.0, ready);
+        lp.console_append(false);
+        lp.show_insights();
+        lp.summaries();
+        lp.update_status(ready);
+        let state = dom::by_id("status-text").and_then(|e| e.text_content()).unwrap_or_default();
+        let detail = dom::by_id("end-state").and_then(|e| e.text_content()).unwrap_or_default();
+        dom::set_text("announce", &format!("{state}. {detail}"));
+        lp.result_json()
+    })
+    .flatten();
+    if let Some(r) = result {
+        embed::post(&r);
+    }
+}
+
+pub fn request_frame() {
+    if FRAME_PENDING.with(|p| p.replace(true)) {
+        return;
+    }
+    FRAME.with(|f| {
+        let mut f = f.borrow_mut();
+        if f.is_none() {
+            *f = Some(Closure::new(frame));
+        }
+        let cb = f.as_ref().unwrap();
+        let _ = gloo::utils::window().request_animation_frame(cb.as_ref().unchecked_ref());
+    });
+}
+
+fn frame(ts: f64) {
+    FRAME_PENDING.with(|p| p.set(false));
+    let again = with(|app| {
+        let ready = app.ready();
+        let lp = lesson_page(app)?;
+        lp.frame(ts, ready);
+        Some(lp.running())
+    })
+    .flatten()
+    .unwrap_or(false);
+    if again {
+        request_frame();
+    }
+}
+
+// ---------------------------------------------------------------- actions
+
+fn run_now() {
+    let errors = with(|app| {
+        let ready = app.ready();
+        if !ready {
+            return Some(vec![(String::new(), Msg::new(i18n::ERROR_NOT_READY.ru, i18n::ERROR_NOT_READY.en))]);
+        }
+        let Some(lp) = lesson_page(app) else {
+            return Some(vec![(String::new(), Msg::new(i18n::ERROR_NO_LESSON.ru, i18n::ERROR_NO_LESSON.en))]);
+        };
+        match lp.start() {
+            Ok(()) => {
+                lp.fill(ready);
+                dom::set_text("announce", tr(i18n::STATUS_RUNNING));
+                request_frame();
+                None
+            }
+            Err(errs) => {
+                lp.show_errors();
+                lp.update_buttons(ready);
+                Some(errs)
+            }
+        }
+    })
+    .flatten();
+    if let Some(errs) = errors {
+        embed::post(&embed::error(&errs));
+    }
+}
+
+fn stop_now() {
+    with(|app| {
+        let ready = app.ready();
+        if let Some(lp) = lesson_page(app) {
+            lp.stop();
+            lp.update_status(ready);
+        }
+    });
+}
+
+/// New texts for some parameters (an input, the embed API). Returns the refusals.
+fn set_params(pairs: Vec<(String, String)>, rerender_listing: bool) -> Vec<(String, Msg)> {
+    with(|app| {
+        let ready = app.ready();
+        let mut unknown = Vec::new();
+        {
+            let Some(lp) = lesson_page(app) else {
+                return vec![(String::new(), Msg::new(i18n::ERROR_NO_LESSON.ru, i18n::ERROR_NO_LESSON.en))];
+            };
+            for (k, v) in pairs {
+                if k == "speed" {
+                    lp.speed = v;
+                    continue;
+                }
+                match lp.lesson.param(&k) {
+                    Some(spec) => {
+                        lp.texts.insert(spec.key, v);
+                    }
+                    None => unknown.push((k.clone(), Msg::new(format!("У урока нет параметра «{k}»"), format!("This lesson has no parameter '{k}'")))),
+                }
+            }
+            let _ = lp.validate();
+            if rerender_listing {
+                dom::set_html("listing", &format!("<code>{}</code>", lp.listing_html()));
+                if let Some(e) = dom::by_id("speed") {
+                    if let Ok(i) = e.dyn_into::<HtmlInputElement>() {
+                        i.set_value(&lp.speed);
+                    }
+                }
+            }
+            lp.show_errors();
+            lp.update_buttons(ready);
+        }
+        app.sync_url();
+        let mut errs = lesson_page(app).map(|lp| lp.error_list()).unwrap_or_default();
+        errs.extend(unknown);
+        errs
+    })
+    .unwrap_or_default()
+}
+
+fn step_speed(up: bool) {
+    let v = with(|app| {
+        let lp = lesson_page(app)?;
+        let cur = lesson::parse_speed(&lp.speed).unwrap_or(lp.lesson.default_speed);
+        const STEPS: [f64; 16] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0];
+        let next = if up { STEPS.iter().copied().find(|s| *s > cur * 1.0001).unwrap_or(1000.0) } else { STEPS.iter().rev().copied().find(|s| *s < cur * 0.9999).unwrap_or(0.01) };
+        Some(lesson::speed_text(next))
+    })
+    .flatten();
+    if let Some(v) = v {
+        if let Some(i) = dom::by_id("speed").and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
+            i.set_value(&v);
+        }
+        set_params(vec![("speed".to_owned(), v)], false);
+    }
+}
+
+fn switch_lang(lang: Lang) {
+    i18n::set_lang(lang, true);
+    header_texts();
+    with(|app| {
+        render(app);
+        app.sync_url();
+    });
+    if let Some(b) = dom::html_by_id(&format!("lang-{}", i18n::code(lang))) {
+        let _ = b.focus();
+    }
+}
+
+fn export(trace: bool) {
+    let file = with(|app| {
+        let lp = lesson_page(app)?;
+        let live = lp.live.as_ref()?;
+        let id = lp.lesson.id;
+        Some(if trace {
+            (format!("parlab-{id}.trace.json"), "application/json", live.view.chrome_json())
+        } else {
+            let mut s = String::new();
+            for l in &live.model.lines {
+                s.push_str(&format!("[{:>9.3} s] {}{}: {}\n", l.t, if l.stderr { "stderr " } else { "" }, live.view.thread_name(l.actor), l.text));
+            }
+            (format!("parlab-{id}.console.txt"), "text/plain;charset=utf-8", s)
+        })
+    })
+    .flatten();
+    if let Some((name, mime, text)) = file {
+        dom::download(&name, mime, &text);
+    }
+}
+
+fn copy_link() {
+    let href = gloo::utils::window().location().href().unwrap_or_default();
+    let nav = gloo::utils::window().navigator();
+    if let Ok(clip) = js_sys::Reflect::get(&nav, &"clipboard".into()) {
+        if let Ok(f) = js_sys::Reflect::get(&clip, &"writeText".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
+            let _ = f.call1(&clip, &href.into());
+        }
+    }
+    dom::set_text("announce", tr(i18n::COPIED));
+    if let Some(b) = dom::by_id("copy-link") {
+        b.set_text_content(Some(&format!("✓ {}", tr(i18n::COPIED))));
+        gloo::timers::callback::Timeout::new(1800, || dom::set_text("copy-link", tr(i18n::COPY_LINK))).forget();
+    }
+}
+
+fn view_action(f: impl FnOnce(&mut LessonPage, f64)) {
+    with(|app| {
+        if let Some(lp) = lesson_page(app) {
+            let end = lp.live.as_ref().map_or(1.0, |l| l.now().max(l.model.end_t));
+            f(lp, end);
+            lp.draw();
+        }
+    });
+}
+
+// ---------------------------------------------------------------- events
+
+fn closest(target: Option<web_sys::EventTarget>, selector: &str) -> Option<Element> {
+    target?.dyn_into::<Element>().ok()?.closest(selector).ok().flatten()
+}
+
+fn listen() {
+    let doc = dom::document();
+    EventListener::new(&doc, "click", |e| {
+        let e: &web_sys::MouseEvent = e.unchecked_ref();
+        if let Some(a) = closest(e.target(), "a[data-nav]") {
+            if e.button() == 0 && !e.ctrl_key() && !e.meta_key() && !e.shift_key() && !e.alt_key() {
+                e.prevent_default();
+                let href = a.get_attribute("href").unwrap_or_default();
+                let keep = with(|app| (app.embed, app.url_lang())).unwrap_or((false, None));
+                let mut href = if href == "./" { gloo::utils::window().location().pathname().unwrap_or_default() } else { href };
+                if keep.0 {
+                    href.push_str(if href.contains('?') { "&embed=1" } else { "?embed=1" });
+                }
+                if let Some(l) = keep.1 {
+                    href.push_str(&format!("{}lang={l}", if href.contains('?') { "&" } else { "?" }));
+                }
+                urlstate::push(&href);
+                route(true);
+            }
+            return;
+        }
+        let Some(el) = closest(e.target(), "[data-action]") else { return };
+        if el.has_attribute("disabled") {
+            return;
+        }
+        match el.get_attribute("data-action").unwrap_or_default().as_str() {
+            "run" => run_now(),
+            "stop" => stop_now(),
+            "slower" => step_speed(false),
+            "faster" => step_speed(true),
+            "zoom-in" => view_action(|lp, end| {
+                let c = (lp.vp.t0 + lp.vp.t1) / 2.0;
+                lp.vp.zoom(0.6, c, end)
+            }),
+            "zoom-out" => view_action(|lp, end| {
+                let c = (lp.vp.t0 + lp.vp.t1) / 2.0;
+                lp.vp.zoom(1.0 / 0.6, c, end)
+            }),
+            "fit" => view_action(|lp, end| {
+                lp.vp.fit(end);
+                lp.vp.follow = true;
+            }),
+            "lang" => {
+                if let Some(l) = el.get_attribute("data-lang").and_then(|s| i18n::parse(&s)) {
+                    switch_lang(l);
+                }
+            }
+            "export-trace" => export(true),
+            "export-console" => export(false),
+            "copy-link" => copy_link(),
+            "focus" => {
+                if let Some(t) = el.get_attribute("data-target").and_then(|id| dom::html_by_id(&id)) {
+                    let _ = t.focus();
+                }
+            }
+            _ => {}
+        }
+    })
+    .forget();
+
+    EventListener::new(&doc, "input", |e| {
+        let Some(t) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
+        if t.type_() == "checkbox" {
+            return;
+        }
+        if t.id() == "speed" {
+            set_params(vec![("speed".to_owned(), t.value())], false);
+        } else if let Some(key) = t.get_attribute("data-key") {
+            let v = t.value();
+            let _ = t.style().set_property("width", &format!("{}ch", lesson::input_width(&v)));
+            set_params(vec![(key, v)], false);
+        }
+    })
+    .forget();
+
+    EventListener::new(&doc, "change", |e| {
+        let Some(t) = e.target() else { return };
+        if let Ok(i) = t.clone().dyn_into::<HtmlInputElement>() {
+            if i.type_() == "checkbox" {
+                if let Some(key) = i.get_attribute("data-key") {
+                    let v = if i.checked() { "True" } else { "False" };
+                    dom::set_text(&format!("param-{key}-val"), v);
+                    set_params(vec![(key, v.to_owned())], false);
+                }
+            }
+        } else if let Ok(s) = t.dyn_into::<HtmlSelectElement>() {
+            if let Some(key) = s.get_attribute("data-key") {
+                set_params(vec![(key, s.value())], false);
+            }
+        }
+    })
+    .forget();
+
+    EventListener::new(&doc, "keydown", |e| {
+        let e: &web_sys::KeyboardEvent = e.unchecked_ref();
+        let key = e.key();
+        let in_field = closest(e.target(), "input, select, textarea").is_some();
+        if key == "Enter" && (e.ctrl_key() || e.meta_key()) {
+            e.prevent_default();
+            run_now();
+        } else if key == "Enter" && in_field && closest(e.target(), "input.slot, #speed").is_some() {
+            e.prevent_default();
+            run_now();
+        } else if key == "Escape" {
+            stop_now();
+        }
+    })
+    .forget();
+
+    let window = gloo::utils::window();
+    EventListener::new(&window, "popstate", |_| route(true)).forget();
+    EventListener::new(&window, "resize", |_| {
+        with(|app| lesson_page(app).map(|lp| lp.draw()));
+    })
+    .forget();
+    if let Ok(Some(mq)) = window.match_media("(prefers-color-scheme: dark)") {
+        EventListener::new(&mq, "change", |_| {
+            with(|app| lesson_page(app).map(|lp| lp.draw()));
+        })
+        .forget();
+    }
+    EventListener::new(&window, "message", |e| {
+        let e: &web_sys::MessageEvent = e.unchecked_ref();
+        match embed::decode(e) {
+            Some(Command::Set(pairs)) => {
+                let errs = set_params(pairs, true);
+                if errs.is_empty() {
+                    let params = with(|app| lesson_page(app).map(|lp| lp.params_json())).flatten();
+                    embed::post(&json!({ "type": "parlab:params", "params": params }));
+                } else {
+                    embed::post(&embed::error(&errs));
+                }
+            }
+            Some(Command::Run) => run_now(),
+            Some(Command::Stop) => stop_now(),
+            None => {}
+        }
+    })
+    .forget();
+}
+
+/// Wheel, drag, hover and keys on the two canvases (re-attached with each render).
+fn canvas_listeners() {
+    let mut ls = Vec::new();
+    for which in ["timeline", "objects"] {
+        let Some(c) = dom::by_id(which) else { continue };
+        let opts = EventListenerOptions::enable_prevent_default();
+        ls.push(EventListener::new_with_options(&c, "wheel", opts, move |e| {
+            let e: &web_sys::WheelEvent = e.unchecked_ref();
+            let scale = if e.delta_mode() == 1 { 16.0 } else if e.delta_mode() == 2 { 400.0 } else { 1.0 };
+            let (dx, dy) = (e.delta_x() * scale, e.delta_y() * scale);
+            let x = e.offset_x() as f64;
+            e.prevent_default();
+            view_action(|lp, end| {
+                let Some(canvas) = lesson::canvas(which) else { return };
+                let rows = lp.live.as_ref().map_or(0, |l| if which == "timeline" { l.model.lanes.len() } else { l.model.objects.len() });
+                let l = crate::timeline::Layout::new(crate::timeline::css_width(&canvas), rows, true);
+                if e.shift_key() {
+                    let top = if which == "timeline" { &mut lp.vp.lane_top } else { &mut lp.vp.obj_top };
+                    let max = rows.saturating_sub(l.rows_visible);
+                    *top = if dy + dx > 0.0 { (*top + 1).min(max) } else { top.saturating_sub(1) };
+                } else if dx.abs() > dy.abs() {
+                    let dt = dx / l.plot_w() * lp.vp.span();
+                    lp.vp.pan(dt, end);
+                } else {
+                    let at = l.t(&lp.vp, x.max(l.gutter));
+                    lp.vp.zoom(1.0015f64.powf(dy.clamp(-600.0, 600.0)), at, end);
+                }
+            });
+        }));
+        ls.push(EventListener::new(&c, "pointerdown", move |e| {
+            let e: &web_sys::PointerEvent = e.unchecked_ref();
+            if e.button() != 0 {
+                return;
+            }
+            if let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+                let _ = t.set_pointer_capture(e.pointer_id());
+            }
+            let x = e.offset_x() as f64;
+            with(|app| {
+                if let Some(lp) = lesson_page(app) {
+                    lp.drag = Some((x, lp.vp.t0));
+                }
+            });
+        }));
+        ls.push(EventListener::new(&c, "pointermove", move |e| {
+            let e: &web_sys::PointerEvent = e.unchecked_ref();
+            let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
+            view_action(|lp, end| {
+                if let Some((x0, t0)) = lp.drag {
+                    let Some(canvas) = lesson::canvas(which) else { return };
+                    let l = crate::timeline::Layout::new(crate::timeline::css_width(&canvas), 1, true);
+                    let span = lp.vp.span();
+                    if (x - x0).abs() > 2.0 || !lp.vp.follow {
+                        let target = t0 - (x - x0) / l.plot_w() * span;
+                        lp.vp.pan(target - lp.vp.t0, end);
+                    }
+                }
+                lp.tip(which, Some((x, y)));
+            });
+        }));
+        for ev in ["pointerup", "pointercancel"] {
+            ls.push(EventListener::new(&c, ev, move |_| {
+                with(|app| lesson_page(app).map(|lp| lp.drag = None));
+            }));
+        }
+        ls.push(EventListener::new(&c, "pointerleave", move |_| {
+            with(|app| {
+                lesson_page(app).map(|lp| {
+                    lp.drag = None;
+                    lp.tip(which, None)
+                })
+            });
+        }));
+        ls.push(EventListener::new(&c, "blur", move |_| {
+            with(|app| lesson_page(app).map(|lp| lp.tip(which, None)));
+        }));
+        ls.push(EventListener::new(&c, "keydown", move |e| {
+            let e: &web_sys::KeyboardEvent = e.unchecked_ref();
+            let key = e.key();
+            let handled = matches!(key.as_str(), "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "+" | "=" | "-" | "_" | "0" | "Home" | "PageUp" | "PageDown");
+            if !handled {
+                return;
+            }
+            e.prevent_default();
+            view_action(|lp, end| {
+                let span = lp.vp.span();
+                let c = (lp.vp.t0 + lp.vp.t1) / 2.0;
+                let rows = lp.live.as_ref().map_or(0, |l| if which == "timeline" { l.model.lanes.len() } else { l.model.objects.len() });
+                let page = crate::timeline::rows_visible(rows);
+                let max = rows.saturating_sub(page);
+                let top = if which == "timeline" { &mut lp.vp.lane_top } else { &mut lp.vp.obj_top };
+                match key.as_str() {
+                    "ArrowLeft" => lp.vp.pan(-span * 0.1, end),
+                    "ArrowRight" => lp.vp.pan(span * 0.1, end),
+                    "ArrowUp" => *top = top.saturating_sub(1),
+                    "ArrowDown" => *top = (*top + 1).min(max),
+                    "PageUp" => *top = top.saturating_sub(page),
+                    "PageDown" => *top = (*top + page).min(max),
+                    "+" | "=" => lp.vp.zoom(0.7, c, end),
+                    "-" | "_" => lp.vp.zoom(1.0 / 0.7, c, end),
+                    _ => {
+                        lp.vp.fit(end);
+                        lp.vp.follow = true;
+                    }
+                }
+            });
+        }));
+    }
+    PAGE_LISTENERS.with(|l| *l.borrow_mut() = ls);
+}

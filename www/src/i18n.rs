@@ -1,0 +1,229 @@
+//! Every word the page shows, in Russian and English, and the language in force.
+//!
+//! The language follows `navigator.language` at first (Russian for `ru*`, English
+//! otherwise); a `?lang=` in the URL or the learner's switch overrides it, and the switch is
+//! kept in localStorage.
+
+use parlab::lessons::{Lang, Text};
+use std::cell::Cell;
+
+const STORAGE_KEY: &str = "parlab.lang";
+
+thread_local! {
+    static LANG: Cell<Lang> = const { Cell::new(Lang::Ru) };
+}
+
+/// The language in force.
+pub fn lang() -> Lang {
+    LANG.with(|l| l.get())
+}
+
+pub fn set_lang(lang: Lang, remember: bool) {
+    LANG.with(|l| l.set(lang));
+    if let Some(doc) = gloo::utils::window().document().and_then(|d| d.document_element()) {
+        let _ = doc.set_attribute("lang", code(lang));
+    }
+    if remember {
+        if let Ok(Some(storage)) = gloo::utils::window().local_storage() {
+            let _ = storage.set_item(STORAGE_KEY, code(lang));
+        }
+    }
+}
+
+pub fn code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ru => "ru",
+        Lang::En => "en",
+    }
+}
+
+pub fn parse(s: &str) -> Option<Lang> {
+    let s = s.trim().to_ascii_lowercase();
+    if s.starts_with("ru") {
+        Some(Lang::Ru)
+    } else if s.starts_with("en") {
+        Some(Lang::En)
+    } else {
+        None
+    }
+}
+
+/// The language at start: the URL's `lang`, then the stored choice, then the browser's.
+pub fn initial(url_lang: Option<&str>) -> Lang {
+    if let Some(l) = url_lang.and_then(parse) {
+        return l;
+    }
+    let window = gloo::utils::window();
+    if let Some(l) = window.local_storage().ok().flatten().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|s| parse(&s)) {
+        return l;
+    }
+    let nav = window.navigator().language().unwrap_or_default();
+    if nav.to_ascii_lowercase().starts_with("ru") {
+        Lang::Ru
+    } else {
+        Lang::En
+    }
+}
+
+/// The text in the language in force.
+pub fn tr(t: Text) -> &'static str {
+    t.get(lang())
+}
+
+/// Picks between a Russian and an English string built at run time.
+pub fn pick(ru: String, en: String) -> String {
+    match lang() {
+        Lang::Ru => ru,
+        Lang::En => en,
+    }
+}
+
+macro_rules! texts {
+    ($($name:ident = $ru:literal / $en:literal;)*) => {
+        $(pub const $name: Text = Text { ru: $ru, en: $en };)*
+    };
+}
+
+texts! {
+    TAGLINE = "Лаборатория параллелизма: уроки Python на настоящих потоках" / "A parallelism lab: Python lessons on real threads";
+    CORES = "ядер" / "cores";
+    CORES_TITLE = "Логических ядер у этого компьютера (navigator.hardwareConcurrency)" / "Logical cores of this computer (navigator.hardwareConcurrency)";
+    LANGUAGE = "Язык" / "Language";
+    SKIP = "Перейти к уроку" / "Skip to content";
+    HOME = "Parlab — все уроки" / "Parlab — all lessons";
+    LESSONS = "Уроки" / "Lessons";
+    CATALOG_INTRO = "Каждый урок — настоящая программа: потоки урока работают в Web Workers с общей памятью. Меняйте параметры прямо в коде, запускайте и смотрите, что происходит." / "Every lesson is a real program: its threads run in Web Workers sharing one memory. Change the parameters right in the code, run it and watch what happens.";
+    NO_LESSONS = "Уроки ещё пишутся и скоро появятся." / "The lessons are being written and will appear soon.";
+    UNKNOWN_LESSON = "Урока «{id}» нет." / "There is no lesson '{id}'.";
+    UNKNOWN_LESSON_HINT = "Выберите урок из списка ниже." / "Pick a lesson from the list below.";
+    BACK = "Все уроки" / "All lessons";
+    PREPARING = "Готовим потоки…" / "Preparing threads…";
+    POOL_FAILED = "Не удалось запустить потоки: " / "Could not start the threads: ";
+    RUN = "Запустить" / "Run";
+    STOP = "Остановить" / "Stop";
+    STOPPING = "Останавливаем…" / "Stopping…";
+    SPEED = "Скорость" / "Speed";
+    SPEED_HINT = "секунд урока за секунду" / "lesson seconds per second";
+    SPEED_HELP = "Сколько секунд урока проходит за одну настоящую секунду: 1 — как в Python, 10 — в десять раз быстрее." / "How many lesson seconds pass in one real second: 1 is as in Python, 10 is ten times faster.";
+    SLOWER = "Медленнее" / "Slower";
+    FASTER = "Быстрее" / "Faster";
+    SPEED_ERROR = "Нужно число от 0,01 до 1000" / "Enter a number from 0.01 to 1000";
+    FIX_TO_RUN = "Исправьте значения, чтобы запустить:" / "Fix these values to run:";
+    LINK_IGNORED = "В ссылке есть лишний параметр, он пропущен: " / "The link has a parameter this lesson does not know; it was ignored: ";
+    PARAMS_IN_CODE = "Параметры урока — поля прямо в коде. Измените их и нажмите «Запустить»." / "The lesson's parameters are the fields inside the code. Change them and press Run.";
+    LISTING = "Программа на Python" / "The Python program";
+    COPY_LINK = "Ссылка на этот запуск" / "Link to this set-up";
+    COPIED = "Ссылка скопирована" / "Link copied";
+    STATUS_IDLE = "Ещё не запускали." / "Not run yet.";
+    STATUS_RUNNING = "Выполняется" / "Running";
+    STATUS_FINISHED = "Завершено" / "Finished";
+    STATUS_STOPPED = "Остановлено" / "Stopped";
+    STATUS_DEADLOCKED = "Взаимная блокировка (deadlock)" / "Deadlock";
+    STATUS_FAILED = "Ошибка" / "Failed";
+    DEADLOCK_EXPLAIN = "Все живые потоки ждут друг друга, и никто не может продолжить. Кто кого ждёт:" / "Every live thread waits for another and none can go on. Who waits for whom:";
+    NOBODY = "никто" / "nobody";
+    LESSON_TIME = "время урока" / "lesson time";
+    THREADS_ALIVE = "потоков" / "threads";
+    EVENTS = "событий" / "events";
+    DROPPED = "Трасса заполнена: событий не записано — " / "The trace is full; events not recorded: ";
+    CONSOLE = "Консоль" / "Console";
+    CONSOLE_EMPTY = "Здесь появится вывод программы: время урока, поток и строка." / "The program's output appears here: lesson time, thread and line.";
+    CONSOLE_HIDDEN = "Ранние строки не показаны: " / "Earlier lines not shown: ";
+    CONSOLE_HIDDEN_HINT = "скачайте вывод целиком." / "download the whole console.";
+    TIMELINE = "Временная шкала" / "Timeline";
+    TIMELINE_EMPTY = "После запуска здесь будет по дорожке на каждый поток." / "After a run there is one lane per thread here.";
+    TIMELINE_HELP = "Колесо или +/− — масштаб, перетаскивание или ←/→ — сдвиг, Shift+колесо или ↑/↓ — другие дорожки, 0 — всё целиком." / "Wheel or +/− zooms, drag or ←/→ pans, Shift+wheel or ↑/↓ scrolls lanes, 0 fits all.";
+    TIMELINE_LABEL = "Временная шкала: состояние каждого потока во времени" / "Timeline: each thread's state over time";
+    OBJECTS_LABEL = "Объекты синхронизации: состояние во времени" / "Synchronization objects: state over time";
+    ZOOM_IN = "Приблизить" / "Zoom in";
+    ZOOM_OUT = "Отдалить" / "Zoom out";
+    FIT = "Показать всё" / "Fit all";
+    LEG_RUNNING = "работает" / "running";
+    LEG_SLEEPING = "спит (sleep)" / "sleeping";
+    LEG_BLOCKED = "ждёт объект" / "blocked on an object";
+    LEG_FINISHED = "завершён" / "finished";
+    LEG_HANDOFF = "передача (release → acquire, set → wait…)" / "hand-off (release → acquire, set → wait…)";
+    LEG_NOW = "сейчас" / "now";
+    ST_RUNNING = "работает" / "running";
+    ST_SLEEPING = "спит" / "sleeping";
+    ST_BLOCKED = "ждёт" / "blocked";
+    ST_FINISHED = "завершён" / "finished";
+    ST_NOT_STARTED = "ещё не начался" / "not started yet";
+    END_RETURNED = "функция потока вернулась" / "its target returned";
+    END_RAISED = "поток упал с исключением" / "it raised an exception";
+    END_CUTOFF = "демон-поток оборван при выходе программы" / "a daemon thread, cut off at exit";
+    END_STOPPED = "остановлен вместе с запуском" / "stopped with the run";
+    OBJECTS = "Объекты синхронизации" / "Synchronization objects";
+    OBJECTS_EMPTY = "Замки, семафоры, события, барьеры и очереди урока появятся здесь после запуска." / "The lesson's locks, semaphores, events, barriers and queues appear here after a run.";
+    FREE = "свободен" / "free";
+    HELD_BY = "держит" / "held by";
+    WAITING = "ждут" / "waiting";
+    FLAG_SET = "установлен" / "set";
+    FLAG_CLEAR = "сброшен" / "clear";
+    VALUE = "значение" / "value";
+    INSIGHTS = "Что заметить" / "What to notice";
+    INSIGHTS_EMPTY = "Запустите урок: выводы считаются по трассе именно этого запуска." / "Run the lesson: the findings are computed from this very run's trace.";
+    INSIGHTS_WAIT = "Выводы появятся, когда запуск закончится." / "The findings appear when the run ends.";
+    OBSERVED = "замечено" / "observed";
+    NOT_OBSERVED = "в этом запуске не видно" / "not seen in this run";
+    EXPLANATION = "Объяснение" / "Explanation";
+    EXPORT = "Сохранить запуск" / "Save the run";
+    EXPORT_TRACE = "Трасса (Chrome JSON, для Perfetto)" / "Trace (Chrome JSON, for Perfetto)";
+    EXPORT_CONSOLE = "Вывод (.txt)" / "Console (.txt)";
+    OPEN_FULL = "Открыть в Parlab" / "Open in Parlab";
+    WORKERS_DIED = "Поток аварийно завершился: " / "A thread crashed: ";
+    REASON = "Причина: " / "Reason: ";
+    PARAM_RANGE = "от {min} до {max}" / "from {min} to {max}";
+    ERROR_RUNNING = "Урок уже выполняется; сначала остановите его." / "The lesson is already running; stop it first.";
+    ERROR_NOT_READY = "Потоки ещё готовятся; попробуйте через мгновение." / "The threads are still being prepared; try again in a moment.";
+    ERROR_NO_LESSON = "На странице нет урока." / "There is no lesson on the page.";
+    ERROR_NOT_ISOLATED = "Страница открыта без cross-origin isolation: настоящие потоки здесь невозможны." / "The page is not cross-origin isolated: real threads are impossible here.";
+    KIND_THREAD = "поток" / "thread";
+}
+
+/// Seconds for people: adaptive unit, Russian decimal comma.
+pub fn secs(t: f64) -> String {
+    let a = t.abs();
+    let (v, ru_u, en_u, digits) = if a == 0.0 {
+        (0.0, "с", "s", 0)
+    } else if a < 1e-3 {
+        (t * 1e6, "мкс", "µs", 0)
+    } else if a < 1.0 {
+        (t * 1e3, "мс", "ms", if a < 0.01 { 2 } else if a < 0.1 { 1 } else { 0 })
+    } else if a < 100.0 {
+        (t, "с", "s", 2)
+    } else {
+        (t, "с", "s", 1)
+    };
+    let n = format!("{v:.digits$}");
+    match lang() {
+        Lang::Ru => format!("{} {ru_u}", n.replace('.', ",")),
+        Lang::En => format!("{n} {en_u}"),
+    }
+}
+
+/// A plain number in the language's style (decimal comma in Russian).
+pub fn num(v: f64) -> String {
+    let s = if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") };
+    match lang() {
+        Lang::Ru => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
+/// An integer with thin grouping, as people read counts.
+pub fn count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    let sep = match lang() {
+        Lang::Ru => '\u{202f}',
+        Lang::En => ',',
+    };
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,346 @@
+//! What the page draws, derived incrementally from a run's decoded trace: one lane of
+//! states per thread, each object's state over time, the hand-offs between threads, and
+//! the console lines. Each event is looked at once, as it arrives, so a run of 100,000
+//! events costs nothing per frame beyond its new events.
+
+use parlab::analysis::TraceView;
+use parlab::trace::{Kind, ObjKind, Op, ThreadEndHow};
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    Running,
+    Sleeping,
+    Blocked,
+}
+
+/// One stretch of a thread in one state. `t1` is infinite while it lasts.
+#[derive(Clone, Copy, Debug)]
+pub struct Seg {
+    pub t0: f64,
+    pub t1: f64,
+    pub state: State,
+    /// What it is blocked on (0 for sleeping and running).
+    pub obj: u32,
+    pub op: Op,
+}
+
+#[derive(Clone, Debug)]
+pub struct Lane {
+    pub tid: u32,
+    pub name: String,
+    /// Index in the actor palette (order of appearance).
+    pub color: usize,
+    pub daemon: bool,
+    pub start: f64,
+    pub end: Option<(f64, ThreadEndHow)>,
+    pub segs: Vec<Seg>,
+    /// Exceptions raised by operations: (time, op, object, message).
+    pub fails: Vec<(f64, Op, u32, String)>,
+}
+
+impl Lane {
+    /// The segment covering time `t`, if any.
+    pub fn seg_at(&self, t: f64) -> Option<&Seg> {
+        let i = self.segs.partition_point(|s| s.t1 < t);
+        self.segs.get(i).filter(|s| s.t0 <= t)
+    }
+}
+
+/// An object's state from time `t` on.
+#[derive(Clone, Copy, Debug)]
+pub struct Step {
+    pub t: f64,
+    /// The value the primitive reports (counter, size, flag, recursion count).
+    pub value: i64,
+    /// The thread holding it (locks), 0: none.
+    pub holder: u32,
+    /// Threads blocked on it.
+    pub waiting: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct ObjRow {
+    pub obj: u32,
+    pub kind: ObjKind,
+    pub name: String,
+    pub steps: Vec<Step>,
+    pub max_value: i64,
+    pub max_waiting: u32,
+}
+
+impl ObjRow {
+    pub fn step_at(&self, t: f64) -> Option<&Step> {
+        let i = self.steps.partition_point(|s| s.t <= t);
+        if i == 0 {
+            None
+        } else {
+            self.steps.get(i - 1)
+        }
+    }
+    fn last(&self) -> Step {
+        self.steps.last().copied().unwrap_or(Step { t: 0.0, value: 0, holder: 0, waiting: 0 })
+    }
+    fn push(&mut self, s: Step) {
+        let t = self.steps.last().map_or(s.t, |l| l.t.max(s.t));
+        self.max_value = self.max_value.max(s.value);
+        self.max_waiting = self.max_waiting.max(s.waiting);
+        match self.steps.last_mut() {
+            Some(l) if l.t == t => *l = Step { t, ..s },
+            _ => self.steps.push(Step { t, ..s }),
+        }
+    }
+}
+
+/// A hand-off: thread `from` released (set, notified, put, ended) at `t0`, and thread `to`,
+/// blocked on the same object, went on at `t1`.
+#[derive(Clone, Copy, Debug)]
+pub struct Arrow {
+    pub from: u32,
+    pub t0: f64,
+    pub to: u32,
+    pub t1: f64,
+    pub obj: u32,
+    pub op: Op,
+}
+
+#[derive(Clone, Debug)]
+pub struct ConsoleLine {
+    pub t: f64,
+    pub actor: u32,
+    pub text: String,
+    pub stderr: bool,
+}
+
+/// A deadlock report line: `waiter` waits on `obj`, held by `holder` (0: nobody).
+#[derive(Clone, Copy, Debug)]
+pub struct Edge {
+    pub waiter: u32,
+    pub obj: u32,
+    pub holder: u32,
+}
+
+#[derive(Default)]
+pub struct Model {
+    pub lanes: Vec<Lane>,
+    lane_index: HashMap<u32, usize>,
+    /// Objects shown in the object panel (threads and thread-locals are not).
+    pub objects: Vec<ObjRow>,
+    obj_index: HashMap<u32, usize>,
+    pub arrows: Vec<Arrow>,
+    pub lines: Vec<ConsoleLine>,
+    pub edges: Vec<Edge>,
+    pub panics: Vec<(u32, String)>,
+    /// Lesson time of the latest event.
+    pub end_t: f64,
+    pub events: usize,
+    processed: usize,
+    last_signal: HashMap<u32, (u32, f64, Op)>,
+    /// Thread id -> the object standing for it (what `join` blocks on).
+    thread_obj: HashMap<u32, u32>,
+}
+
+/// Hand-offs kept at most; past this the timeline draws none newer.
+const MAX_ARROWS: usize = 200_000;
+
+impl Model {
+    pub fn lane(&self, tid: u32) -> Option<&Lane> {
+        self.lane_index.get(&tid).map(|&i| &self.lanes[i])
+    }
+
+    pub fn lane_pos(&self, tid: u32) -> Option<usize> {
+        self.lane_index.get(&tid).copied()
+    }
+
+    pub fn color_of(&self, tid: u32) -> usize {
+        self.lane(tid).map_or(0, |l| l.color)
+    }
+
+    fn lane_mut(&mut self, view: &TraceView, tid: u32, t: f64) -> &mut Lane {
+        let n = self.lanes.len();
+        let i = *self.lane_index.entry(tid).or_insert(n);
+        if i == n {
+            self.lanes.push(Lane {
+                tid,
+                name: view.thread_name(tid).to_owned(),
+                color: n,
+                daemon: false,
+                start: t,
+                end: None,
+                segs: vec![Seg { t0: t, t1: f64::INFINITY, state: State::Running, obj: 0, op: Op::None }],
+                fails: Vec::new(),
+            });
+        }
+        &mut self.lanes[i]
+    }
+
+    /// Looks at the events of `view` not seen yet.
+    pub fn update(&mut self, view: &TraceView) {
+        let events = &view.events[self.processed.min(view.events.len())..];
+        for (k, e) in events.iter().enumerate() {
+            let i = self.processed + k;
+            let t = view.t(e).max(0.0);
+            self.end_t = self.end_t.max(t);
+            match e.kind {
+                Kind::ThreadStart => {
+                    let lane = self.lane_mut(view, e.actor, t);
+                    lane.name = view.thread_name(e.actor).to_owned();
+                    lane.daemon = e.code == 1;
+                    lane.start = lane.start.min(t);
+                }
+                Kind::ThreadEnd => {
+                    let lane = self.lane_mut(view, e.actor, t);
+                    close(lane, t);
+                    lane.end = Some((t, ThreadEndHow::from_u16(e.code)));
+                    if let Some(&obj) = self.thread_obj.get(&e.actor) {
+                        self.last_signal.insert(obj, (e.actor, t, Op::None));
+                    }
+                }
+                Kind::Block => {
+                    let lane = self.lane_mut(view, e.actor, t);
+                    close(lane, t);
+                    let state = if e.op == Op::Sleep { State::Sleeping } else { State::Blocked };
+                    let t0 = lane.segs.last().map_or(t, |s| s.t1);
+                    lane.segs.push(Seg { t0, t1: f64::INFINITY, state, obj: e.obj, op: e.op });
+                    if state == State::Blocked {
+                        self.obj_waiting(e.obj, t, 1);
+                    }
+                }
+                Kind::Ok | Kind::Timeout | Kind::Fail => {
+                    let lane = self.lane_mut(view, e.actor, t);
+                    let open = lane.segs.last().filter(|s| s.t1.is_infinite() && s.state != State::Running).copied();
+                    if let Some(seg) = open {
+                        close(lane, t);
+                        let t0 = lane.segs.last().map_or(t, |s| s.t1);
+                        lane.segs.push(Seg { t0, t1: f64::INFINITY, state: State::Running, obj: 0, op: Op::None });
+                        if seg.state == State::Blocked {
+                            self.obj_waiting(seg.obj, t, -1);
+                            if e.kind == Kind::Ok && seg.obj == e.obj && self.arrows.len() < MAX_ARROWS {
+                                if let Some(&(from, ts, op)) = self.last_signal.get(&e.obj) {
+                                    if from != e.actor && ts >= seg.t0 - 1e-9 {
+                                        self.arrows.push(Arrow { from, t0: ts, to: e.actor, t1: t.max(ts), obj: e.obj, op });
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    if e.kind == Kind::Fail {
+                        let msg = view.strings.get(&i).cloned().unwrap_or_default();
+                        let lane = self.lane_mut(view, e.actor, t);
+                        lane.fails.push((t, e.op, e.obj, msg));
+                    } else if e.kind == Kind::Ok {
+                        self.obj_value(e.kind, e.op, e.obj, e.actor, e.arg, t);
+                    }
+                }
+                Kind::Signal => {
+                    if e.op == Op::Start && self.obj_kind(view, e.obj) == Some(ObjKind::Thread) {
+                        self.thread_obj.insert(e.arg as u32, e.obj);
+                    } else {
+                        self.last_signal.insert(e.obj, (e.actor, t, e.op));
+                        self.obj_value(e.kind, e.op, e.obj, e.actor, e.arg, t);
+                    }
+                }
+                Kind::ObjNew => {
+                    let kind = ObjKind::from_u16(e.code);
+                    if kind == ObjKind::Thread {
+                        if view.obj_name(e.obj) == "MainThread" {
+                            self.thread_obj.insert(1, e.obj);
+                        }
+                    } else if kind != ObjKind::Local && !self.obj_index.contains_key(&e.obj) {
+                        self.obj_index.insert(e.obj, self.objects.len());
+                        let mut row = ObjRow { obj: e.obj, kind, name: view.obj_name(e.obj).to_owned(), steps: Vec::new(), max_value: 0, max_waiting: 0 };
+                        row.push(Step { t, value: 0, holder: 0, waiting: 0 });
+                        self.objects.push(row);
+                    }
+                }
+                Kind::Print => {
+                    self.lane_mut(view, e.actor, t);
+                    self.lines.push(ConsoleLine { t, actor: e.actor, text: view.strings.get(&i).cloned().unwrap_or_default(), stderr: e.code == 1 });
+                }
+                Kind::WaitEdge => self.edges.push(Edge { waiter: e.actor, obj: e.obj, holder: e.arg as u32 }),
+                Kind::ThreadPanic => self.panics.push((e.actor, view.strings.get(&i).cloned().unwrap_or_default())),
+                Kind::RunEnd => {
+                    for lane in &mut self.lanes {
+                        close(lane, t);
+                    }
+                }
+                Kind::RunStart | Kind::Attempt => {}
+            }
+        }
+        self.processed = view.events.len();
+        self.events = view.events.len();
+    }
+
+    fn obj_kind(&self, view: &TraceView, obj: u32) -> Option<ObjKind> {
+        view.obj_kind(obj)
+    }
+
+    fn obj_waiting(&mut self, obj: u32, t: f64, delta: i32) {
+        if let Some(&i) = self.obj_index.get(&obj) {
+            let row = &mut self.objects[i];
+            let mut s = row.last();
+            s.t = t;
+            s.waiting = (s.waiting as i32 + delta).max(0) as u32;
+            if matches!(row.kind, ObjKind::Barrier | ObjKind::Condition) {
+                s.value = s.waiting as i64;
+            }
+            row.push(s);
+        }
+    }
+
+    fn obj_value(&mut self, kind: Kind, op: Op, obj: u32, actor: u32, arg: u64, t: f64) {
+        let Some(&i) = self.obj_index.get(&obj) else { return };
+        let row = &mut self.objects[i];
+        let mut s = row.last();
+        s.t = t;
+        match row.kind {
+            ObjKind::Lock | ObjKind::RLock => match op {
+                Op::Acquire if kind == Kind::Ok => {
+                    s.value = (arg as i64).max(1);
+                    s.holder = actor;
+                }
+                Op::Release => {
+                    s.value = arg as i64;
+                    if arg == 0 {
+                        s.holder = 0;
+                    }
+                }
+                _ => return,
+            },
+            ObjKind::Barrier | ObjKind::Condition | ObjKind::Thread | ObjKind::Local => return,
+            ObjKind::Timer => {
+                s.value = match op {
+                    Op::Start => 1,
+                    Op::Fire => 2,
+                    Op::Cancel => 3,
+                    _ => return,
+                }
+            }
+            ObjKind::Event => match op {
+                Op::Set => s.value = 1,
+                Op::Clear => s.value = 0,
+                _ => return,
+            },
+            _ => s.value = arg.min(i64::MAX as u64) as i64,
+        }
+        row.push(s);
+    }
+
+    /// The console as plain text, as Python would have printed it.
+    pub fn plain_text(&self) -> String {
+        let mut s = String::new();
+        for l in &self.lines {
+            s.push_str(&l.text);
+            s.push('\n');
+        }
+        s
+    }
+}
+
+fn close(lane: &mut Lane, t: f64) {
+    if let Some(s) = lane.segs.last_mut() {
+        if s.t1.is_infinite() {
+            s.t1 = t.max(s.t0);
+        }
+    }
+}
