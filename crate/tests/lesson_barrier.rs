@@ -50,7 +50,7 @@ fn leftovers_without_a_timeout_deadlock_and_the_watchdog_says_who_waits() {
     assert_eq!(o.end(), Some(EndState::Deadlocked));
     let i = o.insight("leftovers");
     assert!(i.observed, "{i:?}");
-    assert!(i.detail.en.starts_with("2 thread(s) waited at a barrier that lacked parties (3 missing)"), "{i:?}");
+    assert!(i.detail.en.starts_with("2 threads waited at a barrier that lacked parties (3 missing)"), "{i:?}");
     assert!(o.insight("cross-together").detail.en.starts_with("Groups that crossed: 1."));
     // Too few for even one group.
     let o = run(l, &params(l, &[("threads", "3"), ("delay_min", "0"), ("delay_max", "0.5")]), 50.0);
@@ -68,7 +68,7 @@ fn leftovers_with_a_timeout_get_broken_barrier_error() {
         assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
         let i = o.insight("leftovers");
         assert!(i.observed, "{i:?}");
-        assert!(i.detail.en.contains("2 thread(s) got BrokenBarrierError"), "{i:?}\n{}", o.console());
+        assert!(i.detail.en.contains("2 threads got BrokenBarrierError"), "{i:?}\n{}", o.console());
         assert_eq!(o.stdout().iter().filter(|s| s.contains(": the barrier is broken")).count(), 2);
     }
 }

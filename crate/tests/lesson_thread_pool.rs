@@ -18,7 +18,7 @@ fn defaults_never_over_max_workers_and_map_keeps_input_order() {
         assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
         let i = o.insight("never-over-max-workers");
         assert!(i.observed, "{i:?}");
-        assert!(i.detail.en.contains("with max_workers = 5. The pool started 5 thread(s) for 20 task(s)"), "{i:?}");
+        assert!(i.detail.en.contains("with max_workers = 5. The pool started 5 threads for 20 tasks"), "{i:?}");
         let m = o.insight("map-in-order");
         assert!(m.detail.en.starts_with("map gave 19 results strictly in input order: 1, 2, 3"), "{m:?}");
         reordered += m.observed as usize;
@@ -64,7 +64,7 @@ fn too_few_tasks_say_so() {
         let o = run(l, &params(l, &[("tasks", n)]), 50.0);
         assert_eq!(o.end(), Some(EndState::Finished));
         assert!(!o.observed("map-in-order"));
-        assert!(o.insight("map-in-order").detail.en.contains("at least two are needed"));
+        assert!(o.insight("map-in-order").detail.en.contains("At least two are needed"));
     }
     let o = run(l, &params(l, &[("task_s", "0")]), 50.0);
     assert!(o.observed("never-over-max-workers"));

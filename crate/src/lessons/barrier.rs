@@ -1,6 +1,6 @@
 //! `Barrier(parties)`: everyone waits for the last one, then all cross together.
 
-use super::exec::{failures, s_en, s_ru};
+use super::exec::{en_plural, failures, ru_plural, s_en, s_ru};
 use super::{Insight, Lesson, Measurements, Msg, ParamKind, ParamSpec, Params, Section, Text};
 use crate::analysis::TraceView;
 use crate::error::{PyErr, PyResult};
@@ -263,14 +263,16 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
             v.end().is_some_and(|(s, _)| s == EndState::Deadlocked),
             Msg::new(
                 format!(
-                    "{} пот. ждали у барьера, которому не хватало участников ({}): сторож объявил взаимную блокировку. Ждали: {}.",
+                    "{} {} у барьера, которому не хватало участников ({}): сторож объявил взаимную блокировку. Ждали: {}.",
                     stuck.len(),
+                    ru_plural(stuck.len() as u64, "поток ждал", "потока ждали", "потоков ждали"),
                     parties - stuck.len() % parties.max(1),
                     names(&stuck)
                 ),
                 format!(
-                    "{} thread(s) waited at a barrier that lacked parties ({} missing): the watchdog declared a deadlock. Waiting: {}.",
+                    "{} {} at a barrier that lacked parties ({} missing): the watchdog declared a deadlock. Waiting: {}.",
                     stuck.len(),
+                    en_plural(stuck.len() as u64, "thread waited", "threads waited"),
                     parties - stuck.len() % parties.max(1),
                     names(&stuck)
                 ),
@@ -282,15 +284,17 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
             true,
             Msg::new(
                 format!(
-                    "Барьер сломался по таймауту {}: BrokenBarrierError получили {} пот. ({}).",
+                    "Барьер сломался по таймауту {}: BrokenBarrierError получили {} {} ({}).",
                     timeout.map_or("—".into(), s_ru),
                     broken.len(),
+                    ru_plural(broken.len() as u64, "поток", "потока", "потоков"),
                     names(&ids)
                 ),
                 format!(
-                    "The barrier broke on its timeout of {}: {} thread(s) got BrokenBarrierError ({}).",
+                    "The barrier broke on its timeout of {}: {} {} got BrokenBarrierError ({}).",
                     timeout.map_or("-".into(), s_en),
                     broken.len(),
+                    en_plural(broken.len() as u64, "thread", "threads"),
                     names(&ids)
                 ),
             ),

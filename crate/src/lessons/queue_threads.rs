@@ -1,7 +1,7 @@
 //! `queue.Queue` between producer and consumer threads: FIFO, `maxsize`, sentinels,
 //! `task_done` and `join`.
 
-use super::exec::{dropped_note, lines};
+use super::exec::{dropped_note, en_plural, lines, ru_plural};
 use super::{Insight, Lesson, Measurements, Msg, ParamKind, ParamSpec, Params, Section, Text};
 use crate::analysis::TraceView;
 use crate::error::PyResult;
@@ -234,8 +234,8 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
             None => (
                 n > 0,
                 Msg::new(
-                    format!("{n} полученных элементов у {} потребител(ей): у каждого элементы одного производителя идут в том порядке, в каком их клали.{}", got.len(), note.ru),
-                    format!("{n} items received by {} consumer(s): each saw every producer's items in the order they were put.{}", got.len(), note.en),
+                    format!("Получено элементов: {n}, потребителей: {}. У каждого элементы одного производителя идут в том порядке, в каком их клали.{}", got.len(), note.ru),
+                    format!("{n} items received by {} {}: each saw every producer's items in the order they were put.{}", got.len(), en_plural(got.len() as u64, "consumer", "consumers"), note.en),
                 ),
             ),
             Some((c, prod, a, b)) => (
@@ -272,12 +272,14 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
             blocked_puts > 0 && within,
             Msg::new(
                 format!(
-                    "put() ждал свободного места {blocked_puts} раз(а); размер очереди доходил до {max_size} при maxsize = {maxsize}{}.{}",
+                    "put() ждал свободного места {blocked_puts} {}; размер очереди доходил до {max_size} при maxsize = {maxsize}{}.{}",
+                    ru_plural(blocked_puts as u64, "раз", "раза", "раз"),
                     if within { "" } else { " — больше предела!" },
                     note.ru
                 ),
                 format!(
-                    "put() waited for room {blocked_puts} time(s); the queue held up to {max_size} items with maxsize = {maxsize}{}.{}",
+                    "put() waited for room {blocked_puts} {}; the queue held up to {max_size} items with maxsize = {maxsize}{}.{}",
+                    en_plural(blocked_puts as u64, "time", "times"),
                     if within { "" } else { ", over the limit!" },
                     note.en
                 ),
@@ -318,12 +320,12 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
                 ok,
                 Msg::new(
                     format!(
-                        "Получено {n} из {total}, различных {distinct}{}; всего успешных get(): {gets} (включая {consumers} стоп-сигнал(а)).{}",
+                        "Получено {n} из {total}, различных {distinct}{}; всего успешных get(): {gets} (из них стоп-сигналов: {consumers}).{}",
                         if show { format!(", по строкам консоли: {} различных, повторов {dup}", per_item.len()) } else { String::new() },
                         note.ru
                     ),
                     format!(
-                        "{n} of {total} received, {distinct} distinct{}; successful get() calls: {gets} (including {consumers} sentinel(s)).{}",
+                        "{n} of {total} received, {distinct} distinct{}; successful get() calls: {gets} (including the sentinels, one per consumer: {consumers}).{}",
                         if show { format!("; by the console lines: {} distinct, {dup} repeated", per_item.len()) } else { String::new() },
                         note.en
                     ),

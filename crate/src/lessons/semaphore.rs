@@ -1,6 +1,6 @@
 //! `Semaphore` and `BoundedSemaphore`: at most N threads inside at once.
 
-use super::exec::{failures, s_en, s_ru};
+use super::exec::{en_plural, failures, ru_plural, s_en, s_ru};
 use super::{Insight, Lesson, Measurements, Msg, ParamKind, ParamSpec, Params, Section, Text};
 use crate::analysis::TraceView;
 use crate::error::{PyErr, PyResult};
@@ -288,11 +288,17 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
             ok,
             Msg::new(
                 format!(
-                    "{} волн(ы) входов (ожидалось {expected} = ⌈{threads}/{cap}⌉): {}.",
+                    "{} {} входов (ожидалось {expected} = ⌈{threads}/{cap}⌉): {}.",
                     ws.len(),
+                    ru_plural(ws.len() as u64, "волна", "волны", "волн"),
                     wave_list(&ws, true)
                 ),
-                format!("{} wave(s) of entries (expected {expected} = ceil({threads}/{cap})): {}.", ws.len(), wave_list(&ws, false)),
+                format!(
+                    "{} {} of entries (expected {expected} = ceil({threads}/{cap})): {}.",
+                    ws.len(),
+                    en_plural(ws.len() as u64, "wave", "waves"),
+                    wave_list(&ws, false)
+                ),
             ),
         )
     };

@@ -1,6 +1,6 @@
 //! `concurrent.futures.ThreadPoolExecutor`: `submit`, `result`, `map`, `max_workers`.
 
-use super::exec::{s_en, s_ru};
+use super::exec::{en_plural, ru_plural, s_en, s_ru};
 use super::{Insight, Lesson, Measurements, Msg, ParamKind, ParamSpec, Params, Section, Text};
 use crate::analysis::TraceView;
 use crate::error::PyResult;
@@ -159,12 +159,16 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
         observed: ok,
         detail: Msg::new(
             format!(
-                "Больше всего задач одновременно: {max_running} (в {}), при max_workers = {max_workers}. Пул создал {workers} поток(ов) на {tasks} задач(и).",
-                s_ru(max_at)
+                "Больше всего задач одновременно: {max_running} (в {}), при max_workers = {max_workers}. Пул создал {workers} {} на {tasks} {}.",
+                s_ru(max_at),
+                ru_plural(workers as u64, "поток", "потока", "потоков"),
+                ru_plural(tasks as u64, "задачу", "задачи", "задач")
             ),
             format!(
-                "Most tasks running at once: {max_running} (at {}), with max_workers = {max_workers}. The pool started {workers} thread(s) for {tasks} task(s).",
-                s_en(max_at)
+                "Most tasks running at once: {max_running} (at {}), with max_workers = {max_workers}. The pool started {workers} {} for {tasks} {}.",
+                s_en(max_at),
+                en_plural(workers as u64, "thread", "threads"),
+                en_plural(tasks as u64, "task", "tasks")
             ),
         ),
     });
@@ -182,8 +186,8 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
         (
             false,
             Msg::new(
-                format!("Через map прошло {} задач(и): чтобы увидеть разницу порядков, нужно хотя бы две. Возьмите TASKS побольше.", tasks.saturating_sub(1)),
-                format!("{} task(s) went through map: at least two are needed to see the orders differ. Take more TASKS.", tasks.saturating_sub(1)),
+                format!("Через map прошло задач: {}. Чтобы увидеть разницу порядков, нужно хотя бы две. Возьмите TASKS побольше.", tasks.saturating_sub(1)),
+                format!("Tasks that went through map: {}. At least two are needed to see the orders differ: take more TASKS.", tasks.saturating_sub(1)),
             ),
         )
     } else {
