@@ -2,7 +2,7 @@
 //! writing it back are two steps with a gap between, so updates are lost, unless a Lock
 //! makes the whole read-modify-write one step.
 
-use super::exec::{s_en, s_ru};
+use super::exec::{dropped_note, s_en, s_ru};
 use super::{Insight, Lesson, Measurements, Msg, ParamKind, ParamSpec, Params, Section, Text};
 use crate::analysis::TraceView;
 use crate::error::PyResult;
@@ -402,5 +402,12 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
             )
         },
     });
+    // Deposits are capped so that a run fits the trace; should one not, the numbers say so.
+    if let Some(note) = dropped_note(v) {
+        for i in &mut out {
+            i.detail.ru.push_str(&note.ru);
+            i.detail.en.push_str(&note.en);
+        }
+    }
     out
 }
