@@ -11,7 +11,7 @@ after(async () => { await b?.close(); await iso?.close(); await plain?.close(); 
 test('isolated page shows cores and runs a lesson on worker threads', async () => {
   const errors = [];
   const p = await page(b, errors);
-  await p.goto(`${iso.url}/?lesson=thread-basics&worker_sleep=0.2&iterations=3&report_every=1&speed=20&lang=en`);
+  await p.goto(`${iso.url}/?lesson=thread-basics&worker_sleep=2&iterations=5&report_every=2&speed=20&lang=en`);
   assert.equal(await p.evaluate(() => crossOriginIsolated), true);
   const cores = await p.locator('#cores').textContent({ timeout: 20000 });
   assert.equal(Number(cores), await p.evaluate(() => navigator.hardwareConcurrency));
