@@ -26,11 +26,12 @@ command -v npm >/dev/null || { echo "Node.js with npm is required" >&2; exit 1; 
 #    needs nightly and rust-src.
 if rustup toolchain list | grep -q "^$toolchain" \
   && rustup component list --toolchain "$toolchain" --installed 2>/dev/null | grep -q '^rust-src' \
+  && rustup component list --toolchain "$toolchain" --installed 2>/dev/null | grep -q '^rustfmt' \
   && rustup target list --toolchain "$toolchain" --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown'; then
   ok "Rust $toolchain with rust-src and wasm32"
 else
-  step "Installing Rust $toolchain with rust-src and the wasm32 target (std is rebuilt with atomics for threads)"
-  rustup toolchain install "$toolchain" --profile minimal -c rust-src -t wasm32-unknown-unknown
+  step "Installing Rust $toolchain with rust-src, rustfmt and the wasm32 target (std is rebuilt with atomics for threads)"
+  rustup toolchain install "$toolchain" --profile minimal -c rust-src -c rustfmt -t wasm32-unknown-unknown
 fi
 
 # 2. wasm-bindgen's CLI at exactly the crate's version (a mismatch breaks the glue), and
