@@ -62,7 +62,8 @@ start = time.monotonic()
 def producer(p):
     name = current_thread().name
     for seq in range(len(range(p, ITEMS, PRODUCERS))):
-        time.sleep(PRODUCE)
+        if PRODUCE:
+            time.sleep(PRODUCE)
         item = f'p{p}-{seq}'
         q.put(item)                            # blocks while the queue is full
         if SHOW:
@@ -77,7 +78,8 @@ def consumer():
         if item is None:                       # the sentinel: time to stop
             q.task_done()
             break
-        time.sleep(CONSUME)
+        if CONSUME:
+            time.sleep(CONSUME)
         consumed.append(item)
         count += 1
         if SHOW:
@@ -129,7 +131,9 @@ fn run(p: &Params) -> PyResult<()> {
             let name = current_thread().name().to_owned();
             let mine = (pi..items).step_by(producers as usize).count();
             for seq in 0..mine {
-                runtime::sleep(produce)?;
+                if produce > 0.0 {
+                    runtime::sleep(produce)?;
+                }
                 let item = format!("p{pi}-{seq}");
                 q.put(Some(item.clone()), true, None)?;
                 if show {
@@ -150,7 +154,9 @@ fn run(p: &Params) -> PyResult<()> {
                     q.task_done()?;
                     break;
                 };
-                runtime::sleep(consume)?;
+                if consume > 0.0 {
+                    runtime::sleep(consume)?;
+                }
                 consumed.lock().unwrap().push(item.clone());
                 count += 1;
                 if show {
@@ -332,6 +338,13 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
                 ),
             )
         }
+        None if v.dropped > 0 => (
+            false,
+            Msg::new(
+                format!("Итоговая строка не поместилась в журнал.{} Уменьшите ITEMS.", note.ru),
+                format!("The summary line did not fit in the trace.{} Lower ITEMS.", note.en),
+            ),
+        ),
         None => (
             false,
             Msg::new(format!("Программа не дошла до итоговой строки.{}", note.ru), format!("The program did not reach its summary line.{}", note.en)),
