@@ -45,6 +45,12 @@ fn measurements_from_the_page_are_read() {
     let smooth = (l.insights)(&o.view, &p, &m(18.0, 12.0, 1.0));
     assert!(smooth.iter().all(|i| i.observed), "{smooth:#?}");
     assert!(smooth[1].detail.en.contains("after 12 ms"));
+    // The page's own name for the gap, and no report of where the work ran.
+    let m2: Measurements = [("max_frame_gap_ms".to_owned(), 16.0)].into_iter().collect();
+    let asked = (l.insights)(&o.view, &params(l, &[("where", "worker"), ("work", "1")]), &m2);
+    assert!(asked[0].observed, "{asked:#?}");
+    assert!(asked[0].detail.en.starts_with("The work was to run in a thread of its own"), "{asked:#?}");
+    assert!(!asked[1].observed && asked[1].detail.en.contains("Only the page"));
     // A worker run that still froze the page does not show the lesson's point.
     let odd = (l.insights)(&o.view, &p, &m(900.0, 900.0, 1.0));
     assert!(!odd[0].observed && !odd[1].observed);

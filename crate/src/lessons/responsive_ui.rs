@@ -104,16 +104,26 @@ const FROZEN_MS: f64 = 250.0;
 
 fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insight> {
     let work = p.float("work");
-    let on_page = match m.get("where") {
-        Some(w) => *w < 0.5,
+    // Where the page says the work ran; without that, where it was asked to run.
+    let reported = m.get("where").copied();
+    let on_page = match reported {
+        Some(w) => w < 0.5,
         None => p.choice("where") == "page",
     };
     let work_ms = work / v.speed.max(1e-9) * 1000.0;
-    let place = |ru: bool| match (on_page, ru) {
-        (true, true) => "в потоке страницы",
-        (true, false) => "on the page's thread",
-        (false, true) => "в отдельном потоке",
-        (false, false) => "in a thread of its own",
+    let place = |ru: bool| {
+        let at = match (on_page, ru) {
+            (true, true) => "в потоке страницы",
+            (true, false) => "on the page's thread",
+            (false, true) => "в отдельном потоке",
+            (false, false) => "in a thread of its own",
+        };
+        match (reported.is_some(), ru) {
+            (true, true) => format!("шла {at}"),
+            (true, false) => format!("ran {at}"),
+            (false, true) => format!("должна была идти {at}"),
+            (false, false) => format!("was to run {at}"),
+        }
     };
     let mut out = Vec::new();
     let not_here = Msg::new(
@@ -122,7 +132,9 @@ fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insight> {
     );
 
     // 1. Frames stop while the page's thread computes.
-    let (observed, detail) = match m.get("frame_gap_max_ms") {
+    // The page may name the gap either way.
+    let gap = m.get("frame_gap_max_ms").or_else(|| m.get("max_frame_gap_ms"));
+    let (observed, detail) = match gap {
         None => (false, not_here.clone()),
         Some(gap) => {
             let ok = if on_page { *gap >= FROZEN_MS } else { *gap < SMOOTH_MS };
@@ -130,13 +142,13 @@ fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insight> {
                 ok,
                 Msg::new(
                     format!(
-                        "Работа шла {} около {:.0} мс; самая длинная пауза между кадрами — {gap:.0} мс ({}).",
+                        "Работа {} около {:.0} мс; самая длинная пауза между кадрами — {gap:.0} мс ({}).",
                         place(true),
                         work_ms,
                         if *gap >= FROZEN_MS { "страница замирала" } else if *gap < SMOOTH_MS { "кадры шли плавно" } else { "заметные рывки" }
                     ),
                     format!(
-                        "The work ran {} for about {:.0} ms; the longest pause between frames was {gap:.0} ms ({}).",
+                        "The work {} for about {:.0} ms; the longest pause between frames was {gap:.0} ms ({}).",
                         place(false),
                         work_ms,
                         if *gap >= FROZEN_MS { "the page froze" } else if *gap < SMOOTH_MS { "frames kept coming smoothly" } else { "visible stutter" }
@@ -163,8 +175,8 @@ fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insight> {
             (
                 ok,
                 Msg::new(
-                    format!("Щелчок по «О программе» во время работы ({}) был обработан через {d:.0} мс.", place(true)),
-                    format!("A click on \"About\" during the work ({}) was handled after {d:.0} ms.", place(false)),
+                    format!("Щелчок по «О программе» во время работы (она {}) был обработан через {d:.0} мс.", place(true)),
+                    format!("A click on \"About\" during the work (which {}) was handled after {d:.0} ms.", place(false)),
                 ),
             )
         }
