@@ -177,16 +177,24 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
                 }
             }
             let ok = woke == waiters && early == 0 && lag <= tol;
+            let (ru_late, en_late) = if blocked < woke {
+                (
+                    format!(" Спали в wait(): {blocked}, остальные {} пришли уже к поднятому флагу.", woke - blocked),
+                    format!(" {blocked} were asleep in wait(); the other {} came to a raised flag.", woke - blocked),
+                )
+            } else {
+                (String::new(), String::new())
+            };
             (
                 ok,
                 Msg::new(
                     format!(
-                        "set() в {}: проснулись {woke} из {waiters} ждавших, все не раньше set() и не позже чем через {} после него (ждали у wait(): {blocked}, остальные пришли уже к поднятому флагу).",
+                        "set() в {}: проснулись {woke} из {waiters} ждавших, все не раньше set() и не позже чем через {} после него.{ru_late}",
                         s_ru(st),
                         s_ru(lag)
                     ),
                     format!(
-                        "set() at {}: {woke} of {waiters} waiters woke, none before the set() and all within {} of it ({blocked} were asleep in wait(), the rest came to a raised flag).",
+                        "set() at {}: {woke} of {waiters} waiters woke, none before the set() and all within {} of it.{en_late}",
                         s_en(st),
                         s_en(lag)
                     ),
