@@ -264,8 +264,10 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     // 2. Waves.
     let cap = n + if bounded { 0 } else { occ.unpaid_releases };
     let expected = threads.div_ceil(cap.max(1));
-    // Entries of one wave come within scheduling jitter of each other; waves are HOLD apart.
-    let ws = waves(&occ.entries, hold * 0.3);
+    // Entries of one wave come within scheduling jitter of each other (a few ms of real
+    // time); waves are HOLD apart. Split them at 30% of HOLD, or at 20 ms of real time when
+    // that is larger, but never past half of HOLD.
+    let ws = waves(&occ.entries, (hold * 0.3).max(0.02 * v.speed).min(hold * 0.5));
     let (observed, detail) = if hold <= 0.0 {
         (
             false,
