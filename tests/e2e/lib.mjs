@@ -60,3 +60,28 @@ export async function page(b, errors = []) {
 export function shot(p, name) {
   return p.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
 }
+
+/** The lesson ids the built site lists in its catalog. */
+export async function lessonIds(b, base) {
+  const p = await b.newPage();
+  await p.goto(`${base}/?lang=en`);
+  await p.locator('#catalog').waitFor({ timeout: 20000 });
+  const ids = await p.locator('#catalog a[data-lesson]').evaluateAll((as) => as.map((a) => a.dataset.lesson));
+  await p.close();
+  return ids;
+}
+
+/** Opens a lesson page and waits until its Run button can be pressed (threads ready). */
+export async function openLesson(p, base, query, { ready = true } = {}) {
+  await p.goto(`${base}/?${query}`);
+  await p.locator('#lesson-title').waitFor({ timeout: 20000 });
+  if (ready) await p.locator('#status:not([data-state="preparing"])').waitFor({ timeout: 30000 });
+}
+
+/** Clicks Run and waits for the run's end; returns its end state. */
+export async function runToEnd(p, timeout = 60000) {
+  await p.locator('#run:not([disabled])').click({ timeout: 10000 });
+  await p.locator('#status[data-state="running"], #status[data-state="stopping"], #end-state[data-state]').first().waitFor({ timeout: 10000 });
+  await p.locator('#end-state[data-state]').waitFor({ timeout });
+  return p.locator('#end-state').getAttribute('data-state');
+}

@@ -482,7 +482,7 @@ fn closest(target: Option<web_sys::EventTarget>, selector: &str) -> Option<Eleme
 
 fn listen() {
     let doc = dom::document();
-    EventListener::new(&doc, "click", |e| {
+    EventListener::new_with_options(&doc, "click", EventListenerOptions::enable_prevent_default(), |e| {
         let e: &web_sys::MouseEvent = e.unchecked_ref();
         if let Some(a) = closest(e.target(), "a[data-nav]") {
             if e.button() == 0 && !e.ctrl_key() && !e.meta_key() && !e.shift_key() && !e.alt_key() {
@@ -573,7 +573,7 @@ fn listen() {
     })
     .forget();
 
-    EventListener::new(&doc, "keydown", |e| {
+    EventListener::new_with_options(&doc, "keydown", EventListenerOptions::enable_prevent_default(), |e| {
         let e: &web_sys::KeyboardEvent = e.unchecked_ref();
         let key = e.key();
         let in_field = closest(e.target(), "input, select, textarea").is_some();
@@ -650,7 +650,7 @@ fn canvas_listeners() {
                 }
             });
         }));
-        ls.push(EventListener::new(&c, "pointerdown", move |e| {
+        ls.push(EventListener::new_with_options(&c, "pointerdown", EventListenerOptions::enable_prevent_default(), move |e| {
             let e: &web_sys::PointerEvent = e.unchecked_ref();
             if e.button() != 0 {
                 return;
@@ -697,7 +697,7 @@ fn canvas_listeners() {
         ls.push(EventListener::new(&c, "blur", move |_| {
             with(|app| lesson_page(app).map(|lp| lp.tip(which, None)));
         }));
-        ls.push(EventListener::new(&c, "keydown", move |e| {
+        ls.push(EventListener::new_with_options(&c, "keydown", EventListenerOptions::enable_prevent_default(), move |e| {
             let e: &web_sys::KeyboardEvent = e.unchecked_ref();
             let key = e.key();
             let handled = matches!(key.as_str(), "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "+" | "=" | "-" | "_" | "0" | "Home" | "PageUp" | "PageDown");

@@ -284,7 +284,7 @@ impl LessonPage {
         let ignored = if self.ignored.is_empty() {
             String::new()
         } else {
-            format!(r#"<p class="notice-inline" role="note">{}{}</p>"#, escape(tr(i18n::LINK_IGNORED)), escape(&self.ignored.join(", ")))
+            format!(r#"<p class="notice-inline" id="link-ignored" role="note">{}{}</p>"#, escape(tr(i18n::LINK_IGNORED)), escape(&self.ignored.join(", ")))
         };
         let run_title = format!("{} (Ctrl+Enter)", tr(i18n::RUN));
         let stop_title = format!("{} (Esc)", tr(i18n::STOP));
@@ -414,9 +414,19 @@ impl LessonPage {
     /// The listing, highlighted, with an input in each parameter's slot.
     pub fn listing_html(&self) -> String {
         let lang = i18n::lang();
+        let mut seen: Vec<&str> = Vec::new();
         crate::highlight::to_html(self.lesson.listing, |key| {
             let Some(spec) = self.lesson.param(key) else { return format!("{{{{{}}}}}", escape(key)) };
             let text = self.texts.get(spec.key).cloned().unwrap_or_default();
+            // A parameter used again further down: a mirror of its one input.
+            if seen.contains(&spec.key) {
+                return format!(
+                    r#"<button type="button" class="slot-mirror" data-mirror="{k}" data-action="focus" data-target="param-{k}" title="{k}" tabindex="-1">{v}</button>"#,
+                    k = escape(spec.key),
+                    v = escape(&mirror_text(spec, &text))
+                );
+            }
+            seen.push(spec.key);
             let label = spec.label.get(lang);
             let range = urlstate::range_text(&spec.kind);
             let id = format!("param-{}", spec.key);
@@ -442,11 +452,14 @@ impl LessonPage {
                     if current.is_none() {
                         opts.push_str(&format!(r#"<option value="{t}" selected disabled>{t}</option>"#, t = escape(&text)));
                     }
+                    // The options read as the Python values they are; their meaning is in
+                    // each option's title and the select's label.
                     for (k, label) in options {
                         let sel = if current.as_deref() == Some(*k) { " selected" } else { "" };
-                        let shown = if label.get(lang) == *k { (*k).to_owned() } else { format!("{k} — {}", label.get(lang)) };
-                        opts.push_str(&format!(r#"<option value="{k}"{sel}>{s}</option>"#, k = escape(k), s = escape(&shown)));
+                        opts.push_str(&format!(r#"<option value="{k}"{sel} title="{t}">{k}</option>"#, k = escape(k), t = escape(label.get(lang))));
                     }
+                    let meanings: Vec<String> = options.iter().map(|(k, l)| format!("{k}: {}", l.get(lang))).collect();
+                    let common = common.replace(&format!(r#"title="{}: {}""#, escape(label), escape(&range)), &format!(r#"title="{}: {}""#, escape(label), escape(&meanings.join("; "))));
                     format!(r#"<select class="slot" {common}>{opts}</select>{msg}"#)
                 }
                 _ => format!(
@@ -475,6 +488,15 @@ impl LessonPage {
     /// Shows each refusal beside its input, lists them by the Run button, sets Run.
     pub fn show_errors(&self) {
         let lang = i18n::lang();
+        if let Ok(mirrors) = dom::document().query_selector_all(".slot-mirror") {
+            for i in 0..mirrors.length() {
+                let Some(m) = mirrors.item(i).and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok()) else { continue };
+                let key = m.get_attribute("data-mirror").unwrap_or_default();
+                if let (Some(spec), Some(text)) = (self.lesson.param(&key), self.texts.get(key.as_str())) {
+                    m.set_text_content(Some(&mirror_text(spec, text)));
+                }
+            }
+        }
         for spec in self.lesson.params {
             let id = format!("param-{}", spec.key);
             let msg_id = format!("{id}-msg");
@@ -546,6 +568,7 @@ impl LessonPage {
             dom::set_text("status-meta", "");
             dom::set_hidden("progress", true);
             dom::set_hidden("end-state", true);
+            remove_attr("end-state", "data-state");
             return;
         };
         let meta = format!(
@@ -567,6 +590,7 @@ impl LessonPage {
                 dom::set_text("status-icon", "◐");
                 dom::set_hidden("progress", false);
                 dom::set_hidden("end-state", true);
+                remove_attr("end-state", "data-state");
             }
             Some(o) => {
                 let key = state_key(o.state);
@@ -577,7 +601,7 @@ impl LessonPage {
                     match o.state {
                         EndState::Finished => "✓",
                         EndState::Stopped => "■",
-                        EndState::Deadlocked => "⛔",
+                        EndState::Deadlocked => "⊘",
                         EndState::Failed => "✗",
                     },
                 );
@@ -791,9 +815,23 @@ impl LessonPage {
     }
 }
 
+fn remove_attr(id: &str, name: &str) {
+    if let Some(e) = dom::by_id(id) {
+        let _ = e.remove_attribute(name);
+    }
+}
+
 pub fn canvas(id: &str) -> Option<web_sys::HtmlCanvasElement> {
     use wasm_bindgen::JsCast;
     dom::by_id(id).and_then(|e| e.dyn_into().ok())
+}
+
+/// What a parameter's mirror shows: the value as it stands in the code.
+pub fn mirror_text(spec: &parlab::lessons::ParamSpec, text: &str) -> String {
+    match spec.parse(text) {
+        Ok(v) => v.to_text(),
+        Err(_) => text.to_owned(),
+    }
 }
 
 pub fn input_width(text: &str) -> usize {

@@ -289,6 +289,28 @@ fn state_priority(s: State) -> u8 {
     }
 }
 
+/// Diagonal stripes in the "blocked" colour, so that blocked bars differ from any actor's
+/// colour by their texture too.
+fn stripes(ctx: &Ctx, colour: &str) -> Option<web_sys::CanvasPattern> {
+    let tile: HtmlCanvasElement = dom::document().create_element("canvas").ok()?.dyn_into().ok()?;
+    tile.set_width(8);
+    tile.set_height(8);
+    let t: Ctx = tile.get_context("2d").ok()??.dyn_into().ok()?;
+    t.set_fill_style_str(colour);
+    t.fill_rect(0.0, 0.0, 8.0, 8.0);
+    t.set_stroke_style_str("rgba(255,255,255,0.35)");
+    t.set_line_width(2.0);
+    t.begin_path();
+    t.move_to(-2.0, 10.0);
+    t.line_to(10.0, -2.0);
+    t.move_to(-2.0, 2.0);
+    t.line_to(2.0, -2.0);
+    t.move_to(6.0, 10.0);
+    t.line_to(10.0, 6.0);
+    t.stroke();
+    ctx.create_pattern_with_html_canvas_element(&tile, "repeat").ok().flatten()
+}
+
 fn seg_style(pal: &Palette, lane: &Lane, s: &Seg) -> (String, f64) {
     match s.state {
         State::Running => (pal.actor(lane.color).to_owned(), 1.0),
@@ -341,6 +363,7 @@ pub fn draw_threads(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names
     ctx.set_text_baseline("middle");
     let bar_h = (l.row - 8.0).max(6.0);
     let right = l.gutter + l.plot_w();
+    let hatch = stripes(&ctx, &pal.blocked);
     // Lanes.
     for (k, lane) in model.lanes[top..rows_end].iter().enumerate() {
         let y = l.row_y(k);
@@ -367,7 +390,10 @@ pub fn draw_threads(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names
             if x1 - x0 >= 1.0 {
                 let (colour, alpha) = seg_style(&pal, lane, s);
                 ctx.set_global_alpha(alpha);
-                ctx.set_fill_style_str(&colour);
+                match (&hatch, s.state) {
+                    (Some(p), State::Blocked) if x1 - x0 >= 4.0 => ctx.set_fill_style_canvas_pattern(p),
+                    _ => ctx.set_fill_style_str(&colour),
+                }
                 ctx.fill_rect(x0, yb, x1 - x0, bar_h);
                 ctx.set_global_alpha(1.0);
                 if s.state == State::Blocked && x1 - x0 > 60.0 {
