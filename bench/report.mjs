@@ -1,0 +1,275 @@
+// Puts the bench's results side by side: one table (stdout), bench/out/latest.json and
+// bench/out/latest.md, and PASS/MISS for each target.
+//   node bench/report.mjs OUT_DIR
+// OUT_DIR holds native.json, browser.json, page.json and python.json (each optional: a
+// missing side shows as n/a).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const dir = path.resolve(process.argv[2] || 'bench/out');
+const read = (name) => {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+  } catch {
+    return null;
+  }
+};
+const native = read('native.json') || {};
+const browser = { ...(read('browser.json') || {}), ...(read('page.json') || {}) };
+const python = read('python.json');
+const meta = read('meta.json') || {};
+
+// ---- statistics
+const sorted = (v) => [...v].sort((a, b) => a - b);
+function quantile(v, q) {
+  const s = sorted(v);
+  if (!s.length) return NaN;
+  const i = (s.length - 1) * q;
+  const lo = Math.floor(i);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (i - lo);
+}
+function stat(side, key) {
+  const r = side && side[key];
+  if (!r) return { na: 'n/a' };
+  if (r.error) return { na: r.error.startsWith('n/a') ? r.error : `error: ${r.error}` };
+  const v = r.samples || [];
+  if (!v.length) return { na: 'n/a' };
+  return { med: quantile(v, 0.5), min: Math.min(...v), max: Math.max(...v), p95: quantile(v, 0.95), n: v.length, note: r.note || '', raw: r };
+}
+
+// ---- number formatting
+function fmt(x) {
+  if (!Number.isFinite(x)) return 'n/a';
+  const a = Math.abs(x);
+  if (a >= 1e6) return `${(x / 1e6).toFixed(a >= 1e7 ? 1 : 2)}M`;
+  if (a >= 1e4) return `${(x / 1e3).toFixed(0)}k`;
+  if (a >= 100) return x.toFixed(0);
+  if (a >= 10) return x.toFixed(1);
+  return x.toFixed(2);
+}
+const cell = (s) => (s.na ? s.na : `${fmt(s.med)} (${fmt(s.min)}–${fmt(s.max)})`);
+
+// ---- rows
+// better: 'lower' (times) or 'higher' (rates). py: the CPython key.
+const cores = native._meta?.cores || browser._meta?.cores || os.cpus().length;
+const sz = native._meta?.sizes || browser._meta?.sizes || {};
+const num = (x, dflt) => (x ?? dflt).toLocaleString('en-US');
+const ROWS = [
+  { key: 'lock_pair_untraced', py: 'lock_pair', label: '1. Lock acquire+release, uncontended, trace off (outside a run)', unit: 'ns', better: 'lower' },
+  { key: 'lock_pair_traced', py: 'lock_pair', label: '1. Lock acquire+release, uncontended, trace on (in a run)', unit: 'ns', better: 'lower' },
+  { key: 'lock_increments', py: 'lock_increments', label: `2. 2 threads x ${num(sz.increments, 100000)} locked increments`, unit: 'ops/s', better: 'higher' },
+  { key: 'pingpong', py: 'pingpong', label: '3. Event ping-pong, 2 threads', unit: 'µs/round trip', better: 'lower' },
+  { key: 'queue', py: 'queue', label: `4. Queue, 1 producer -> 1 consumer, ${num(sz.queue_items, 200000)} items`, unit: 'items/s', better: 'higher' },
+  { key: 'threads_warm', py: 'threads_warm', label: `5. start+join ${num(sz.threads, 100)} threads, warm (pool grown)`, unit: 'ms', better: 'lower' },
+  { key: 'threads_cold', py: 'threads_cold', label: `5. start+join ${num(sz.threads, 100)} threads, cold (fresh page/pool)`, unit: 'ms', better: 'lower' },
+  { key: 'sum_1', py: 'sum_1', label: `6. sum 1..${num(sz.sum_n, 1e8)} on 1 thread/worker`, unit: 'ms', better: 'lower' },
+  { key: 'sum_all', py: 'sum_all', label: `6. sum 1..${num(sz.sum_n, 1e8)} on every core (${cores})`, unit: 'ms', better: 'lower' },
+  { key: 'sum_speedup', py: 'sum_speedup', label: `6. sum speed-up on ${cores} cores (efficiency)`, unit: '×', better: 'higher', derived: true },
+  { key: 'page_load', label: '7. cold page load to interactive (localhost)', unit: 'ms', better: 'lower' },
+  { key: 'page_size', label: '7. wasm + JS sent, gzip', unit: 'KB', better: 'lower' },
+  { key: 'trace_record', label: '8. trace recording cost', unit: 'ns/event', better: 'lower' },
+  { key: 'timeline_frames', label: `8. timeline frame time, ${browser.timeline_frames?.events ? num(browser.timeline_frames.events) : '100,000+'} events (p95)`, unit: 'ms', better: 'lower', p95: true },
+];
+
+// Speed-up is derived from the two sums' medians (spread: worst and best pairing).
+function speedup(side) {
+  const one = stat(side, 'sum_1');
+  const all = stat(side, 'sum_all');
+  if (one.na || all.na) return { na: one.na || all.na };
+  return { med: one.med / all.med, min: one.min / all.max, max: one.max / all.min, derived: true };
+}
+
+function sideStat(side, row, key) {
+  if (row.derived) return speedup(side);
+  const s = stat(side, key);
+  if (row.p95 && !s.na) return { ...s, med: s.p95, p50: s.med };
+  return s;
+}
+
+// Factor by which `a` is better than `b` (>1: a is better).
+function better(row, a, b) {
+  if (!a || !b || a.na || b.na) return NaN;
+  return row.better === 'lower' ? b.med / a.med : a.med / b.med;
+}
+
+const table = ROWS.map((row) => {
+  const b = sideStat(browser, row, row.key);
+  const n = sideStat(native, row, row.key);
+  const p = row.py && python ? sideStat(python, row, row.py) : { na: row.py ? (python ? 'n/a' : 'n/a (no python3)') : '—' };
+  const bn = row.derived ? NaN : better(row, n, b); // > 1: the browser is that many times slower
+  const vsPyB = better(row, b, p);
+  const vsPyN = better(row, n, p);
+  const fmtCell = (s) => {
+    if (row.key === 'sum_speedup' && !s.na) return `${s.med.toFixed(2)} (${Math.round((s.med / cores) * 100)}%)`;
+    if (row.p95 && !s.na) return `${fmt(s.med)} (p50 ${fmt(s.p50)}, max ${fmt(s.max)})`;
+    return cell(s);
+  };
+  return {
+    key: row.key,
+    label: row.label,
+    unit: row.unit,
+    better: row.better,
+    browser: b.na ? { na: b.na } : { median: b.med, min: b.min, max: b.max, n: b.n, note: b.note },
+    native: n.na ? { na: n.na } : { median: n.med, min: n.min, max: n.max, n: n.n, note: n.note },
+    cpython: p.na ? { na: p.na } : { median: p.med, min: p.min, max: p.max, n: p.n, note: p.note },
+    browser_cost_vs_native: Number.isFinite(bn) ? bn : null,
+    browser_vs_cpython: Number.isFinite(vsPyB) ? vsPyB : null,
+    native_vs_cpython: Number.isFinite(vsPyN) ? vsPyN : null,
+    cells: [row.label, row.unit, fmtCell(b), fmtCell(n), row.py ? fmtCell(p) : '—',
+      Number.isFinite(bn) ? `${bn.toFixed(2)}×` : '—',
+      Number.isFinite(vsPyB) || Number.isFinite(vsPyN)
+        ? `${Number.isFinite(vsPyB) ? vsPyB.toFixed(1) : '—'}× / ${Number.isFinite(vsPyN) ? vsPyN.toFixed(1) : '—'}×` : '—'],
+  };
+});
+const byKey = Object.fromEntries(table.map((r) => [r.key, r]));
+
+// ---- targets
+const targets = [];
+function target(name, value, ok, shown) {
+  targets.push({ target: name, value: shown, status: value === null || Number.isNaN(value) ? 'N/A' : ok ? 'PASS' : 'MISS' });
+}
+const ratio = (k) => byKey[k].browser_cost_vs_native;
+for (const k of ['lock_pair_untraced', 'lock_pair_traced', 'lock_increments', 'pingpong', 'queue']) {
+  const r = ratio(k);
+  target(`browser within 2× of native: ${byKey[k].label.replace(/^\d\. /, '')}`, r, r <= 2, r === null ? 'n/a' : `${r.toFixed(2)}× slower`);
+}
+{
+  const r = ratio('sum_1');
+  const v = r === null ? null : 1 / r;
+  target('one wasm worker sums at >= 0.8× one native thread', v, v >= 0.8, v === null ? 'n/a' : `${v.toFixed(2)}×`);
+}
+for (const k of ['lock_pair_traced', 'lock_pair_untraced', 'queue']) {
+  for (const [side, f] of [['browser', 'browser_vs_cpython'], ['native', 'native_vs_cpython']]) {
+    const v = byKey[k][f];
+    target(`${side} >= 10× faster than CPython: ${byKey[k].label.replace(/^\d\. /, '')}`, v, v >= 10, v === null ? 'n/a' : `${v.toFixed(1)}×`);
+  }
+}
+for (const [side, f] of [['browser', 'browser_vs_cpython'], ['native', 'native_vs_cpython']]) {
+  const v = byKey.pingpong[f];
+  target(`${side} ping-pong faster than CPython`, v, v > 1, v === null ? 'n/a' : `${v.toFixed(2)}×`);
+}
+for (const [side, s] of [['browser', speedup(browser)], ['native', speedup(native)]]) {
+  const v = s.na ? null : s.med;
+  target(`${side} parallel sum speed-up >= 0.9 × ${cores} cores = ${(0.9 * cores).toFixed(1)} (result exact)`, v, v >= 0.9 * cores,
+    v === null ? 'n/a' : `${v.toFixed(2)}× (${Math.round((v / cores) * 100)}%)`);
+}
+{
+  const s = stat(browser, 'page_load');
+  target('cold page load < 1 s', s.na ? null : s.med, s.med < 1000, s.na ? s.na : `${fmt(s.med)} ms`);
+  const z = stat(browser, 'page_size');
+  target('wasm + JS < 400 KB gzip', z.na ? null : z.med, z.med < 400, z.na ? z.na : `${fmt(z.med)} KB`);
+}
+for (const [side, src] of [['browser', browser], ['native', native]]) {
+  const s = stat(src, 'trace_record');
+  target(`${side} trace recording < 50 ns/event`, s.na ? null : s.med, s.med < 50, s.na ? s.na : `${fmt(s.med)} ns`);
+}
+{
+  const s = stat(browser, 'timeline_frames');
+  target('timeline frames < 16 ms at 100,000 events (p95)', s.na ? null : s.p95, s.p95 < 16, s.na ? s.na : `p95 ${fmt(s.p95)} ms`);
+}
+
+// ---- machine
+const cpu = (() => {
+  try {
+    return fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)[1].trim();
+  } catch {
+    return os.cpus()[0]?.model || 'unknown';
+  }
+})();
+const machine = {
+  cores: os.cpus().length,
+  cpu,
+  memory_gb: Math.round(os.totalmem() / 2 ** 30),
+  os: `${os.type()} ${os.release()}`,
+  chromium: browser._meta?.browser || 'n/a',
+  python: meta.python || 'n/a',
+  rustc: meta.rustc || 'n/a',
+  load_before: meta.load_before || null,
+  load_after: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+  commit: meta.commit || null,
+  date: new Date().toISOString(),
+  runs: native._meta?.sizes?.runs ?? browser._meta?.sizes?.runs ?? null,
+  smoke: !!meta.smoke,
+};
+
+// ---- where the time goes (probes: not rows, the pieces the rows are made of)
+const pb = browser._probe || {};
+const pn = native._probe || {};
+const ns = (x) => (typeof x === 'number' && Number.isFinite(x) ? `${fmt(x)} ns` : 'n/a');
+const probes = [
+  `clock read (parlab::clock::now_ns, one per trace event): browser ${ns(pb.clock_ns)} (performance.now() steps by ${pb.clock_step_us ? `${fmt(pb.clock_step_us)} µs` : 'n/a'}; `
+    + `bound Performance.prototype.now ${ns(pb.clock_bound_ns)}, global performance.now ${ns(pb.clock_direct_import_ns)}), native ${ns(pn.clock_ns)}`,
+  `raw lock atomics (compare_exchange + swap): browser ${ns(pb.atomic_pair_ns)}, native ${ns(pn.atomic_pair_ns)}; Arc clone+drop: browser ${ns(pb.arc_clone_ns)}, native ${ns(pn.arc_clone_ns)}`,
+  `Lock pair in a run whose trace is full (hooks, no recording): browser ${ns(pb.lock_pair_full_trace_ns)}, native ${ns(pn.lock_pair_full_trace_ns)}`,
+  `native with the trace buffer pre-faulted (mlockall): lock pair traced ${ns(pn.prefaulted?.lock_pair_traced_ns)}, trace recording ${ns(pn.prefaulted?.trace_record_ns)}/event`,
+  `control, the sum on plain std threads (no Parlab): speed-up ${pn.sum_std_threads?.speedup ? `${pn.sum_std_threads.speedup.toFixed(2)}× on ${cores} cores` : 'n/a'}`,
+  `ping-pong with a 4096-event trace (watchdog once the trace is full): browser ${pb.pingpong_trace_4096 || 'n/a'}; native ${pn.pingpong_trace_4096 || 'n/a'}`,
+];
+
+// ---- output
+const HEAD = ['row', 'unit', 'Parlab browser (workers)', 'Parlab native', 'CPython', 'browser ÷ native', '× faster than CPython (browser / native)'];
+function textTable(rows) {
+  const w = HEAD.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((c, i) => String(c).padEnd(w[i])).join(' │ ');
+  return [line(HEAD), w.map((x) => '─'.repeat(x)).join('─┼─'), ...rows.map(line)].join('\n');
+}
+const cells = table.map((r) => r.cells);
+const machineLine = `${machine.cores} cores, ${machine.cpu}, ${machine.memory_gb} GB, ${machine.os}; Chromium ${machine.chromium}; ${machine.python}; ${machine.rustc}`
+  + `; load average before ${machine.load_before ?? '?'}, after ${machine.load_after}`;
+const legend = `Cells: median (min–max) of ${machine.runs ?? '?'} runs after a warm-up (micro rows: 2 more). "browser ÷ native": how many times `
+  + 'slower the browser is (1.00× = same). Rows 1–6 in lesson threads inside a run (trace on) unless said; row 1 "trace off" on the calling '
+  + 'thread outside any run (browser: the bench\'s dedicated worker).';
+
+console.log(`\nParlab bench${machine.smoke ? ' (SMOKE: tiny sizes, numbers meaningless)' : ''} — ${machineLine}\n`);
+console.log(textTable(cells));
+console.log(`\n${legend}\n\nTargets:`);
+for (const t of targets) console.log(`  ${t.status.padEnd(4)}  ${t.target}: ${t.value}`);
+console.log(`\nWhere the time goes (probes):\n${probes.map((p) => `  ${p}`).join('\n')}`);
+const notes = table.flatMap((r) => [['browser', r.browser], ['native', r.native], ['CPython', r.cpython]]
+  .filter(([, s]) => s.note).map(([side, s]) => `${r.label.split(' ')[0]} ${side}: ${s.note}`));
+if (notes.length) console.log(`\nNotes:\n${[...new Set(notes)].map((n) => `  ${n}`).join('\n')}`);
+
+fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify({ machine, rows: table.map(({ cells: _, ...r }) => r), targets, probes: { browser: pb, native: pn } }, null, 2));
+const md = [
+  `## Parlab bench${machine.smoke ? ' (smoke)' : ''}`,
+  '',
+  `Machine: ${machineLine}. Date: ${machine.date}${machine.commit ? `, commit ${machine.commit}` : ''}.`,
+  '',
+  `| ${HEAD.join(' | ')} |`,
+  `|${HEAD.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`,
+  ...cells.map((r) => `| ${r.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`),
+  '',
+  legend,
+  '',
+  '| target | value | status |',
+  '|---|---:|---|',
+  ...targets.map((t) => `| ${t.target} | ${t.value} | ${t.status === 'PASS' ? '✅ PASS' : t.status === 'MISS' ? '❌ MISS' : 'n/a'} |`),
+  '',
+  'Where the time goes (probes):',
+  '',
+  ...probes.map((p) => `- ${p}`),
+  '',
+  'Run it: `scripts/bench.sh` (about 10 minutes on 2 cores); `scripts/bench.sh --smoke` checks that every row runs.',
+  '',
+].join('\n');
+fs.writeFileSync(path.join(dir, 'latest.md'), md);
+console.log(`\nwrote ${path.relative(process.cwd(), path.join(dir, 'latest.json'))} and latest.md`);
+
+// --strict (the smoke): fail when a side produced nothing or a row failed (rows that are
+// n/a for a stated reason pass).
+if (process.argv.includes('--strict')) {
+  const problems = [];
+  for (const [name, side] of [['native', read('native.json')], ['browser', read('browser.json')], ['page', read('page.json')]]) {
+    if (!side) problems.push(`${name}: no results`);
+  }
+  for (const r of table) {
+    for (const side of ['browser', 'native', 'cpython']) {
+      if (r[side].na && r[side].na.startsWith('error')) problems.push(`${r.key} ${side}: ${r[side].na}`);
+    }
+  }
+  if (problems.length) {
+    console.error(`smoke failed:\n  ${problems.join('\n  ')}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,62 @@
+// The browser side of the bench: serves the bench module (bench/out/web/pkg, built by
+// scripts/bench.sh) with its page and driver, and drives headless Chromium.
+//   1. one page runs every row on a warm pool (bench_browser {mode: "suite"});
+//   2. fresh pages, one per sample, each start and join the lesson threads on a pool that
+//      has to grow from one worker (cold).
+// Prints one JSON object on stdout, in the native binary's format.
+//   node bench/run-browser.mjs [--smoke] [--runs N]
+import path from 'node:path';
+import { root, serve, launch, log } from './lib.mjs';
+
+const args = process.argv.slice(2);
+const smoke = args.includes('--smoke');
+const runsArg = args.indexOf('--runs');
+const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : (smoke ? 2 : 5);
+
+async function onPage(browser, base, spec, timeoutMs) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+    else if (m.text().startsWith('browser: ')) log(m.text());
+  });
+  try {
+    await page.goto(`${base}/?spec=${encodeURIComponent(JSON.stringify(spec))}`);
+    await page.waitForFunction(() => window.__bench, null, { timeout: timeoutMs, polling: 200 });
+    const res = await page.evaluate(() => window.__bench);
+    if (res.error) throw new Error(`${res.error}${errors.length ? `\n${errors.join('\n')}` : ''}`);
+    return res.ok;
+  } catch (e) {
+    throw new Error(`${e.message}${errors.length ? `\nconsole: ${errors.join('\n')}` : ''}`);
+  } finally {
+    await context.close();
+  }
+}
+
+const server = await serve([path.join(root, 'bench/web'), path.join(root, 'bench/out/web')]);
+const browser = await launch();
+let out;
+try {
+  out = await onPage(browser, server.url, { mode: 'suite', smoke, runs }, 420_000);
+  out._meta.browser = browser.version();
+  // Cold: a fresh page (fresh memory, pool of one worker for the run's main thread) per
+  // sample; the pool grows as the lesson threads ask for workers.
+  const cold = [];
+  const coldNote = 'fresh page, pool grows from 1 worker';
+  try {
+    for (let i = 0; i < runs; i++) {
+      log(`browser: threads start+join, cold page ${i + 1}/${runs}`);
+      const r = await onPage(browser, server.url, { mode: 'cold_threads', smoke }, 120_000);
+      cold.push(r.threads_cold_ms);
+    }
+    out.threads_cold = { unit: 'ms', samples: cold, note: coldNote };
+  } catch (e) {
+    out.threads_cold = { unit: 'ms', samples: [], error: String(e.message).split('\n')[0] };
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+console.log(JSON.stringify(out, null, 2));

@@ -1,0 +1,649 @@
+//! Parlab's benchmarks: the same workloads natively (lesson threads on OS threads) and in
+//! the browser (lesson threads on pooled Web Workers sharing one wasm memory).
+//!
+//! `scripts/bench.sh` runs this crate twice, as a native binary (`src/main.rs`) and as a
+//! wasm module driven headless in Chromium (`src/web.rs`, `bench/run-browser.mjs`), runs
+//! the CPython equivalents in `bench/python/`, and prints one table (`bench/report.mjs`).
+//!
+//! Every workload is written once, here, against the runtime; a [`Platform`] only says how
+//! a run is started and awaited. Times inside a run are taken by the lesson program itself
+//! on the run's clock, so the page's polling never counts.
+#![allow(async_fn_in_trait)]
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+use parlab::clock::now_ns;
+use parlab::prims::{Event, Lock};
+use parlab::runtime::RunConfig;
+use parlab::threading::Thread;
+use parlab::trace::{Kind, Op, Trace};
+use parlab::PyResult;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// A lesson program.
+pub type Program = Box<dyn FnOnce() -> PyResult<()> + Send + 'static>;
+
+/// Where runs happen: OS threads natively, the worker pool in the browser.
+pub trait Platform {
+    /// Runs `main` as a lesson program; returns once the run has ended, with an error
+    /// unless it finished normally.
+    async fn run(&self, cfg: RunConfig, main: Program) -> Result<(), String>;
+    /// Logical cores.
+    fn cores(&self) -> u32;
+    /// A line of progress for whoever watches (stderr, or the page's console).
+    fn progress(&self, line: &str);
+}
+
+/// How much work each row does. `full()` is the real bench, `smoke()` a quick check that
+/// every row runs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Sizes {
+    /// Measured samples per row (a warm-up comes before them).
+    pub runs: usize,
+    /// Lock acquire+release pairs per sample.
+    pub lock_pairs: u64,
+    /// Locked increments per thread (two threads).
+    pub increments: u64,
+    /// Event ping-pong round trips.
+    pub pingpong: u64,
+    /// Queue items from the producer to the consumer.
+    pub queue_items: u64,
+    /// Lesson threads started and joined.
+    pub threads: u32,
+    /// The sum runs over 1..=sum_n.
+    pub sum_n: u64,
+    /// Trace events recorded per sample.
+    pub trace_events: u64,
+    /// Only the rows whose key starts with this (for profiling one row); probes skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only: Option<String>,
+}
+
+impl Sizes {
+    pub fn full() -> Sizes {
+        Sizes {
+            runs: 5,
+            lock_pairs: 300_000,
+            increments: 100_000,
+            pingpong: 10_000,
+            queue_items: 200_000,
+            threads: 100,
+            sum_n: 100_000_000,
+            trace_events: 1_000_000,
+            only: None,
+        }
+    }
+
+    pub fn smoke() -> Sizes {
+        Sizes {
+            runs: 2,
+            lock_pairs: 10_000,
+            increments: 2_000,
+            pingpong: 200,
+            queue_items: 2_000,
+            threads: 10,
+            sum_n: 1_000_000,
+            trace_events: 10_000,
+            only: None,
+        }
+    }
+}
+
+/// Samples of one measure, in `unit`.
+#[derive(Default)]
+pub struct Results {
+    rows: Map<String, Value>,
+}
+
+impl Results {
+    pub fn put(&mut self, key: &str, unit: &str, samples: Vec<f64>, note: &str) {
+        self.rows.insert(key.to_owned(), json!({ "unit": unit, "samples": samples, "note": note }));
+    }
+
+    pub fn put_error(&mut self, key: &str, unit: &str, error: String) {
+        self.rows.insert(key.to_owned(), json!({ "unit": unit, "samples": [], "error": error }));
+    }
+
+    pub fn into_json(self) -> Value {
+        Value::Object(self.rows)
+    }
+}
+
+/// A number handed from inside a run to the code awaiting it.
+#[derive(Clone, Default)]
+struct Out(Arc<AtomicU64>);
+
+impl Out {
+    fn set(&self, v: f64) {
+        self.0.store(v.to_bits(), Ordering::SeqCst);
+    }
+    fn get(&self) -> f64 {
+        f64::from_bits(self.0.load(Ordering::SeqCst))
+    }
+}
+
+/// A run's configuration with room for `events` trace events, so that the trace records
+/// everything the workload does (a full trace drops events, which is cheaper and would
+/// flatter the numbers).
+fn cfg_with_trace(events: u64) -> RunConfig {
+    let cap = (events + 4096).next_power_of_two().max(1 << 16) as usize;
+    RunConfig { trace_capacity: cap, ..RunConfig::default() }
+}
+
+fn secs_since(t0: u64) -> f64 {
+    (now_ns() - t0) as f64 / 1e9
+}
+
+// ------------------------------------------------------------------ the workloads
+
+/// `n` uncontended acquire+release pairs. Its own function: V8 tiers a wasm function up
+/// from its baseline compiler only between calls, so the warm-up must call this very one.
+#[inline(never)]
+pub fn lock_pairs(lock: &Lock, n: u64) -> PyResult<()> {
+    for _ in 0..n {
+        lock.acquire()?;
+        lock.release()?;
+    }
+    Ok(())
+}
+
+/// Sums `from..=to` one number at a time. `black_box` keeps LLVM from replacing the loop
+/// by `n(n+1)/2` (scalar evolution does exactly that) and from vectorizing it natively
+/// (wasm32 is built without SIMD): both targets run the same scalar loop, one add per
+/// number.
+#[inline(never)]
+pub fn sum_range(from: u64, to: u64) -> u64 {
+    let mut s = 0u64;
+    for i in from..=to {
+        s = s.wrapping_add(black_box(i));
+    }
+    s
+}
+
+/// `n` events into a fresh trace, single-threaded: the recording path every primitive
+/// operation of a run takes.
+#[inline(never)]
+pub fn record_events(trace: &Trace, n: u64) {
+    for i in 0..n {
+        trace.emit(1, Kind::Ok, Op::Acquire, 7, i);
+    }
+}
+
+/// Row 1, trace off: pairs on a lock created outside any run, on the calling thread.
+pub fn lock_pair_untraced_ns(n: u64) -> f64 {
+    let lock = Lock::new();
+    let t0 = now_ns();
+    lock_pairs(&lock, n).expect("an uncontended lock never fails");
+    (now_ns() - t0) as f64 / n as f64
+}
+
+/// Row 8: ns per recorded event.
+pub fn trace_record_ns(n: u64) -> f64 {
+    let trace = Trace::new(n as usize + 16, now_ns());
+    let t0 = now_ns();
+    record_events(&trace, n);
+    let ns = (now_ns() - t0) as f64 / n as f64;
+    assert_eq!(trace.len() as u64, n);
+    ns
+}
+
+pub async fn lock_pair_traced_ns<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
+    let out = Out::default();
+    let o = out.clone();
+    p.run(
+        cfg_with_trace(3 * n),
+        Box::new(move || {
+            let lock = Lock::named("lock");
+            let t0 = now_ns();
+            lock_pairs(&lock, n)?;
+            o.set((now_ns() - t0) as f64 / n as f64);
+            Ok(())
+        }),
+    )
+    .await?;
+    Ok(out.get())
+}
+
+/// Row 2: two threads, each `n` increments of a shared counter under one Lock. ops/s.
+async fn lock_increments<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
+    let out = Out::default();
+    let o = out.clone();
+    p.run(
+        // Attempt, Ok, Release per increment, plus Block events under contention.
+        cfg_with_trace(2 * n * 5),
+        Box::new(move || {
+            let lock = Arc::new(Lock::named("counter"));
+            let counter = Arc::new(AtomicU64::new(0));
+            let threads: Vec<Thread> = (0..2)
+                .map(|_| {
+                    let (lock, counter) = (lock.clone(), counter.clone());
+                    Thread::new("add", move || {
+                        for _ in 0..n {
+                            lock.acquire()?;
+                            // A plain read-modify-write: exact only under the lock.
+                            let v = counter.load(Ordering::Relaxed);
+                            counter.store(v + 1, Ordering::Relaxed);
+                            lock.release()?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            let t0 = now_ns();
+            for t in &threads {
+                t.start()?;
+            }
+            for t in &threads {
+                t.join(None)?;
+            }
+            let secs = secs_since(t0);
+            let total = counter.load(Ordering::Relaxed);
+            if total != 2 * n {
+                return Err(parlab::PyErr::runtime(&format!("counter is {total}, expected {}", 2 * n)));
+            }
+            o.set(2.0 * n as f64 / secs);
+            Ok(())
+        }),
+    )
+    .await?;
+    Ok(out.get())
+}
+
+/// Row 3: a round trip is A setting `ping` and B answering on `pong`. µs per round trip.
+async fn pingpong_us<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
+    let out = Out::default();
+    let o = out.clone();
+    p.run(
+        cfg_with_trace(n * 16),
+        Box::new(move || {
+            let ping = Arc::new(Event::named("ping"));
+            let pong = Arc::new(Event::named("pong"));
+            let (pi, po) = (ping.clone(), pong.clone());
+            let answer = Thread::new("answer", move || {
+                for _ in 0..n {
+                    pi.wait(None)?;
+                    pi.clear();
+                    po.set();
+                }
+                Ok(())
+            });
+            answer.start()?;
+            let t0 = now_ns();
+            for _ in 0..n {
+                ping.set();
+                pong.wait(None)?;
+                pong.clear();
+            }
+            o.set((now_ns() - t0) as f64 / 1e3 / n as f64);
+            answer.join(None)
+        }),
+    )
+    .await?;
+    Ok(out.get())
+}
+
+/// Row 4: one producer, one consumer, an unbounded `queue.Queue()`. items/s from the first
+/// put to the last get.
+async fn queue_items_s<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
+    queue::items_per_s(p, n).await
+}
+
+mod queue {
+    use super::*;
+    use parlab::prims::Queue;
+
+    pub async fn items_per_s<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
+        let out = Out::default();
+        let o = out.clone();
+        p.run(
+            cfg_with_trace(n * 8),
+            Box::new(move || {
+                let q: Arc<Queue<u64>> = Arc::new(Queue::new(0));
+                let qc = q.clone();
+                let consumer = Thread::new("consumer", move || {
+                    let mut sum = 0u64;
+                    for _ in 0..n {
+                        sum += qc.get(true, None)?;
+                    }
+                    if sum != n * (n - 1) / 2 {
+                        return Err(parlab::PyErr::runtime(&format!("consumer got a sum of {sum}")));
+                    }
+                    Ok(())
+                });
+                let qp = q.clone();
+                let producer = Thread::new("producer", move || {
+                    for i in 0..n {
+                        qp.put(i, true, None)?;
+                    }
+                    Ok(())
+                });
+                let t0 = now_ns();
+                consumer.start()?;
+                producer.start()?;
+                producer.join(None)?;
+                consumer.join(None)?;
+                o.set(n as f64 / secs_since(t0));
+                Ok(())
+            }),
+        )
+        .await?;
+        Ok(out.get())
+    }
+}
+
+/// Row 5: start `k` lesson threads that do nothing, then join them all. ms.
+pub async fn threads_ms<P: Platform>(p: &P, k: u32) -> Result<f64, String> {
+    let out = Out::default();
+    let o = out.clone();
+    p.run(
+        RunConfig { max_threads: k as usize + 8, ..cfg_with_trace(k as u64 * 16) },
+        Box::new(move || {
+            let threads: Vec<Thread> = (0..k).map(|_| Thread::new("noop", || Ok(()))).collect();
+            let t0 = now_ns();
+            for t in &threads {
+                t.start()?;
+            }
+            for t in &threads {
+                t.join(None)?;
+            }
+            o.set((now_ns() - t0) as f64 / 1e6);
+            Ok(())
+        }),
+    )
+    .await?;
+    Ok(out.get())
+}
+
+/// Row 6: the sum of 1..=n split into `k` equal ranges on `k` lesson threads. Returns the
+/// wall time in ms; fails unless the total is exactly n(n+1)/2.
+pub async fn sum_ms<P: Platform>(p: &P, n: u64, k: u32) -> Result<f64, String> {
+    let out = Out::default();
+    let o = out.clone();
+    let got = Out::default();
+    let g = got.clone();
+    p.run(
+        cfg_with_trace(64 + 16 * k as u64),
+        Box::new(move || {
+            let parts: Vec<Arc<AtomicU64>> = (0..k).map(|_| Arc::new(AtomicU64::new(0))).collect();
+            let threads: Vec<Thread> = (0..k as u64)
+                .map(|i| {
+                    let from = 1 + n * i / k as u64;
+                    let to = n * (i + 1) / k as u64;
+                    let part = parts[i as usize].clone();
+                    Thread::new("sum", move || {
+                        part.store(sum_range(from, to), Ordering::Relaxed);
+                        Ok(())
+                    })
+                })
+                .collect();
+            let t0 = now_ns();
+            for t in &threads {
+                t.start()?;
+            }
+            for t in &threads {
+                t.join(None)?;
+            }
+            o.set((now_ns() - t0) as f64 / 1e6);
+            let total: u64 = parts.iter().map(|p| p.load(Ordering::Relaxed)).fold(0, u64::wrapping_add);
+            g.set(total as f64);
+            if total != n * (n + 1) / 2 {
+                return Err(parlab::PyErr::runtime(&format!("sum is {total}, expected {}", n * (n + 1) / 2)));
+            }
+            Ok(())
+        }),
+    )
+    .await?;
+    Ok(out.get())
+}
+
+/// Runs `f` `runs + 1` times and keeps the last `runs` (the first warms up: caches, the
+/// pool, V8's optimizing tier).
+async fn sampled<F, Fut>(p: &impl Platform, s: &Sizes, key: &str, runs: usize, what: &str, mut f: F) -> Result<Vec<f64>, String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<f64, String>>,
+{
+    if s.only.as_ref().is_some_and(|o| !key.starts_with(o.as_str())) {
+        return Err("n/a (skipped: --only)".into());
+    }
+    p.progress(what);
+    let mut v = Vec::with_capacity(runs);
+    for i in 0..=runs {
+        let x = f().await?;
+        if i > 0 {
+            v.push(x);
+        }
+    }
+    Ok(v)
+}
+
+fn record(r: &mut Results, key: &str, unit: &str, note: &str, v: Result<Vec<f64>, String>) {
+    match v {
+        Ok(v) => r.put(key, unit, v, note),
+        Err(e) => r.put_error(key, unit, e),
+    }
+}
+
+/// Every row this platform can measure in one process (or one page). `cold_threads`
+/// says whether this platform's "cold" start is the same measurement as the warm one
+/// (natively: OS threads, no pool); the browser measures cold on fresh pages instead.
+pub async fn suite<P: Platform>(p: &P, s: &Sizes, cold_is_warm: bool) -> Value {
+    let mut r = Results::default();
+    let runs = s.runs;
+    let micro_runs = runs + 2;
+
+    let v = sampled(p, s, "lock_pair_untraced", micro_runs, "lock pair, trace off", || async { Ok(lock_pair_untraced_ns(s.lock_pairs)) }).await;
+    record(&mut r, "lock_pair_untraced", "ns", "outside a run: no trace", v);
+    let v = sampled(p, s, "lock_pair_traced", micro_runs, "lock pair, trace on", || lock_pair_traced_ns(p, s.lock_pairs)).await;
+    record(&mut r, "lock_pair_traced", "ns", "inside a run: 3 events per pair", v);
+
+    let v = sampled(p, s, "lock_increments", runs, "2 threads x locked increments", || lock_increments(p, s.increments)).await;
+    record(&mut r, "lock_increments", "ops/s", "", v);
+
+    let v = sampled(p, s, "pingpong", runs, "event ping-pong", || pingpong_us(p, s.pingpong)).await;
+    record(&mut r, "pingpong", "us", "", v);
+
+    let v = sampled(p, s, "queue", runs, "queue 1 -> 1", || queue_items_s(p, s.queue_items)).await;
+    record(&mut r, "queue", "items/s", "", v);
+
+    let v = sampled(p, s, "threads", runs, "threads start+join", || threads_ms(p, s.threads)).await;
+    if cold_is_warm {
+        let note = "OS threads: no pool, every start is cold";
+        record(&mut r, "threads_cold", "ms", note, v.clone());
+        record(&mut r, "threads_warm", "ms", note, v);
+    } else {
+        record(&mut r, "threads_warm", "ms", "pooled workers, pool already grown", v);
+    }
+
+    // The sum: a small call first so that V8 has the loop in its optimizing tier.
+    if s.only.as_ref().is_none_or(|o| "sum".starts_with(o.as_str()) || o.starts_with("sum")) {
+        p.progress("sum warm-up");
+        let _ = sum_ms(p, s.sum_n / 20, 1).await;
+        let _ = sum_ms(p, s.sum_n / 20, 1).await;
+    }
+    let cores = p.cores().max(1);
+    let one = sampled(p, s, "sum_1", runs, "sum on 1 thread", || sum_ms(p, s.sum_n, 1)).await;
+    let all = sampled(p, s, "sum_all", runs, "sum on every core", || sum_ms(p, s.sum_n, cores)).await;
+    record(&mut r, "sum_1", "ms", "1 lesson thread", one);
+    record(&mut r, "sum_all", "ms", &format!("{cores} lesson threads"), all);
+
+    let v = sampled(p, s, "trace_record", micro_runs, "trace recording", || async { Ok(trace_record_ns(s.trace_events)) }).await;
+    record(&mut r, "trace_record", "ns", "one thread, Trace::emit", v);
+
+    let mut j = r.into_json();
+    if s.only.is_none() {
+        j["_probe"] = probe::all(p, s).await;
+    }
+    j["_meta"] = json!({ "cores": cores, "sizes": s });
+    j
+}
+
+// ------------------------------------------------------------------ where the time goes
+
+/// Costs of the pieces an operation is made of, to explain the rows (not rows
+/// themselves): the clock every trace event reads, the raw atomics of a lock, what
+/// `hooks::current()` pays for cloning the thread's context, and a traced lock pair whose
+/// trace is full (every event dropped: hooks without recording).
+pub mod probe {
+    use super::*;
+    use std::sync::atomic::AtomicU32;
+
+    #[inline(never)]
+    fn clock_calls(n: u64) -> u64 {
+        let mut acc = 0u64;
+        for _ in 0..n {
+            acc = acc.wrapping_add(now_ns());
+        }
+        acc
+    }
+
+    /// ns per `parlab::clock::now_ns()`.
+    pub fn clock_ns(n: u64) -> f64 {
+        let t0 = now_ns();
+        black_box(clock_calls(n));
+        (now_ns() - t0) as f64 / n as f64
+    }
+
+    #[inline(never)]
+    fn atomic_pairs(w: &AtomicU32, n: u64) {
+        for _ in 0..n {
+            while w.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_err() {}
+            w.swap(0, Ordering::Release);
+        }
+    }
+
+    /// ns per compare_exchange + swap: a lock pair with nothing else.
+    pub fn atomic_pair_ns(n: u64) -> f64 {
+        let w = AtomicU32::new(0);
+        let t0 = now_ns();
+        atomic_pairs(black_box(&w), n);
+        (now_ns() - t0) as f64 / n as f64
+    }
+
+    #[inline(never)]
+    fn arc_clones(a: &Arc<u64>, n: u64) -> u64 {
+        let mut acc = 0;
+        for _ in 0..n {
+            let c = black_box(a.clone());
+            acc += *c;
+        }
+        acc
+    }
+
+    /// ns per Arc clone + drop (`current()` clones two per call: the run and the thread).
+    pub fn arc_clone_ns(n: u64) -> f64 {
+        let a = Arc::new(1u64);
+        let t0 = now_ns();
+        black_box(arc_clones(&a, n));
+        (now_ns() - t0) as f64 / n as f64
+    }
+
+    /// Lock pairs inside a run whose trace is already full: the hooks' cost (thread-local
+    /// look-ups, context clones, holder table) without the recording.
+    pub async fn lock_pair_full_trace_ns<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
+        let out = Out::default();
+        let o = out.clone();
+        p.run(
+            RunConfig { trace_capacity: 16, ..RunConfig::default() },
+            Box::new(move || {
+                let lock = Lock::named("lock");
+                let t0 = now_ns();
+                lock_pairs(&lock, n)?;
+                o.set((now_ns() - t0) as f64 / n as f64);
+                Ok(())
+            }),
+        )
+        .await?;
+        Ok(out.get())
+    }
+
+    /// The same ping-pong with a trace too small for it: does the watchdog, which sees no
+    /// new events once the trace is full, take a busy run for a deadlock?
+    pub async fn pingpong_small_trace<P: Platform>(p: &P, n: u64) -> String {
+        let cfg = RunConfig { trace_capacity: 1 << 12, ..RunConfig::default() };
+        let t0 = now_ns();
+        let r = p
+            .run(
+                cfg,
+                Box::new(move || {
+                    let ping = Arc::new(Event::named("ping"));
+                    let pong = Arc::new(Event::named("pong"));
+                    let (pi, po) = (ping.clone(), pong.clone());
+                    let answer = Thread::new("answer", move || {
+                        for _ in 0..n {
+                            pi.wait(None)?;
+                            pi.clear();
+                            po.set();
+                        }
+                        Ok(())
+                    });
+                    answer.start()?;
+                    for _ in 0..n {
+                        ping.set();
+                        pong.wait(None)?;
+                        pong.clear();
+                    }
+                    answer.join(None)
+                }),
+            )
+            .await;
+        let secs = secs_since(t0);
+        match r {
+            Ok(()) => format!("finished ({n} round trips, {secs:.2} s)"),
+            Err(e) => format!("{} after {secs:.2} s", e.split(':').next().unwrap_or(&e)),
+        }
+    }
+
+    /// Every probe, as JSON.
+    pub async fn all<P: Platform>(p: &P, s: &Sizes) -> Value {
+        p.progress("probes");
+        let n = s.lock_pairs.max(100_000);
+        let med = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let clock = med((0..5).map(|_| clock_ns(n)).collect());
+        let atomics = med((0..5).map(|_| atomic_pair_ns(n)).collect());
+        let arc = med((0..5).map(|_| arc_clone_ns(n)).collect());
+        let mut hooks = Vec::new();
+        for _ in 0..5 {
+            if let Ok(v) = lock_pair_full_trace_ns(p, n).await {
+                hooks.push(v);
+            }
+        }
+        let hooks = if hooks.is_empty() { f64::NAN } else { med(hooks) };
+        let watchdog = pingpong_small_trace(p, if s.pingpong < 1000 { 2_000 } else { 100_000 }).await;
+        json!({
+            "clock_ns": clock,
+            "atomic_pair_ns": atomics,
+            "arc_clone_ns": arc,
+            "lock_pair_full_trace_ns": hooks,
+            "pingpong_trace_4096": watchdog,
+        })
+    }
+}
+
+/// Runs a future that never waits (a native suite) to completion.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+    fn noop(_: *const ()) {}
+    fn clone(p: *const ()) -> RawWaker {
+        RawWaker::new(p, &VTABLE)
+    }
+    static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
+    // SAFETY: the vtable's functions ignore the data pointer, so any pointer is fine.
+    let waker = unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) };
+    let mut cx = Context::from_waker(&waker);
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::yield_now();
+    }
+}

@@ -1,0 +1,101 @@
+//! The native side of the bench: lesson threads on OS threads. Prints one JSON object
+//! (row key -> samples) on stdout; progress goes to stderr.
+//!
+//! `parlab-bench [--smoke] [--runs N] [--only ROW_KEY_PREFIX]`
+
+use parlab::runtime::{native, RunConfig};
+use parlab::trace::EndState;
+use parlab_bench::{block_on, suite, Platform, Program, Sizes};
+
+struct Native;
+
+impl Platform for Native {
+    async fn run(&self, cfg: RunConfig, main: Program) -> Result<(), String> {
+        let run = native::run(cfg, main);
+        match run.end_state() {
+            Some(EndState::Finished) => Ok(()),
+            other => Err(format!("run ended {other:?}: {}", run_error(&run))),
+        }
+    }
+
+    fn cores(&self) -> u32 {
+        std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
+    }
+
+    fn progress(&self, line: &str) {
+        eprintln!("    native: {line}");
+    }
+}
+
+/// The last lines printed to stderr by the run (tracebacks), for the error message.
+fn run_error(run: &parlab::runtime::Run) -> String {
+    let trace = &run.trace;
+    trace
+        .snapshot()
+        .iter()
+        .filter(|e| e.kind == parlab::trace::Kind::Print && e.code == 1 || e.kind == parlab::trace::Kind::RunEnd)
+        .map(|e| trace.text(e.str_arg()))
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// The trace's buffer comes from fresh zero pages, so a run pays a page fault per 4 KiB
+/// of events as it records them. This measures the traced rows again with every new
+/// mapping populated up front (mlockall MCL_FUTURE), which is what pre-faulting the
+/// buffer in `Trace::new` would give.
+fn prefaulted(s: &Sizes) -> serde_json::Value {
+    let med = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    // SAFETY: mlockall/munlockall only change how this process's pages are mapped.
+    if unsafe { libc::mlockall(libc::MCL_CURRENT | libc::MCL_FUTURE) } != 0 {
+        return serde_json::json!(format!("mlockall failed: {}", std::io::Error::last_os_error()));
+    }
+    let record = med((0..5).map(|_| parlab_bench::trace_record_ns(s.trace_events)).collect());
+    let pair = med((0..5).map(|_| block_on(parlab_bench::lock_pair_traced_ns(&Native, s.lock_pairs)).unwrap_or(f64::NAN)).collect());
+    // SAFETY: as above.
+    unsafe { libc::munlockall() };
+    serde_json::json!({ "trace_record_ns": record, "lock_pair_traced_ns": pair })
+}
+
+/// Control for the parallel sum: the same loop on plain std threads, no Parlab. If this
+/// does not speed up either, the machine (other load) is the limit, not the runtime.
+fn sum_std_threads(s: &Sizes) -> serde_json::Value {
+    let n = s.sum_n;
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get() as u64);
+    let time = |k: u64| {
+        let t0 = std::time::Instant::now();
+        let total: u64 = std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..k).map(|i| sc.spawn(move || parlab_bench::sum_range(1 + n * i / k, n * (i + 1) / k))).collect();
+            hs.into_iter().map(|h| h.join().unwrap()).sum()
+        });
+        assert_eq!(total, n * (n + 1) / 2);
+        t0.elapsed().as_secs_f64() * 1e3
+    };
+    let med = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let one = med((0..s.runs.max(3)).map(|_| time(1)).collect());
+    let all = med((0..s.runs.max(3)).map(|_| time(cores)).collect());
+    serde_json::json!({ "sum_1_ms": one, "sum_all_ms": all, "speedup": one / all })
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut sizes = if args.iter().any(|a| a == "--smoke") { Sizes::smoke() } else { Sizes::full() };
+    if let Some(i) = args.iter().position(|a| a == "--runs") {
+        sizes.runs = args.get(i + 1).and_then(|v| v.parse().ok()).expect("--runs N");
+    }
+    if let Some(i) = args.iter().position(|a| a == "--only") {
+        sizes.only = Some(args.get(i + 1).expect("--only ROW_KEY_PREFIX").clone());
+    }
+    let mut out = block_on(suite(&Native, &sizes, true));
+    if sizes.only.is_none() {
+        out["_probe"]["prefaulted"] = prefaulted(&sizes);
+        out["_probe"]["sum_std_threads"] = sum_std_threads(&sizes);
+    }
+    println!("{}", serde_json::to_string_pretty(&out).unwrap());
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Benchmarks side by side: Parlab in headless Chromium (lesson threads on Web Workers),
+# Parlab native (OS threads) and CPython (when python3 is present). Builds what it needs,
+# prints one table with PASS/MISS per target, and writes bench/out/latest.{json,md}.
+#   scripts/bench.sh            the real bench (about 10 minutes on 2 cores)
+#   scripts/bench.sh --smoke    tiny sizes: checks that every row runs (under a minute
+#                               once built); fails if a row fails
+#   scripts/bench.sh --runs N   N measured runs per row (default 5)
+# Set CARGO_TARGET_DIR to keep its builds apart from others'. Not a test: scripts/test.sh
+# does not run it. Close other work first: the numbers are only as quiet as the machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+smoke=0
+runs=()
+while (($#)); do
+  case $1 in
+    --smoke) smoke=1 ;;
+    --runs) runs=(--runs "$2"); shift ;;
+    *) echo "usage: scripts/bench.sh [--smoke] [--runs N]" >&2; exit 2 ;;
+  esac
+  shift
+done
+size=()
+((smoke)) && size=(--smoke)
+
+step() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+
+scripts/setup.sh --test >&2
+source scripts/env.sh
+target=${CARGO_TARGET_DIR:-$PWD/target}
+out=bench/out
+mkdir -p "$out/web/pkg"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+t_start=$SECONDS
+
+# ---- builds
+log=$out/build.log
+: >"$log"
+quiet() { "$@" >>"$log" 2>&1 || { tail -40 "$log" >&2; echo "failed: $* (full log: $log)" >&2; exit 1; }; }
+step "build: native bench (release)"
+# Native builds use the prebuilt std: build-std is for wasm atomics only.
+quiet env -u CARGO_UNSTABLE_BUILD_STD cargo build --release -p parlab-bench --bin parlab-bench
+step "build: wasm bench (release, shared memory) + wasm-bindgen --target web"
+quiet cargo build --release --target wasm32-unknown-unknown -p parlab-bench --lib
+quiet wasm-bindgen --target web --out-dir "$out/web/pkg" "$target/wasm32-unknown-unknown/release/parlab_bench.wasm"
+grep -q 'shared:true' "$out/web/pkg/parlab_bench.js" \
+  || { echo "the bench module does not import a shared memory: check .cargo/config.toml's wasm32 flags" >&2; exit 1; }
+step "build: the page (trunk build --release -> $out/dist)"
+quiet trunk build --release --dist "$out/dist"
+t_built=$SECONDS
+
+# ---- measurements, one at a time (they share 2 cores)
+rm -f "$out"/{native,browser,page,python,meta}.json
+failed=()
+step "native (OS threads)"
+"$target/release/parlab-bench" "${size[@]}" "${runs[@]}" >"$out/native.json" || failed+=(native)
+step "browser (headless Chromium, Web Workers)"
+node bench/run-browser.mjs "${size[@]}" "${runs[@]}" >"$out/browser.json" || failed+=(browser)
+step "page (cold load, size, timeline frames)"
+node bench/run-page.mjs "$out/dist" "${size[@]}" "${runs[@]}" >"$out/page.json" || failed+=(page)
+python="n/a"
+if command -v python3 >/dev/null; then
+  python=$(python3 --version 2>&1)
+  step "CPython ($python)"
+  py_out=()
+  for script in lock pingpong queue_items threads sum; do
+    echo "    cpython: $script" >&2
+    f="$out/python-$script.json"
+    if python3 "bench/python/$script.py" "${size[@]}" "${runs[@]}" >"$f"; then py_out+=("$f"); else failed+=("cpython:$script"); fi
+  done
+  python3 - "$out/python.json" "${py_out[@]}" <<'EOF'
+import json, sys
+merged = {}
+for f in sys.argv[2:]:
+    merged.update(json.load(open(f)))
+json.dump(merged, open(sys.argv[1], "w"), indent=2)
+EOF
+  rm -f "$out"/python-*.json
+else
+  step "no python3: the CPython column is n/a"
+fi
+
+cat >"$out/meta.json" <<EOF
+{ "python": "$python", "rustc": "$(rustc --version)", "commit": "$(git rev-parse --short HEAD)",
+  "load_before": "$load_before", "smoke": $( ((smoke)) && echo true || echo false),
+  "build_s": $((t_built - t_start)), "measure_s": $((SECONDS - t_built)) }
+EOF
+strict=()
+((smoke)) && strict=(--strict)
+node bench/report.mjs "$out" "${strict[@]}" || failed+=(report)
+echo "builds $((t_built - t_start)) s, measurements $((SECONDS - t_built)) s" >&2
+if ((${#failed[@]})); then
+  echo "failed: ${failed[*]}" >&2
+  exit 1
+fi
