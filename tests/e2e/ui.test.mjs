@@ -315,3 +315,27 @@ test('a run of over 100,000 events stays smooth to zoom and pan', async (t) => {
   assert.ok(ms < 50, `a redraw takes ${ms.toFixed(1)} ms`);
   await shot(p, 'ui-100k-events');
 });
+
+test('responsive-ui: the page really freezes when the work runs on its thread, and not in a worker', async (t) => {
+  if (!need(t, 'responsive-ui')) return;
+  const p = await page(b);
+  await openLesson(p, s.url, 'lesson=responsive-ui&work=2&where=page&lang=en');
+  assert.equal(await runToEnd(p, 30000), 'finished');
+  const gap = await p.locator('#insights li[data-id="frame-gap"]').textContent();
+  const ms = Number(/longest pause between frames was (\d+) ms/.exec(gap)?.[1]);
+  assert.ok(ms >= 1500, `the page's thread was busy for about 2 s: ${gap}`);
+  assert.equal(await attr(p, '#insights li[data-id="frame-gap"]', 'data-observed'), 'true');
+
+  await openLesson(p, s.url, 'lesson=responsive-ui&work=2&where=worker&lang=en');
+  await p.locator('#run').click();
+  await p.locator('#status[data-state="running"]').waitFor({ timeout: 5000 });
+  await p.locator('#about').click();
+  assert.equal(await p.locator('#about-box').isVisible(), true);
+  await p.locator('#end-state[data-state="finished"]').waitFor({ timeout: 30000 });
+  const click = await p.locator('#insights li[data-id="click-delay"]').textContent();
+  const delay = Number(/handled after (\d+) ms/.exec(click)?.[1]);
+  assert.ok(delay < 250, `a click during work in a worker is handled at once: ${click}`);
+  const gap2 = await p.locator('#insights li[data-id="frame-gap"]').textContent();
+  assert.ok(Number(/was (\d+) ms/.exec(gap2)?.[1]) < 1000, gap2);
+  await shot(p, 'ui-responsive-worker');
+});

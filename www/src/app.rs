@@ -333,6 +333,12 @@ fn run_now() {
                 lp.fill(ready);
                 dom::set_text("announce", tr(i18n::STATUS_RUNNING));
                 request_frame();
+                if let Some(live) = &lp.live {
+                    if let Some(ms) = crate::special::page_work_ms(lp.lesson, &live.params, live.speed) {
+                        // After the page has shown "Running": the freeze is the lesson.
+                        gloo::timers::callback::Timeout::new(60, move || crate::special::spin(ms)).forget();
+                    }
+                }
                 None
             }
             Err(errs) => {
@@ -530,6 +536,12 @@ fn listen() {
             "export-trace" => export(true),
             "export-console" => export(false),
             "copy-link" => copy_link(),
+            "about" => {
+                let now = gloo::utils::window().performance().map_or(0.0, |p| p.now());
+                let at = e.time_stamp();
+                with(|app| lesson_page(app).map(|lp| lp.about_click(at, now)));
+                crate::special::about_toggle();
+            }
             "focus" => {
                 if let Some(t) = el.get_attribute("data-target").and_then(|id| dom::html_by_id(&id)) {
                     let _ = t.focus();

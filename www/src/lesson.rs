@@ -11,7 +11,7 @@ use crate::model::{Edge, Model};
 use crate::timeline::{self, Viewport};
 use crate::urlstate;
 use parlab::analysis::TraceView;
-use parlab::lessons::{Insight, Lang, Lesson, Measurements, Msg, ParamKind, Params};
+use parlab::lessons::{Insight, Lang, Lesson, Msg, ParamKind, Params};
 use parlab::runtime::{browser, Run, RunConfig};
 use parlab::trace::{EndState, ObjKind};
 use serde_json::json;
@@ -55,8 +55,15 @@ pub struct Live {
     /// Console lines already in the page.
     console_shown: usize,
     last_frame: Option<f64>,
+    last_tick: Option<f64>,
+    /// The longest pause of the page's event loop during the run (frames and timer).
     max_frame_gap: f64,
     frames: u64,
+    /// The longest delay of a click on "About" during the run.
+    pub click_delay: Option<f64>,
+    /// When the run started and ended, on the page's clock (ms).
+    pub started_ms: f64,
+    pub ended_ms: Option<f64>,
 }
 
 impl Live {
@@ -199,13 +206,37 @@ impl LessonPage {
             outcome: None,
             console_shown: 0,
             last_frame: None,
+            last_tick: None,
             max_frame_gap: 0.0,
             frames: 0,
+            click_delay: None,
+            started_ms: gloo::utils::window().performance().map_or(0.0, |p| p.now()),
+            ended_ms: None,
         });
         self.vp = Viewport::default();
         self.hover_tl = None;
         self.hover_obj = None;
         Ok(())
+    }
+
+    /// A click on "About" made at `event_ms` and handled at `now_ms` (page clock). Counts
+    /// when it was made during the run, even if handled after it ended (the page may have
+    /// been frozen); then the findings are computed again.
+    pub fn about_click(&mut self, event_ms: f64, now_ms: f64) {
+        let lesson = self.lesson;
+        let Some(live) = &mut self.live else { return };
+        if event_ms < live.started_ms || live.ended_ms.is_some_and(|end| event_ms > end) {
+            return;
+        }
+        live.click_delay = Some(live.click_delay.unwrap_or(0.0).max(now_ms - event_ms));
+        if live.outcome.is_some() {
+            let m = crate::special::measurements(lesson, &live.params, live.max_frame_gap, live.frames, live.click_delay);
+            let insights = (lesson.insights)(&live.view, &live.params, &m);
+            if let Some(o) = &mut live.outcome {
+                o.insights = insights;
+            }
+            self.show_insights();
+        }
     }
 
     pub fn stop(&mut self) {
@@ -224,18 +255,24 @@ impl LessonPage {
         if !live.running() {
             return false;
         }
+        let now_ms = gloo::utils::window().performance().map_or(0.0, |p| p.now());
+        let gap = live.last_tick.map_or(0.0, |prev| now_ms - prev);
+        if live.last_tick.is_some() {
+            live.max_frame_gap = live.max_frame_gap.max(gap);
+            live.frames += 1;
+        }
+        live.last_tick = Some(now_ms);
         browser::tick(&live.run);
         live.poll();
-        if !live.run.is_done() {
+        // Right after a freeze of the page, let the input it queued (a click) be handled
+        // before the run's measurements are closed.
+        if !live.run.is_done() || gap > 150.0 {
             return false;
         }
         live.poll();
         let Some((state, reason)) = live.view.end() else { return false };
-        let mut m = Measurements::new();
-        if live.frames > 0 {
-            m.insert("max_frame_gap_ms".to_owned(), live.max_frame_gap);
-            m.insert("frames".to_owned(), live.frames as f64);
-        }
+        live.ended_ms = Some(now_ms);
+        let m = crate::special::measurements(self.lesson, &live.params, live.max_frame_gap, live.frames, live.click_delay);
         let insights = (self.lesson.insights)(&live.view, &live.params, &m);
         live.outcome = Some(Outcome { state, reason, insights, duration: live.model.end_t });
         if self.vp.follow {
@@ -310,6 +347,7 @@ impl LessonPage {
       <span id="speed-msg" class="param-msg" hidden></span>
     </div>
     <button type="button" class="btn link" data-action="copy-link" id="copy-link">{copy}</button>
+    {special}
   </div>
   <div id="status" class="status" data-state="idle">
     <div class="status-line"><span id="status-icon" class="status-icon" aria-hidden="true">○</span> <strong id="status-text">{idle}</strong> <span id="status-meta" class="muted"></span></div>
@@ -364,6 +402,7 @@ impl LessonPage {
 </section>
 </article>"##,
             embed_class = if embed { " embed" } else { "" },
+            special = crate::special::controls_html(l),
             id = escape(l.id),
             title = escape(l.title.get(lang)),
             listing_h = escape(tr(i18n::LISTING)),

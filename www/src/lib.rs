@@ -14,6 +14,7 @@ mod i18n;
 mod isolation;
 mod lesson;
 mod model;
+mod special;
 mod timeline;
 mod urlstate;
 
