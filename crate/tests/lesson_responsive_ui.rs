@@ -17,7 +17,12 @@ fn the_work_runs_where_asked_and_page_numbers_are_honest_when_missing() {
         assert_eq!(o.end(), Some(EndState::Finished));
         let out = o.stdout();
         assert!(out.contains(&format!("{thread}: download started")), "{out:?}");
-        assert!(out.iter().any(|s| s.starts_with(&format!("{thread}: download finished, ")) && s.ends_with("in 1.0 s")), "{out:?}");
+        // The work lasts at least its lesson seconds; a loaded machine may stretch it.
+        let took = |s: &String| s.rsplit(" in ").next().and_then(|t| t.strip_suffix(" s")).and_then(|t| t.parse::<f64>().ok());
+        assert!(
+            out.iter().any(|s| s.starts_with(&format!("{thread}: download finished, ")) && took(s).is_some_and(|t| t >= 1.0)),
+            "{out:?}"
+        );
         assert!(out.contains(&"UI: click handled".to_owned()));
         if place == "page" {
             assert_eq!(out.last().unwrap(), "UI: click handled", "the handler returns only after the work");
