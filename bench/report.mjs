@@ -221,7 +221,12 @@ const legend = `Cells: median (min–max) of ${machine.runs ?? '?'} runs after a
   + 'slower the browser is (1.00× = same). Rows 1–6 in lesson threads inside a run (trace on) unless said; row 1 "trace off" on the calling '
   + 'thread outside any run (browser: the bench\'s dedicated worker).';
 
+const busy = Number(String(machine.load_before || '0').split(' ')[0]);
+const busyWarning = busy > 0.5 * machine.cores
+  ? `WARNING: the machine was busy before the bench (1-minute load ${busy} on ${machine.cores} cores): other processes share the cores, numbers are noisy and parallel rows suffer most.`
+  : '';
 console.log(`\nParlab bench${machine.smoke ? ' (SMOKE: tiny sizes, numbers meaningless)' : ''} — ${machineLine}\n`);
+if (busyWarning) console.log(`${busyWarning}\n`);
 console.log(textTable(cells));
 console.log(`\n${legend}\n\nTargets:`);
 for (const t of targets) console.log(`  ${t.status.padEnd(4)}  ${t.target}: ${t.value}`);
@@ -236,6 +241,7 @@ const md = [
   '',
   `Machine: ${machineLine}. Date: ${machine.date}${machine.commit ? `, commit ${machine.commit}` : ''}.`,
   '',
+  ...(busyWarning ? [`> ${busyWarning}`, ''] : []),
   `| ${HEAD.join(' | ')} |`,
   `|${HEAD.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`,
   ...cells.map((r) => `| ${r.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`),
