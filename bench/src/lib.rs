@@ -15,7 +15,7 @@ mod web;
 
 use parlab::clock::now_ns;
 use parlab::prims::{Event, Lock};
-use parlab::runtime::RunConfig;
+use parlab::runtime::{Run, RunConfig};
 use parlab::threading::Thread;
 use parlab::trace::{Kind, Op, Trace};
 use parlab::PyResult;
@@ -32,7 +32,7 @@ pub type Program = Box<dyn FnOnce() -> PyResult<()> + Send + 'static>;
 pub trait Platform {
     /// Runs `main` as a lesson program; returns once the run has ended, with an error
     /// unless it finished normally.
-    async fn run(&self, cfg: RunConfig, main: Program) -> Result<(), String>;
+    async fn run(&self, cfg: RunConfig, main: Program) -> Result<Arc<Run>, String>;
     /// Logical cores.
     fn cores(&self) -> u32;
     /// A line of progress for whoever watches (stderr, or the page's console).
@@ -289,18 +289,21 @@ async fn pingpong_us<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
 
 /// Row 4: one producer, one consumer, an unbounded `queue.Queue()`. items/s from the first
 /// put to the last get.
-async fn queue_items_s<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
-    queue::items_per_s(p, n).await
+async fn queue_items_s<P: Platform>(p: &P, n: u64, sleeps: &std::cell::RefCell<Vec<f64>>) -> Result<f64, String> {
+    let (rate, blocks) = queue::items_per_s(p, n).await?;
+    sleeps.borrow_mut().push(blocks as f64 * 1000.0 / n as f64);
+    Ok(rate)
 }
 
 mod queue {
     use super::*;
     use parlab::prims::Queue;
 
-    pub async fn items_per_s<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
+    /// items/s, and how many times a thread went to sleep in `get` or `put`.
+    pub async fn items_per_s<P: Platform>(p: &P, n: u64) -> Result<(f64, usize), String> {
         let out = Out::default();
         let o = out.clone();
-        p.run(
+        let run = p.run(
             cfg_with_trace(n * 8),
             Box::new(move || {
                 let q: Arc<Queue<u64>> = Arc::new(Queue::new(0));
@@ -332,7 +335,8 @@ mod queue {
             }),
         )
         .await?;
-        Ok(out.get())
+        let blocks = run.trace.snapshot().iter().filter(|e| e.kind == Kind::Block && matches!(e.op, Op::Get | Op::Put)).count();
+        Ok((out.get(), blocks))
     }
 }
 
@@ -448,8 +452,12 @@ pub async fn suite<P: Platform>(p: &P, s: &Sizes, cold_is_warm: bool) -> Value {
     let v = sampled(p, s, "pingpong", runs, "event ping-pong", || pingpong_us(p, s.pingpong)).await;
     record(&mut r, "pingpong", "us", "", v);
 
-    let v = sampled(p, s, "queue", runs, "queue 1 -> 1", || queue_items_s(p, s.queue_items)).await;
-    record(&mut r, "queue", "items/s", "", v);
+    let sleeps = std::cell::RefCell::new(Vec::new());
+    let v = sampled(p, s, "queue", runs, "queue 1 -> 1", || queue_items_s(p, s.queue_items, &sleeps)).await;
+    let mut sl = sleeps.into_inner();
+    sl.sort_by(f64::total_cmp);
+    let note = sl.get(sl.len() / 2).map_or(String::new(), |m| format!("unbounded; a thread slept in get/put {m:.0} times per 1000 items"));
+    record(&mut r, "queue", "items/s", &note, v);
 
     let v = sampled(p, s, "threads", runs, "threads start+join", || threads_ms(p, s.threads)).await;
     if cold_is_warm {
@@ -594,8 +602,85 @@ pub mod probe {
             .await;
         let secs = secs_since(t0);
         match r {
-            Ok(()) => format!("finished ({n} round trips, {secs:.2} s)"),
+            Ok(_) => format!("finished ({n} round trips, {secs:.2} s)"),
             Err(e) => format!("{} after {secs:.2} s", e.split(':').next().unwrap_or(&e)),
+        }
+    }
+
+    /// What `Lock`'s fast path would cost outside a run if the runtime's hooks first
+    /// tested a const-initialized thread-local flag inline (no destructor, so no lazy
+    /// registration check, and no out-of-line `LocalKey::with` + `RefCell` borrow), and
+    /// went to the run's context only when it is set. The same states and the same
+    /// `PyResult` returns as `prims::Lock`; the hooks' slow side is never taken here.
+    pub mod lean {
+        use parlab::PyResult;
+        use std::cell::Cell;
+        use std::sync::atomic::{AtomicU32, Ordering};
+
+        std::thread_local! {
+            static IN_RUN: Cell<bool> = const { Cell::new(false) };
+        }
+
+        #[inline(always)]
+        fn hook(what: u32) {
+            if IN_RUN.with(Cell::get) {
+                slow(what)
+            }
+        }
+
+        #[cold]
+        #[inline(never)]
+        fn slow(what: u32) {
+            std::hint::black_box(what);
+        }
+
+        pub struct LeanLock(AtomicU32);
+
+        impl LeanLock {
+            #[inline]
+            pub fn acquire(&self) -> PyResult<bool> {
+                hook(1);
+                if self.0.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                    hook(2);
+                    return Ok(true);
+                }
+                self.contended()
+            }
+
+            #[cold]
+            fn contended(&self) -> PyResult<bool> {
+                while self.0.swap(2, Ordering::Acquire) != 0 {
+                    std::hint::spin_loop();
+                }
+                Ok(true)
+            }
+
+            #[inline]
+            pub fn release(&self) -> PyResult<()> {
+                if self.0.load(Ordering::Relaxed) != 0 {
+                    hook(3);
+                }
+                match self.0.swap(0, Ordering::Release) {
+                    0 => Err(parlab::PyErr::runtime("release unlocked lock")),
+                    _ => Ok(()),
+                }
+            }
+        }
+
+        #[inline(never)]
+        fn pairs(l: &LeanLock, n: u64) -> PyResult<()> {
+            for _ in 0..n {
+                l.acquire()?;
+                l.release()?;
+            }
+            Ok(())
+        }
+
+        pub fn pair_ns(n: u64) -> f64 {
+            let l = LeanLock(AtomicU32::new(0));
+            let t0 = super::now_ns();
+            pairs(std::hint::black_box(&l), n).unwrap();
+            (super::now_ns() - t0) as f64 / n as f64
         }
     }
 
@@ -610,6 +695,7 @@ pub mod probe {
         let clock = med((0..5).map(|_| clock_ns(n)).collect());
         let atomics = med((0..5).map(|_| atomic_pair_ns(n)).collect());
         let arc = med((0..5).map(|_| arc_clone_ns(n)).collect());
+        let lean_pair = med((0..7).map(|_| lean::pair_ns(n)).collect());
         let mut hooks = Vec::new();
         for _ in 0..5 {
             if let Ok(v) = lock_pair_full_trace_ns(p, n).await {
@@ -622,6 +708,7 @@ pub mod probe {
             "clock_ns": clock,
             "atomic_pair_ns": atomics,
             "arc_clone_ns": arc,
+            "lean_lock_pair_ns": lean_pair,
             "lock_pair_full_trace_ns": hooks,
             "pingpong_trace_4096": watchdog,
         })

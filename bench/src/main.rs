@@ -3,17 +3,18 @@
 //!
 //! `parlab-bench [--smoke] [--runs N] [--only ROW_KEY_PREFIX]`
 
-use parlab::runtime::{native, RunConfig};
+use parlab::runtime::{native, Run, RunConfig};
+use std::sync::Arc;
 use parlab::trace::EndState;
 use parlab_bench::{block_on, suite, Platform, Program, Sizes};
 
 struct Native;
 
 impl Platform for Native {
-    async fn run(&self, cfg: RunConfig, main: Program) -> Result<(), String> {
+    async fn run(&self, cfg: RunConfig, main: Program) -> Result<Arc<Run>, String> {
         let run = native::run(cfg, main);
         match run.end_state() {
-            Some(EndState::Finished) => Ok(()),
+            Some(EndState::Finished) => Ok(run),
             other => Err(format!("run ended {other:?}: {}", run_error(&run))),
         }
     }
@@ -28,7 +29,7 @@ impl Platform for Native {
 }
 
 /// The last lines printed to stderr by the run (tracebacks), for the error message.
-fn run_error(run: &parlab::runtime::Run) -> String {
+fn run_error(run: &Run) -> String {
     let trace = &run.trace;
     trace
         .snapshot()

@@ -4,7 +4,8 @@
 //! page, where `bench/run-browser.mjs` reads it.
 
 use crate::{suite, threads_ms, Platform, Program, Sizes};
-use parlab::runtime::{browser, RunConfig};
+use parlab::runtime::{browser, Run, RunConfig};
+use std::sync::Arc;
 use parlab::trace::EndState;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -31,7 +32,7 @@ fn post_log(line: &str) {
 }
 
 impl Platform for Browser {
-    async fn run(&self, cfg: RunConfig, main: Program) -> Result<(), String> {
+    async fn run(&self, cfg: RunConfig, main: Program) -> Result<Arc<Run>, String> {
         let run = browser::start(&cfg, main);
         let t0 = parlab::clock::now_ns();
         // Await the run the way the page does: never block this worker (it creates the
@@ -44,7 +45,7 @@ impl Platform for Browser {
             sleep_ms(2).await;
         }
         match run.end_state() {
-            Some(EndState::Finished) => Ok(()),
+            Some(EndState::Finished) => Ok(run),
             other => {
                 let trace = &run.trace;
                 let why: Vec<String> = trace
