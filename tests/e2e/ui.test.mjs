@@ -42,7 +42,7 @@ test('the catalog groups lessons by section; an unknown lesson id is explained a
   // A card opens its lesson inside the page (no reload) and Back returns to the catalog.
   await p.locator(`#catalog a[data-lesson="${ids[0]}"]`).click();
   await p.locator('#lesson-title').waitFor({ timeout: 10000 });
-  assert.equal(new URL(p.url()).searchParams.get('lesson'), ids[0]);
+  assert.equal(new URL(await p.evaluate(() => location.href)).searchParams.get('lesson'), ids[0]);
   await p.goBack();
   await p.locator('#catalog').waitFor({ timeout: 10000 });
   assert.deepEqual(errors, []);
@@ -70,7 +70,7 @@ test('change a parameter, run: console, timeline, objects and insights follow th
 
   // Turn the lock on (a checkbox inside the code): the URL follows, and the next run differs.
   await p.locator('#param-lock').check();
-  assert.equal(new URL(p.url()).searchParams.get('lock'), 'on');
+  assert.equal(new URL(await p.evaluate(() => location.href)).searchParams.get('lock'), 'on');
   assert.equal(await runToEnd(p), 'finished');
   const second = await consoleText(p);
   assert.match(second, /lost:\s+0\b/, second);
@@ -137,7 +137,7 @@ test('a shared link reproduces the set-up', async (t) => {
   await p.locator('#param-gap_ms').fill('3');
   await p.locator('#param-lock').check();
   await p.locator('#speed').fill('20');
-  const link = p.url();
+  const link = await p.evaluate(() => location.href);
   const q = new URL(link).searchParams;
   assert.equal(q.get('threads'), '7');
   assert.equal(q.get('lock'), 'on');

@@ -151,7 +151,9 @@ fn shell(embed: bool) -> String {
 fn header_texts() {
     dom::set_text("skip", tr(i18n::SKIP));
     dom::set_text("tagline", tr(i18n::TAGLINE));
-    dom::set_text("cores-label", tr(i18n::CORES));
+    let cores = browser::cores() as u64;
+    let label = i18n::counted(cores, i18n::CORES_RU, i18n::CORES_EN);
+    dom::set_text("cores-label", label.split_once(' ').map_or("", |(_, w)| w));
     dom::set_attr("cores-wrap", "title", tr(i18n::CORES_TITLE));
     dom::set_attr("lang-group", "aria-label", tr(i18n::LANGUAGE));
     dom::set_text("open-full-label", tr(i18n::OPEN_FULL));
@@ -409,7 +411,7 @@ fn step_speed(up: bool) {
     let v = with(|app| {
         let lp = lesson_page(app)?;
         let cur = lesson::parse_speed(&lp.speed).unwrap_or(lp.lesson.default_speed);
-        const STEPS: [f64; 16] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0];
+        const STEPS: [f64; 16] = lesson::SPEED_STEPS;
         let next = if up { STEPS.iter().copied().find(|s| *s > cur * 1.0001).unwrap_or(1000.0) } else { STEPS.iter().rev().copied().find(|s| *s < cur * 0.9999).unwrap_or(0.01) };
         Some(lesson::speed_text(next))
     })

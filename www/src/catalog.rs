@@ -9,7 +9,8 @@ use parlab::lessons::{self, Section};
 fn blurb(text: &str, max: usize) -> String {
     let first = text.split("\n\n").next().unwrap_or("");
     let end = first.find(". ").map_or(first.len(), |i| i + 1);
-    let s = &first[..end];
+    let s = first[..end].replace('`', "");
+    let s = s.as_str();
     if s.chars().count() <= max {
         s.to_owned()
     } else {

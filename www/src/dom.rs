@@ -112,11 +112,6 @@ pub fn download(name: &str, mime: &str, text: &str) {
     .forget();
 }
 
-/// Whether the page is in a dark colour scheme.
-pub fn dark() -> bool {
-    gloo::utils::window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches())
-}
-
 /// A CSS custom property of the root element.
 pub fn css_var(style: &web_sys::CssStyleDeclaration, name: &str, fallback: &str) -> String {
     let v = style.get_property_value(name).unwrap_or_default();

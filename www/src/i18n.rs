@@ -70,14 +70,6 @@ pub fn tr(t: Text) -> &'static str {
     t.get(lang())
 }
 
-/// Picks between a Russian and an English string built at run time.
-pub fn pick(ru: String, en: String) -> String {
-    match lang() {
-        Lang::Ru => ru,
-        Lang::En => en,
-    }
-}
-
 macro_rules! texts {
     ($($name:ident = $ru:literal / $en:literal;)*) => {
         $(pub const $name: Text = Text { ru: $ru, en: $en };)*
@@ -86,11 +78,9 @@ macro_rules! texts {
 
 texts! {
     TAGLINE = "Лаборатория параллелизма: уроки Python на настоящих потоках" / "A parallelism lab: Python lessons on real threads";
-    CORES = "ядер" / "cores";
     CORES_TITLE = "Логических ядер у этого компьютера (navigator.hardwareConcurrency)" / "Logical cores of this computer (navigator.hardwareConcurrency)";
     LANGUAGE = "Язык" / "Language";
     SKIP = "Перейти к уроку" / "Skip to content";
-    HOME = "Parlab — все уроки" / "Parlab — all lessons";
     LESSONS = "Уроки" / "Lessons";
     CATALOG_INTRO = "Каждый урок — настоящая программа: потоки урока работают в Web Workers с общей памятью. Меняйте параметры прямо в коде, запускайте и смотрите, что происходит." / "Every lesson is a real program: its threads run in Web Workers sharing one memory. Change the parameters right in the code, run it and watch what happens.";
     NO_LESSONS = "Уроки ещё пишутся и скоро появятся." / "The lessons are being written and will appear soon.";
@@ -121,10 +111,7 @@ texts! {
     STATUS_DEADLOCKED = "Взаимная блокировка (deadlock)" / "Deadlock";
     STATUS_FAILED = "Ошибка" / "Failed";
     DEADLOCK_EXPLAIN = "Все живые потоки ждут друг друга, и никто не может продолжить. Кто кого ждёт:" / "Every live thread waits for another and none can go on. Who waits for whom:";
-    NOBODY = "никто" / "nobody";
     LESSON_TIME = "время урока" / "lesson time";
-    THREADS_ALIVE = "потоков" / "threads";
-    EVENTS = "событий" / "events";
     DROPPED = "Трасса заполнена: событий не записано — " / "The trace is full; events not recorded: ";
     CONSOLE = "Консоль" / "Console";
     CONSOLE_EMPTY = "Здесь появится вывод программы: время урока, поток и строка." / "The program's output appears here: lesson time, thread and line.";
@@ -156,7 +143,6 @@ texts! {
     OBJECTS = "Объекты синхронизации" / "Synchronization objects";
     OBJECTS_EMPTY = "Замки, семафоры, события, барьеры и очереди урока появятся здесь после запуска." / "The lesson's locks, semaphores, events, barriers and queues appear here after a run.";
     FREE = "свободен" / "free";
-    HELD_BY = "держит" / "held by";
     WAITING = "ждут" / "waiting";
     FLAG_SET = "установлен" / "set";
     FLAG_CLEAR = "сброшен" / "clear";
@@ -171,14 +157,10 @@ texts! {
     EXPORT_TRACE = "Трасса (Chrome JSON, для Perfetto)" / "Trace (Chrome JSON, for Perfetto)";
     EXPORT_CONSOLE = "Вывод (.txt)" / "Console (.txt)";
     OPEN_FULL = "Открыть в Parlab" / "Open in Parlab";
-    WORKERS_DIED = "Поток аварийно завершился: " / "A thread crashed: ";
-    REASON = "Причина: " / "Reason: ";
-    PARAM_RANGE = "от {min} до {max}" / "from {min} to {max}";
     ERROR_RUNNING = "Урок уже выполняется; сначала остановите его." / "The lesson is already running; stop it first.";
     ERROR_NOT_READY = "Потоки ещё готовятся; попробуйте через мгновение." / "The threads are still being prepared; try again in a moment.";
     ERROR_NO_LESSON = "На странице нет урока." / "There is no lesson on the page.";
     ERROR_NOT_ISOLATED = "Страница открыта без cross-origin isolation: настоящие потоки здесь невозможны." / "The page is not cross-origin isolated: real threads are impossible here.";
-    KIND_THREAD = "поток" / "thread";
 }
 
 /// Seconds for people: adaptive unit, Russian decimal comma.
@@ -227,3 +209,28 @@ pub fn count(n: u64) -> String {
     }
     out
 }
+
+/// A count with its noun in the right form: Russian (1 ядро, 2 ядра, 5 ядер) or English.
+pub fn counted(n: u64, ru: [&str; 3], en: [&str; 2]) -> String {
+    match lang() {
+        Lang::Ru => {
+            let (m10, m100) = (n % 10, n % 100);
+            let form = if m10 == 1 && m100 != 11 {
+                ru[0]
+            } else if (2..=4).contains(&m10) && !(12..=14).contains(&m100) {
+                ru[1]
+            } else {
+                ru[2]
+            };
+            format!("{} {form}", count(n))
+        }
+        Lang::En => format!("{} {}", count(n), if n == 1 { en[0] } else { en[1] }),
+    }
+}
+
+pub const CORES_RU: [&str; 3] = ["ядро", "ядра", "ядер"];
+pub const CORES_EN: [&str; 2] = ["core", "cores"];
+pub const THREADS_RU: [&str; 3] = ["поток", "потока", "потоков"];
+pub const THREADS_EN: [&str; 2] = ["thread", "threads"];
+pub const EVENTS_RU: [&str; 3] = ["событие", "события", "событий"];
+pub const EVENTS_EN: [&str; 2] = ["event", "events"];

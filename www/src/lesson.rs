@@ -20,7 +20,8 @@ use std::sync::Arc;
 
 pub const SPEED_MIN: f64 = 0.01;
 pub const SPEED_MAX: f64 = 1000.0;
-const SPEED_STEPS: [f64; 17] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 1000.0];
+/// The speeds the −/+ buttons step through.
+pub const SPEED_STEPS: [f64; 16] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0];
 /// Console lines kept in the page at once; the rest are in the download.
 const MAX_DOM_LINES: usize = 2000;
 
@@ -135,7 +136,7 @@ impl LessonPage {
             hover_obj: None,
             drag: None,
         };
-        page.validate();
+        let _ = page.validate();
         page
     }
 
@@ -611,13 +612,11 @@ impl LessonPage {
             return;
         };
         let meta = format!(
-            "{} {} · {} {} · {} {} · ×{}",
+            "{} {} · {} · {} · ×{}",
             tr(i18n::LESSON_TIME),
             i18n::secs(live.now()),
-            i18n::count(live.model.lanes.len() as u64),
-            tr(i18n::THREADS_ALIVE),
-            i18n::count(live.model.events as u64),
-            tr(i18n::EVENTS),
+            i18n::counted(live.model.lanes.len() as u64, i18n::THREADS_RU, i18n::THREADS_EN),
+            i18n::counted(live.model.events as u64, i18n::EVENTS_RU, i18n::EVENTS_EN),
             i18n::num(live.speed)
         );
         dom::set_text("status-meta", &meta);

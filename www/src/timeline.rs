@@ -704,6 +704,18 @@ pub fn hit_thread(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names, 
             _ => out.push(tr(i18n::ST_NOT_STARTED).to_owned()),
         },
     }
+    // A hand-off arrow under the pointer.
+    let yc = |p: usize| l.axis + (p as f64 - top as f64) * l.row + l.row / 2.0;
+    let first = model.arrows.partition_point(|a| a.t1 < vp.t0);
+    for a in model.arrows[first..].iter().take_while(|a| a.t1 <= vp.t1 + vp.span()).take(20_000) {
+        let (Some(pf), Some(pt)) = (model.lane_pos(a.from), model.lane_pos(a.to)) else { continue };
+        let (x0, y0, x1, y1) = (l.x(vp, a.t0), yc(pf), l.x(vp, a.t1), yc(pt));
+        if dist_to_segment(x, y, x0, y0, x1, y1) <= 4.0 {
+            let what = if a.op == Op::None { "end → join".to_owned() } else { what(names.obj(a.obj), a.op) };
+            out.push(format!("↳ {} {what} → {} ({})", names.thread(a.from), names.thread(a.to), i18n::secs(a.t1 - a.t0)));
+            break;
+        }
+    }
     // An exception raised near here.
     let px = vp.span() / l.plot_w() * 6.0;
     for (tf, op, obj, msg) in &lane.fails {
@@ -712,6 +724,14 @@ pub fn hit_thread(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names, 
         }
     }
     Some(out)
+}
+
+fn dist_to_segment(px: f64, py: f64, x0: f64, y0: f64, x1: f64, y1: f64) -> f64 {
+    let (dx, dy) = (x1 - x0, y1 - y0);
+    let len2 = dx * dx + dy * dy;
+    let k = if len2 == 0.0 { 0.0 } else { (((px - x0) * dx + (py - y0) * dy) / len2).clamp(0.0, 1.0) };
+    let (cx, cy) = (x0 + k * dx, y0 + k * dy);
+    ((px - cx).powi(2) + (py - cy).powi(2)).sqrt()
 }
 
 pub fn end_how(how: ThreadEndHow) -> &'static str {
