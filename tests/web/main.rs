@@ -15,8 +15,24 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 /// Enough workers for every test here; created once, reused across tests and runs.
-async fn pool() {
+///
+/// The runner polls every async test at once; the returned guard makes them take turns,
+/// so that timings (Stop within 200 ms) and memory figures are each test's own.
+async fn pool() -> Turn {
+    static BUSY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    while BUSY.swap(true, Ordering::SeqCst) {
+        gloo_sleep(1).await;
+    }
     browser::init_pool(12).await.expect("the test page is cross-origin isolated");
+    Turn(&BUSY)
+}
+
+struct Turn(&'static std::sync::atomic::AtomicBool);
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
 }
 
 /// Waits for a run without blocking this worker's event loop, ticking the page-side
@@ -47,7 +63,7 @@ async fn memory_is_shared() {
 
 #[wasm_bindgen_test]
 async fn contended_counter_is_exact_across_workers() {
-    pool().await;
+    let _turn = pool().await;
     let total = Arc::new(AtomicU64::new(0));
     let t2 = total.clone();
     let run = browser::start(&RunConfig::default(), move || {
@@ -84,7 +100,7 @@ async fn contended_counter_is_exact_across_workers() {
 
 #[wasm_bindgen_test]
 async fn a_self_deadlock_is_reported() {
-    pool().await;
+    let _turn = pool().await;
     let run = browser::start(&RunConfig::default(), || {
         let lock = Lock::named("lock");
         lock.acquire()?;
@@ -96,7 +112,7 @@ async fn a_self_deadlock_is_reported() {
 
 #[wasm_bindgen_test]
 async fn stop_interrupts_blocked_sleeping_and_spinning_threads() {
-    pool().await;
+    let _turn = pool().await;
     let run = browser::start(&RunConfig::default(), || {
         let lock = Arc::new(Lock::new());
         lock.acquire()?;
@@ -123,7 +139,7 @@ async fn stop_interrupts_blocked_sleeping_and_spinning_threads() {
 
 #[wasm_bindgen_test]
 async fn repeated_runs_reuse_the_pool_and_do_not_grow_memory() {
-    pool().await;
+    let _turn = pool().await;
     let one_run = || async {
         let run = browser::start(&RunConfig::default(), || {
             let lock = Arc::new(Lock::new());
@@ -155,4 +171,202 @@ async fn repeated_runs_reuse_the_pool_and_do_not_grow_memory() {
     }
     assert_eq!(browser::pool_size().0, workers, "no stray workers after repeated runs");
     assert_eq!(mem(), before, "wasm memory grew over 30 identical runs");
+}
+
+use parlab::prims::{Barrier, Condition, Event, Queue, Semaphore};
+use std::sync::atomic::AtomicU32;
+use std::sync::Mutex;
+
+/// Starts `n` copies of `body(i)` as lesson threads and joins them all.
+fn spawn_join(n: u32, body: impl Fn(u32) -> parlab::PyResult<()> + Send + Sync + 'static) -> parlab::PyResult<()> {
+    let body = Arc::new(body);
+    let threads: Vec<_> = (0..n)
+        .map(|i| {
+            let b = body.clone();
+            Thread::new("t", move || b(i))
+        })
+        .collect();
+    for t in &threads {
+        t.start()?;
+    }
+    for t in &threads {
+        t.join(None)?;
+    }
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+async fn a_semaphore_never_lets_more_than_its_value_inside() {
+    let _turn = pool().await;
+    let max_seen = Arc::new(AtomicU32::new(0));
+    let m = max_seen.clone();
+    let run = browser::start(&RunConfig::default(), move || {
+        let sem = Arc::new(Semaphore::named("sem", 3)?);
+        let inside = Arc::new(AtomicU32::new(0));
+        spawn_join(8, move |_| {
+            for _ in 0..200 {
+                sem.with(|| {
+                    let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                    m.fetch_max(now, Ordering::SeqCst);
+                    inside.fetch_sub(1, Ordering::SeqCst);
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        })
+    });
+    assert_eq!(finish(&run, 60.0).await, EndState::Finished);
+    let max = max_seen.load(Ordering::SeqCst);
+    assert!((1..=3).contains(&max), "at most 3 inside, saw {max}");
+}
+
+#[wasm_bindgen_test]
+async fn barrier_generations_release_parties_together_with_distinct_indices() {
+    let _turn = pool().await;
+    let indices = Arc::new(Mutex::new(Vec::new()));
+    let idx = indices.clone();
+    let run = browser::start(&RunConfig::default(), move || {
+        let barrier = Arc::new(Barrier::named("b", 4, None)?);
+        let crossed = Arc::new(AtomicU32::new(0));
+        spawn_join(4, move |_| {
+            for generation in 0..5u32 {
+                let i = barrier.wait(None)?;
+                // Nobody passes generation g before all four arrived at it.
+                let c = crossed.fetch_add(1, Ordering::SeqCst);
+                assert!(c >= generation * 4, "crossed early");
+                idx.lock().unwrap().push((generation, i));
+            }
+            Ok(())
+        })
+    });
+    assert_eq!(finish(&run, 60.0).await, EndState::Finished);
+    let mut v = indices.lock().unwrap().clone();
+    v.sort();
+    let expected: Vec<(u32, u32)> = (0..5).flat_map(|g| (0..4).map(move |i| (g, i))).collect();
+    assert_eq!(v, expected, "each generation hands out indices 0..3 once");
+}
+
+#[wasm_bindgen_test]
+async fn an_event_wakes_every_waiter() {
+    let _turn = pool().await;
+    let woke = Arc::new(AtomicU32::new(0));
+    let w = woke.clone();
+    let run = browser::start(&RunConfig::default(), move || {
+        let ev = Arc::new(Event::named("go"));
+        let waiters: Vec<_> = (0..8)
+            .map(|_| {
+                let (ev, w) = (ev.clone(), w.clone());
+                Thread::new("waiter", move || {
+                    assert!(ev.wait(None)?);
+                    w.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                })
+            })
+            .collect();
+        for t in &waiters {
+            t.start()?;
+        }
+        parlab::runtime::sleep(0.05)?;
+        ev.set();
+        for t in &waiters {
+            t.join(None)?;
+        }
+        Ok(())
+    });
+    assert_eq!(finish(&run, 60.0).await, EndState::Finished);
+    assert_eq!(woke.load(Ordering::SeqCst), 8);
+}
+
+#[wasm_bindgen_test]
+async fn a_queue_loses_and_duplicates_nothing_under_several_producers_and_consumers() {
+    let _turn = pool().await;
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let g = got.clone();
+    let run = browser::start(&RunConfig::default(), move || {
+        let q: Arc<Queue<Option<u32>>> = Arc::new(Queue::named("q", 16));
+        let producers: Vec<_> = (0..3u32)
+            .map(|p| {
+                let q = q.clone();
+                Thread::new("producer", move || {
+                    for i in 0..2000 {
+                        q.put(Some(p * 1_000_000 + i), true, None)?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        let consumers: Vec<_> = (0..3)
+            .map(|_| {
+                let (q, g) = (q.clone(), g.clone());
+                Thread::new("consumer", move || {
+                    let mut mine = Vec::new();
+                    while let Some(v) = q.get(true, None)? {
+                        mine.push(v);
+                    }
+                    g.lock().unwrap().extend(mine);
+                    Ok(())
+                })
+            })
+            .collect();
+        for t in producers.iter().chain(&consumers) {
+            t.start()?;
+        }
+        for t in &producers {
+            t.join(None)?;
+        }
+        for _ in &consumers {
+            q.put(None, true, None)?;
+        }
+        for t in &consumers {
+            t.join(None)?;
+        }
+        Ok(())
+    });
+    assert_eq!(finish(&run, 60.0).await, EndState::Finished);
+    let mut v = got.lock().unwrap().clone();
+    v.sort();
+    let expected: Vec<u32> = (0..3u32).flat_map(|p| (0..2000).map(move |i| p * 1_000_000 + i)).collect();
+    assert_eq!(v, expected);
+}
+
+#[wasm_bindgen_test]
+async fn stop_interrupts_threads_blocked_on_every_kind_of_primitive() {
+    let _turn = pool().await;
+    let run = browser::start(&RunConfig::default(), || {
+        let cond = Arc::new(Condition::named("cond"));
+        let sem = Arc::new(Semaphore::named("sem", 0)?);
+        let ev = Arc::new(Event::named("ev"));
+        let barrier = Arc::new(Barrier::named("b", 9, None)?);
+        let empty: Arc<Queue<u32>> = Arc::new(Queue::named("empty", 0));
+        let full: Arc<Queue<u32>> = Arc::new(Queue::named("full", 1));
+        full.put(1, true, None)?;
+        let c = cond.clone();
+        Thread::new("cond", move || c.with(|| c.wait(None).map(drop))).start()?;
+        let s = sem.clone();
+        Thread::new("sem", move || s.acquire()).start()?;
+        let e = ev.clone();
+        Thread::new("event", move || e.wait(None).map(drop)).start()?;
+        let b = barrier.clone();
+        Thread::new("barrier", move || b.wait(None).map(drop)).start()?;
+        let q = empty.clone();
+        Thread::new("get", move || q.get(true, None).map(drop)).start()?;
+        let q = full.clone();
+        Thread::new("put", move || q.put(2, true, None)).start()?;
+        let sleeper = Thread::new("sleeper", || parlab::runtime::sleep(3600.0));
+        sleeper.start()?;
+        sleeper.join(None)
+    });
+    let t0 = parlab::clock::now_ns();
+    while run.live_threads() < 8 {
+        assert!(parlab::clock::now_ns() - t0 < 20_000_000_000, "threads did not start");
+        gloo_sleep(2).await;
+    }
+    gloo_sleep(20).await;
+    let stopped = parlab::clock::now_ns();
+    run.stop();
+    assert_eq!(finish(&run, 5.0).await, EndState::Stopped);
+    let ms = (parlab::clock::now_ns() - stopped) as f64 / 1e6;
+    assert!(ms < 200.0, "Stop took {ms} ms");
+    let ends = run.trace.snapshot().iter().filter(|e| e.kind == Kind::ThreadEnd).count();
+    assert_eq!(ends, 8, "every thread ended");
 }
