@@ -150,6 +150,8 @@ texts! {
     INSIGHTS = "Что заметить" / "What to notice";
     INSIGHTS_EMPTY = "Запустите урок: выводы считаются по трассе именно этого запуска." / "Run the lesson: the findings are computed from this very run's trace.";
     INSIGHTS_WAIT = "Выводы появятся, когда запуск закончится." / "The findings appear when the run ends.";
+    PARTIAL_STOPPED = "Запуск остановлен: выводы относятся только к тому, что успело произойти." / "The run was stopped: the findings cover only what happened before that.";
+    PARTIAL_FAILED = "Запуск завершился ошибкой: выводы относятся только к тому, что успело произойти." / "The run failed: the findings cover only what happened before that.";
     OBSERVED = "замечено" / "observed";
     NOT_OBSERVED = "в этом запуске не видно" / "not seen in this run";
     EXPLANATION = "Объяснение" / "Explanation";

@@ -715,7 +715,8 @@ impl LessonPage {
             Some(live) => match &live.outcome {
                 None => format!(r#"<li class="placeholder muted">{}</li>"#, escape(tr(i18n::INSIGHTS_WAIT))),
                 Some(o) if o.insights.is_empty() => String::new(),
-                Some(o) => o
+                Some(o) => partial_note(o.state)
+                    + &o
                     .insights
                     .iter()
                     .map(|i| {
@@ -730,7 +731,7 @@ impl LessonPage {
                             detail = escape(i.detail.get(lang))
                         )
                     })
-                    .collect(),
+                    .collect::<String>(),
             },
         };
         dom::set_html("insights", &html);
@@ -851,6 +852,15 @@ impl LessonPage {
         }
         self.draw();
     }
+}
+
+fn partial_note(state: EndState) -> String {
+    let text = match state {
+        EndState::Stopped => i18n::PARTIAL_STOPPED,
+        EndState::Failed => i18n::PARTIAL_FAILED,
+        _ => return String::new(),
+    };
+    format!(r#"<li class="partial-note muted" id="insights-partial">{}</li>"#, escape(tr(text)))
 }
 
 fn remove_attr(id: &str, name: &str) {

@@ -224,6 +224,11 @@ impl Model {
                             }
                         }
                     }
+                    // The last party to reach a barrier releases the others without a
+                    // signal of its own: its wait that did not block is the hand-off.
+                    if e.kind == Kind::Ok && open.is_none() && view.obj_kind(e.obj) == Some(ObjKind::Barrier) {
+                        self.last_signal.insert(e.obj, (e.actor, t, e.op));
+                    }
                     if e.kind == Kind::Fail {
                         let msg = view.strings.get(&i).cloned().unwrap_or_default();
                         let lane = self.lane_mut(view, e.actor, t);

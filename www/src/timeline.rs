@@ -584,14 +584,15 @@ pub fn draw_objects(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names
     for (k, row) in model.objects[top..end_row].iter().enumerate() {
         let y = l.row_y(k);
         let yb = y + 3.0;
+        // The name first (it is what the listing says), then the class, muted.
         ctx.set_font("12px system-ui, sans-serif");
-        ctx.set_fill_style_str(&pal.muted);
-        let kind = row.kind.python_name();
-        let kw = ctx.measure_text(kind).map(|m| m.width()).unwrap_or(40.0);
-        let _ = ctx.fill_text(kind, 6.0, y + l.row / 2.0);
         ctx.set_fill_style_str(&pal.text);
-        let name = fit_text(&ctx, &format!("'{}'", row.name), l.gutter - kw - 16.0);
-        let _ = ctx.fill_text(&name, 10.0 + kw, y + l.row / 2.0);
+        let name = fit_text(&ctx, &row.name, l.gutter - 20.0);
+        let _ = ctx.fill_text(&name, 6.0, y + l.row / 2.0);
+        let nw = ctx.measure_text(&name).map(|m| m.width()).unwrap_or(40.0);
+        ctx.set_fill_style_str(&pal.muted);
+        let kind = fit_text(&ctx, row.kind.python_name(), l.gutter - nw - 18.0);
+        let _ = ctx.fill_text(&kind, 11.0 + nw, y + l.row / 2.0);
         // Baseline of the row.
         ctx.set_fill_style_str(&pal.grid);
         ctx.fill_rect(l.gutter, yb + bar_h, l.plot_w(), 1.0);
