@@ -7,8 +7,8 @@
 //! during the run and the delay of a click on "About".
 
 use crate::dom::escape;
-use crate::i18n::{self, tr};
-use parlab::lessons::{Lesson, Measurements, Params, Text};
+use crate::i18n::tr;
+use parlab::lessons::{Lesson, Measurements, Params, Text, Value};
 
 pub const RESPONSIVE_UI: &str = "responsive-ui";
 
@@ -32,7 +32,20 @@ pub fn controls_html(lesson: &Lesson) -> String {
 
 /// Milliseconds of work the page must do on its own thread for this run, if any.
 pub fn page_work_ms(lesson: &Lesson, params: &Params, speed: f64) -> Option<f64> {
-    (lesson.id == RESPONSIVE_UI && params.choice("where") == "page").then(|| params.float("work") / speed.max(1e-9) * 1000.0)
+    if lesson.id != RESPONSIVE_UI || !on_page(params) {
+        return None;
+    }
+    // Read defensively: a renamed parameter must not take the page down.
+    let work = match params.0.get("work") {
+        Some(Value::Float(f)) => *f,
+        Some(Value::Int(i)) => *i as f64,
+        _ => return None,
+    };
+    Some((work / speed.max(1e-9) * 1000.0).min(60_000.0))
+}
+
+fn on_page(params: &Params) -> bool {
+    matches!(params.0.get("where"), Some(Value::Choice(w)) if w == "page")
 }
 
 /// Busy for `ms` on the page's thread: no event, no frame, no click gets through.
@@ -58,7 +71,7 @@ pub fn measurements(lesson: &Lesson, params: &Params, max_gap_ms: f64, frames: u
         m.insert("click_delay_ms".to_owned(), d);
     }
     if lesson.id == RESPONSIVE_UI {
-        m.insert("where".to_owned(), if params.choice("where") == "page" { 0.0 } else { 1.0 });
+        m.insert("where".to_owned(), if on_page(params) { 0.0 } else { 1.0 });
     }
     m
 }
@@ -69,5 +82,4 @@ pub fn about_toggle() {
         crate::dom::set_hidden("about-box", !open);
         crate::dom::set_attr("about", "aria-expanded", if open { "true" } else { "false" });
     }
-    let _ = i18n::lang();
 }
