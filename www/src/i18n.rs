@@ -147,6 +147,13 @@ texts! {
     FLAG_SET = "установлен" / "set";
     FLAG_CLEAR = "сброшен" / "clear";
     VALUE = "значение" / "value";
+    FUT_PENDING = "ждёт очереди" / "pending";
+    FUT_RUNNING = "выполняется" / "running";
+    FUT_DONE = "готово" / "done";
+    CANCELLED = "отменено" / "cancelled";
+    SUBMITTED = "задач отправлено:" / "submitted:";
+    TIMER_WAITING = "отсчитывает" / "counting down";
+    TIMER_FIRED = "сработал" / "fired";
     INSIGHTS = "Что заметить" / "What to notice";
     INSIGHTS_EMPTY = "Запустите урок: выводы считаются по трассе именно этого запуска." / "Run the lesson: the findings are computed from this very run's trace.";
     INSIGHTS_WAIT = "Выводы появятся, когда запуск закончится." / "The findings appear when the run ends.";

@@ -313,14 +313,28 @@ impl Model {
                 _ => return,
             },
             ObjKind::Barrier | ObjKind::Condition | ObjKind::Thread | ObjKind::Local => return,
+            // A timer waits on its own object; `cancel` sets it, `fire` calls the function.
             ObjKind::Timer => {
-                s.value = match op {
-                    Op::Start => 1,
-                    Op::Fire => 2,
-                    Op::Cancel => 3,
+                s.value = match (kind, op) {
+                    (Kind::Signal, Op::Fire) => 2,
+                    (Kind::Signal, Op::Set | Op::Cancel) if s.value != 2 => 3,
                     _ => return,
                 }
             }
+            // A future: 0 pending, 1 running, 2 done, 3 cancelled.
+            ObjKind::Future => {
+                s.value = match (kind, op) {
+                    (Kind::Signal, Op::Start) => 1,
+                    (Kind::Signal, Op::Set) => 2,
+                    (Kind::Signal, Op::Cancel) => 3,
+                    _ => return,
+                }
+            }
+            // An executor: how many tasks were submitted so far.
+            ObjKind::Executor => match op {
+                Op::Submit => s.value += 1,
+                _ => return,
+            },
             ObjKind::Event => match op {
                 Op::Set => s.value = 1,
                 Op::Clear => s.value = 0,

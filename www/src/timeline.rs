@@ -212,6 +212,26 @@ fn fit_text(ctx: &Ctx, text: &str, max: f64) -> String {
     String::new()
 }
 
+/// Like [`fit_text`], but keeps both ends (`ThreadPool…0_3`): names differ at their end.
+fn fit_name(ctx: &Ctx, text: &str, max: f64) -> String {
+    let w = ctx.measure_text(text).map(|m| m.width()).unwrap_or(0.0);
+    if w <= max || max <= 8.0 {
+        return fit_text(ctx, text, max);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let tail = chars.len().min(5);
+    let end: String = chars[chars.len() - tail..].iter().collect();
+    let mut n = chars.len() - tail;
+    while n > 0 {
+        let s: String = chars[..n].iter().collect::<String>() + "…" + &end;
+        if ctx.measure_text(&s).map(|m| m.width()).unwrap_or(0.0) <= max {
+            return s;
+        }
+        n -= 1;
+    }
+    fit_text(ctx, text, max)
+}
+
 /// A "nice" tick step (1, 2 or 5 times a power of ten) for about `px` pixels apart.
 fn tick_step(span: f64, plot_w: f64, px: f64) -> f64 {
     let raw = span / (plot_w / px).max(1.0);
@@ -372,7 +392,7 @@ pub fn draw_threads(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names
         ctx.set_fill_style_str(pal.actor(lane.color));
         ctx.fill_rect(6.0, y + l.row / 2.0 - 5.0, 10.0, 10.0);
         ctx.set_fill_style_str(&pal.text);
-        let name = fit_text(&ctx, &lane.name, l.gutter - 28.0);
+        let name = fit_name(&ctx, &lane.name, l.gutter - 28.0);
         let _ = ctx.fill_text(&name, 22.0, y + l.row / 2.0);
 
         clip_plot(&ctx, &l);
@@ -543,14 +563,22 @@ pub fn step_label(row: &ObjRow, value: i64, holder: u32, waiting: u32, names: &d
         ObjKind::Event => tr(if value > 0 { i18n::FLAG_SET } else { i18n::FLAG_CLEAR }).to_owned(),
         ObjKind::Barrier | ObjKind::Condition => format!("{} {waiting}", tr(i18n::WAITING)),
         ObjKind::Timer => match value {
-            1 => "start".to_owned(),
-            2 => "fire".to_owned(),
-            3 => "cancel".to_owned(),
+            2 => tr(i18n::TIMER_FIRED).to_owned(),
+            3 => tr(i18n::CANCELLED).to_owned(),
+            _ if waiting > 0 => return tr(i18n::TIMER_WAITING).to_owned(),
             _ => "—".to_owned(),
         },
+        ObjKind::Future => tr(match value {
+            1 => i18n::FUT_RUNNING,
+            2 => i18n::FUT_DONE,
+            3 => i18n::CANCELLED,
+            _ => i18n::FUT_PENDING,
+        })
+        .to_owned(),
+        ObjKind::Executor => format!("{} {value}", tr(i18n::SUBMITTED)),
         _ => value.to_string(),
     };
-    if waiting > 0 && !matches!(row.kind, ObjKind::Barrier | ObjKind::Condition) {
+    if waiting > 0 && !matches!(row.kind, ObjKind::Barrier | ObjKind::Condition | ObjKind::Timer) {
         format!("{base} · {} {waiting}", tr(i18n::WAITING))
     } else {
         base
@@ -587,7 +615,7 @@ pub fn draw_objects(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names
         // The name first (it is what the listing says), then the class, muted.
         ctx.set_font("12px system-ui, sans-serif");
         ctx.set_fill_style_str(&pal.text);
-        let name = fit_text(&ctx, &row.name, l.gutter - 20.0);
+        let name = fit_name(&ctx, &row.name, l.gutter - 20.0);
         let _ = ctx.fill_text(&name, 6.0, y + l.row / 2.0);
         let nw = ctx.measure_text(&name).map(|m| m.width()).unwrap_or(40.0);
         ctx.set_fill_style_str(&pal.muted);
@@ -622,8 +650,9 @@ pub fn draw_objects(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names
                     }
                     j += 1;
                 }
+                // The last step starting in this column goes on past it: draw it next.
                 let jump = i + steps[i..].partition_point(|s| s.t < t_next);
-                (best, jump.max(i + 1))
+                (best, jump.saturating_sub(1).max(i + 1))
             };
             let (x0, x1) = if x1 - x0 >= 1.0 { (x0, x1) } else { (x0.floor(), x0.floor() + 1.0) };
             let wide = x1 - x0;
@@ -640,7 +669,18 @@ pub fn draw_objects(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names
                 ObjKind::Barrier | ObjKind::Condition => {
                     (pal.blocked.clone(), step.waiting as f64 / row.max_waiting.max(1) as f64, 0.6)
                 }
-                ObjKind::Timer => (pal.flag.clone(), if step.value == 2 { 1.0 } else if step.value == 1 { 0.3 } else { 0.0 }, 0.8),
+                ObjKind::Timer => match step.value {
+                    2 => (pal.flag.clone(), 1.0, 0.8),
+                    3 => (pal.finished.clone(), 0.35, 0.8),
+                    _ => (pal.flag.clone(), if step.waiting > 0 { 0.25 } else { 0.0 }, 0.8),
+                },
+                ObjKind::Future => match step.value {
+                    1 => (pal.value.clone(), 0.5, 0.8),
+                    2 => (pal.flag.clone(), 1.0, 0.7),
+                    3 => (pal.finished.clone(), 0.35, 0.8),
+                    _ => (pal.grid.clone(), 0.0, 1.0),
+                },
+                ObjKind::Executor => (pal.value.clone(), step.value.max(0) as f64 / row.max_value.max(1) as f64, 0.5),
                 _ => (pal.value.clone(), step.value.max(0) as f64 / row.max_value.max(1) as f64, 0.75),
             };
             if frac > 0.0 {
@@ -650,7 +690,7 @@ pub fn draw_objects(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names
                 ctx.fill_rect(x0, yb + bar_h - h, wide, h);
                 ctx.set_global_alpha(1.0);
             }
-            if step.waiting > 0 && !matches!(row.kind, ObjKind::Barrier | ObjKind::Condition) {
+            if step.waiting > 0 && !matches!(row.kind, ObjKind::Barrier | ObjKind::Condition | ObjKind::Timer) {
                 ctx.set_fill_style_str(&pal.blocked);
                 ctx.fill_rect(x0, yb + bar_h - 3.0, wide, 3.0);
             }
