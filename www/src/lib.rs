@@ -2,24 +2,39 @@
 //! The page renders and controls; every lesson thread runs in a worker, and nothing here
 //! ever waits.
 
+// The page's modules only exist in the browser; the highlighter and the model are plain
+// Rust and are also built natively, for their unit tests (`cargo test -p parlab-www --lib`).
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code, unused_imports))]
+
+#[cfg(target_arch = "wasm32")]
 use parlab::runtime::browser;
+#[cfg(target_arch = "wasm32")]
 use wasm_bindgen::prelude::*;
 
+#[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
 mod catalog;
 mod dom;
+#[cfg(target_arch = "wasm32")]
 mod embed;
 mod highlight;
 mod i18n;
+#[cfg(target_arch = "wasm32")]
 mod isolation;
+#[cfg(target_arch = "wasm32")]
 mod lesson;
 mod model;
+#[cfg(target_arch = "wasm32")]
 mod special;
+#[cfg(target_arch = "wasm32")]
 mod timeline;
+#[cfg(target_arch = "wasm32")]
 mod urlstate;
 
 /// Entry point of the module. Workers instantiate the same module (to share its memory)
 /// and must not build a page, so this returns at once where there is no window.
+#[cfg(target_arch = "wasm32")]
 #[wasm_bindgen(start)]
 pub fn main() {
     let Some(window) = web_sys::window() else { return };

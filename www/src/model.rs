@@ -363,3 +363,109 @@ fn close(lane: &mut Lane, t: f64) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parlab::trace::Trace;
+
+    /// A hand-written trace: `MainThread` (1) and `worker` (2) around one Lock (obj 1).
+    fn lock_trace() -> TraceView {
+        let tr = Trace::new(256, parlab::clock::now_ns());
+        tr.emit(0, Kind::RunStart, Op::None, 0, 1.0f64.to_bits());
+        let main = tr.intern("MainThread");
+        tr.emit_code(1, Kind::ThreadStart, 0, 0, main.0);
+        let lock = tr.intern("lock");
+        tr.emit_code(1, Kind::ObjNew, ObjKind::Lock as u16, 1, lock.0);
+        tr.emit(1, Kind::Ok, Op::Acquire, 1, 1);
+        let w = tr.intern("worker");
+        tr.emit_code(2, Kind::ThreadStart, 0, 1, w.0);
+        tr.emit(2, Kind::Attempt, Op::Acquire, 1, 0);
+        tr.emit(2, Kind::Block, Op::Acquire, 1, 0);
+        let line = tr.intern("hello");
+        tr.emit_code(1, Kind::Print, 0, 0, line.0);
+        tr.emit(1, Kind::Signal, Op::Release, 1, 0);
+        tr.emit(2, Kind::Ok, Op::Acquire, 1, 1);
+        tr.emit(2, Kind::Signal, Op::Release, 1, 0);
+        tr.emit_code(2, Kind::ThreadEnd, 0, 0, 0);
+        tr.emit_code(1, Kind::ThreadEnd, 0, 0, 0);
+        tr.emit_code(0, Kind::RunEnd, 1, 0, tr.intern("").0);
+        TraceView::from_trace(&tr)
+    }
+
+    #[test]
+    fn lanes_states_and_handoff() {
+        let view = lock_trace();
+        let mut m = Model::default();
+        m.update(&view);
+        assert_eq!(m.lanes.len(), 2);
+        let worker = m.lane(2).unwrap();
+        assert_eq!(worker.name, "worker");
+        let states: Vec<State> = worker.segs.iter().map(|s| s.state).collect();
+        assert_eq!(states, vec![State::Running, State::Blocked, State::Running]);
+        assert_eq!(worker.segs[1].obj, 1);
+        assert!(worker.segs.iter().all(|s| s.t1.is_finite()), "the run's end closes every segment");
+        assert!(worker.end.is_some());
+        // release by MainThread -> acquire by worker
+        assert_eq!(m.arrows.len(), 1);
+        let a = m.arrows[0];
+        assert_eq!((a.from, a.to, a.obj, a.op), (1, 2, 1, Op::Release));
+        assert!(a.t0 <= a.t1);
+        assert_eq!(m.lines.len(), 1);
+        assert_eq!(m.lines[0].text, "hello");
+    }
+
+    #[test]
+    fn lock_holder_and_waiters_over_time() {
+        let view = lock_trace();
+        let mut m = Model::default();
+        m.update(&view);
+        let row = &m.objects[0];
+        assert_eq!(row.kind, ObjKind::Lock);
+        let seq: Vec<(u32, u32)> = row.steps.iter().map(|s| (s.holder, s.waiting)).collect();
+        // free; held by main; main holds, worker waits; free (released); worker holds; free
+        assert_eq!(seq.first(), Some(&(0, 0)));
+        assert!(seq.contains(&(1, 1)), "{seq:?}");
+        assert!(seq.contains(&(2, 0)), "{seq:?}");
+        assert_eq!(seq.last(), Some(&(0, 0)));
+        assert_eq!(row.max_waiting, 1);
+    }
+
+    #[test]
+    fn incremental_updates_equal_one_pass() {
+        let view = lock_trace();
+        let mut whole = Model::default();
+        whole.update(&view);
+        let mut parts = Model::default();
+        let mut partial = TraceView { speed: view.speed, threads: view.threads.clone(), objects: view.objects.clone(), ..Default::default() };
+        for (i, e) in view.events.iter().enumerate() {
+            partial.events.push(*e);
+            if let Some(s) = view.strings.get(&i) {
+                partial.strings.insert(i, s.clone());
+            }
+            parts.update(&partial);
+        }
+        assert_eq!(parts.arrows.len(), whole.arrows.len());
+        assert_eq!(parts.lanes[1].segs.len(), whole.lanes[1].segs.len());
+        assert_eq!(parts.objects[0].steps.len(), whole.objects[0].steps.len());
+    }
+
+    #[test]
+    fn barrier_last_arrival_releases_the_others() {
+        let tr = Trace::new(256, parlab::clock::now_ns());
+        tr.emit(0, Kind::RunStart, Op::None, 0, 1.0f64.to_bits());
+        tr.emit_code(1, Kind::ObjNew, ObjKind::Barrier as u16, 1, tr.intern("barrier").0);
+        for tid in [2u32, 3] {
+            tr.emit_code(tid, Kind::ThreadStart, 0, 1, tr.intern(&format!("t{tid}")).0);
+        }
+        tr.emit(2, Kind::Block, Op::Wait, 1, 0);
+        tr.emit(3, Kind::Ok, Op::Wait, 1, 1);
+        tr.emit(2, Kind::Ok, Op::Wait, 1, 0);
+        let view = TraceView::from_trace(&tr);
+        let mut m = Model::default();
+        m.update(&view);
+        assert_eq!(m.arrows.len(), 1);
+        assert_eq!((m.arrows[0].from, m.arrows[0].to), (3, 2));
+        assert_eq!(m.objects[0].max_value, 1, "one thread waited at the barrier");
+    }
+}
