@@ -176,8 +176,16 @@ test('Stop ends a long run within a bound, and the page keeps what it recorded',
   assert.ok(Number(await attr(p, '#timeline', 'data-lanes')) > 10, 'the timeline keeps the lanes up to the stop');
   assert.equal(await p.locator('#run').isDisabled(), false, 'Run is available again');
   await shot(p, 'ui-stopped');
+  // By keyboard: Enter on Run moves focus to Stop, Enter there stops and focus comes back.
+  await p.locator('#run').focus();
+  await p.keyboard.press('Enter');
+  await p.locator('#status[data-state="running"]').waitFor({ timeout: 10000 });
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'stop');
+  await p.keyboard.press('Enter');
+  await p.locator('#end-state[data-state="stopped"]').waitFor({ timeout: 5000 });
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'run');
   // Escape stops too.
-  await p.locator('#run').click();
+  await p.keyboard.press('Enter');
   await p.locator('#status[data-state="running"]').waitFor({ timeout: 10000 });
   await p.keyboard.press('Escape');
   await p.locator('#end-state[data-state="stopped"]').waitFor({ timeout: 5000 });

@@ -274,6 +274,7 @@ fn tick() {
             return None;
         }
         // The run just ended.
+        let on_stop = matches!(focused_id().as_deref(), Some("stop") | None);
         lp.frame(0.0, ready);
         lp.console_append(false);
         lp.show_insights();
@@ -282,12 +283,26 @@ fn tick() {
         let state = dom::by_id("status-text").and_then(|e| e.text_content()).unwrap_or_default();
         let detail = dom::by_id("end-state").and_then(|e| e.text_content()).unwrap_or_default();
         dom::set_text("announce", &format!("{state}. {detail}"));
+        if on_stop {
+            if let Some(b) = dom::html_by_id("run") {
+                let _ = b.focus();
+            }
+        }
         lp.result_json()
     })
     .flatten();
     if let Some(r) = result {
         embed::post(&r);
     }
+}
+
+/// The id of the focused element (None: nothing, or the body).
+fn focused_id() -> Option<String> {
+    let el = dom::document().active_element()?;
+    if el.tag_name().eq_ignore_ascii_case("body") {
+        return None;
+    }
+    Some(el.id())
 }
 
 pub fn request_frame() {
@@ -332,9 +347,16 @@ fn run_now() {
         };
         match lp.start() {
             Ok(()) => {
+                let had_focus = focused_id();
                 lp.fill(ready);
                 dom::set_text("announce", tr(i18n::STATUS_RUNNING));
                 request_frame();
+                // Run is disabled now: keyboard focus goes on to Stop rather than be lost.
+                if had_focus.as_deref() == Some("run") {
+                    if let Some(b) = dom::html_by_id("stop") {
+                        let _ = b.focus();
+                    }
+                }
                 if let Some(live) = &lp.live {
                     if let Some(ms) = crate::special::page_work_ms(lp.lesson, &live.params, live.speed) {
                         // After the page has shown "Running": the freeze is the lesson.
@@ -651,7 +673,7 @@ fn canvas_listeners() {
                 let Some(canvas) = lesson::canvas(which) else { return };
                 let rows = lp.live.as_ref().map_or(0, |l| if which == "timeline" { l.model.lanes.len() } else { l.model.objects.len() });
                 let l = crate::timeline::Layout::new(crate::timeline::css_width(&canvas), rows, true);
-                if e.shift_key() {
+                if e.shift_key() || x < l.gutter {
                     let top = if which == "timeline" { &mut lp.vp.lane_top } else { &mut lp.vp.obj_top };
                     let max = rows.saturating_sub(l.rows_visible);
                     *top = if dy + dx > 0.0 { (*top + 1).min(max) } else { top.saturating_sub(1) };

@@ -119,7 +119,7 @@ texts! {
     CONSOLE_HIDDEN_HINT = "скачайте вывод целиком." / "download the whole console.";
     TIMELINE = "Временная шкала" / "Timeline";
     TIMELINE_EMPTY = "После запуска здесь будет по дорожке на каждый поток." / "After a run there is one lane per thread here.";
-    TIMELINE_HELP = "Колесо или +/− — масштаб, перетаскивание или ←/→ — сдвиг, Shift+колесо или ↑/↓ — другие дорожки, 0 — всё целиком." / "Wheel or +/− zooms, drag or ←/→ pans, Shift+wheel or ↑/↓ scrolls lanes, 0 fits all.";
+    TIMELINE_HELP = "Колесо или +/− — масштаб, перетаскивание или ←/→ — сдвиг, колесо над именами, Shift+колесо или ↑/↓ — другие дорожки, 0 — всё целиком. Наведите указатель, чтобы увидеть подробности." / "Wheel or +/− zooms, drag or ←/→ pans, the wheel over the names, Shift+wheel or ↑/↓ scroll the lanes, 0 fits all. Point at anything for details.";
     TIMELINE_LABEL = "Временная шкала: состояние каждого потока во времени" / "Timeline: each thread's state over time";
     OBJECTS_LABEL = "Объекты синхронизации: состояние во времени" / "Synchronization objects: state over time";
     ZOOM_IN = "Приблизить" / "Zoom in";
