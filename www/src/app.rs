@@ -480,7 +480,17 @@ fn export(trace: bool) {
 }
 
 fn copy_link() {
-    let href = gloo::utils::window().location().href().unwrap_or_default();
+    // The full page's link, even from an embedded lesson: it is for sharing.
+    let location = gloo::utils::window().location();
+    let query = with(|app| {
+        let lang = app.url_lang();
+        lesson_page(app).map(|lp| lp.query(false, lang))
+    })
+    .flatten();
+    let href = match query {
+        Some(q) => format!("{}{}{q}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default()),
+        None => location.href().unwrap_or_default(),
+    };
     let nav = gloo::utils::window().navigator();
     if let Ok(clip) = js_sys::Reflect::get(&nav, &"clipboard".into()) {
         if let Ok(f) = js_sys::Reflect::get(&clip, &"writeText".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {

@@ -6,7 +6,9 @@ use web_sys::Document;
 /// Replaces the page's content with a plain explanation, in Russian and English, of why
 /// threads cannot run and what to do about it.
 pub fn show_notice(document: &Document) {
+    // The link opens the lesson in a tab of its own, as a full page (not embedded).
     let href = document.location().and_then(|l| l.href().ok()).unwrap_or_default();
+    let href = crate::dom::escape(&href.replace("&embed=1", "").replace("?embed=1&", "?").replace("?embed=1", "?"));
     let html = format!(
         r#"<section id="isolation-error" class="notice" role="alert">
 <h1 lang="ru">Настоящим потокам нужна изоляция страницы</h1>
