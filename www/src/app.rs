@@ -274,7 +274,7 @@ fn tick() {
             return None;
         }
         // The run just ended.
-        let on_stop = matches!(focused_id().as_deref(), Some("stop") | None);
+        let on_stop = focused_id().as_deref() == Some("stop");
         lp.frame(0.0, ready);
         lp.console_append(false);
         lp.show_insights();
