@@ -88,6 +88,11 @@ test('change a parameter, run: console, timeline, objects and insights follow th
   await p.mouse.move(box.x + box.width * 0.6, box.y + 22 + 12 + 24 * 3);
   await p.locator('#timeline-tip:not([hidden])').waitFor({ timeout: 5000 });
   assert.match(await p.locator('#timeline-tip').textContent(), /Thread-\d+/);
+  // Clicking a console line marks its moment on the timeline.
+  await p.locator('#console .ln').first().click();
+  const mark = Number(await attr(p, '#timeline', 'data-mark'));
+  const lineT = Number(await p.locator('#console .ln').first().getAttribute('data-t'));
+  assert.ok(Math.abs(mark - lineT) < 1e-3, `mark ${mark} at the line's time ${lineT}`);
   await shot(p, 'ui-race-lock');
   assert.deepEqual(errors, []);
 });

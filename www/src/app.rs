@@ -504,6 +504,27 @@ fn copy_link() {
     }
 }
 
+/// A console line clicked: its moment is marked on the timeline and the object panel,
+/// and brought into view.
+fn mark_line(line: &Element) {
+    let Some(t) = line.get_attribute("data-t").and_then(|t| t.parse::<f64>().ok()) else { return };
+    if let Ok(prev) = dom::document().query_selector_all("#console .ln.marked") {
+        for i in 0..prev.length() {
+            if let Some(p) = prev.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                let _ = p.class_list().remove_1("marked");
+            }
+        }
+    }
+    let _ = line.class_list().add_1("marked");
+    view_action(|lp, end| {
+        lp.vp.mark = Some(t);
+        if t < lp.vp.t0 || t > lp.vp.t1 {
+            let c = (lp.vp.t0 + lp.vp.t1) / 2.0;
+            lp.vp.pan(t - c, end);
+        }
+    });
+}
+
 fn view_action(f: impl FnOnce(&mut LessonPage, f64)) {
     with(|app| {
         if let Some(lp) = lesson_page(app) {
@@ -539,6 +560,10 @@ fn listen() {
                 urlstate::push(&href);
                 route(true);
             }
+            return;
+        }
+        if let Some(line) = closest(e.target(), "#console .ln") {
+            mark_line(&line);
             return;
         }
         let Some(el) = closest(e.target(), "[data-action]") else { return };

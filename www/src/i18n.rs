@@ -114,7 +114,7 @@ texts! {
     LESSON_TIME = "время урока" / "lesson time";
     DROPPED = "Трасса заполнена: событий не записано — " / "The trace is full; events not recorded: ";
     CONSOLE = "Консоль" / "Console";
-    CONSOLE_EMPTY = "Здесь появится вывод программы: время урока, поток и строка." / "The program's output appears here: lesson time, thread and line.";
+    CONSOLE_EMPTY = "Здесь появится вывод программы: время урока, поток и строка. Щелчок по строке отметит её момент на временной шкале." / "The program's output appears here: lesson time, thread and line. Click a line to mark its moment on the timeline.";
     CONSOLE_HIDDEN = "Ранние строки не показаны: " / "Earlier lines not shown: ";
     CONSOLE_HIDDEN_HINT = "скачайте вывод целиком." / "download the whole console.";
     TIMELINE = "Временная шкала" / "Timeline";

@@ -681,9 +681,10 @@ impl LessonPage {
             let who = live.view.thread_name(line.actor);
             let colour = live.model.color_of(line.actor) % timeline::ACTOR_COLOURS;
             html.push_str(&format!(
-                r#"<li class="ln a{colour}{err}" data-actor="{actor}"><span class="t">{t}</span><span class="who">{who}</span><span class="txt">{text}</span></li>"#,
+                r#"<li class="ln a{colour}{err}" data-actor="{actor}" data-t="{tt}"><span class="t">{t}</span><span class="who">{who}</span><span class="txt">{text}</span></li>"#,
                 err = if line.stderr { " err" } else { "" },
                 actor = line.actor,
+                tt = line.t,
                 t = escape(&fmt_t(line.t)),
                 who = escape(who),
                 text = escape(&line.text)
@@ -790,6 +791,7 @@ impl LessonPage {
                 let _ = c.set_attribute("data-arrows", &live.model.arrows.len().to_string());
                 let _ = c.set_attribute("data-events", &live.model.events.to_string());
                 let _ = c.set_attribute("data-view", &format!("{:.6},{:.6}", self.vp.t0, self.vp.t1));
+                let _ = c.set_attribute("data-mark", &self.vp.mark.map_or(String::new(), |m| format!("{m:.6}")));
             }
         }
         if let Some(c) = canvas("objects") {

@@ -23,11 +23,13 @@ pub struct Viewport {
     pub follow: bool,
     pub lane_top: usize,
     pub obj_top: usize,
+    /// A moment the learner picked (a console line): marked on both panels.
+    pub mark: Option<f64>,
 }
 
 impl Default for Viewport {
     fn default() -> Self {
-        Viewport { t0: 0.0, t1: 1.0, follow: true, lane_top: 0, obj_top: 0 }
+        Viewport { t0: 0.0, t1: 1.0, follow: true, lane_top: 0, obj_top: 0, mark: None }
     }
 }
 
@@ -36,7 +38,7 @@ const MIN_SPAN: f64 = 1e-7;
 impl Viewport {
     pub fn fit(&mut self, end: f64) {
         self.t0 = 0.0;
-        self.t1 = (end * 1.04).max(0.5);
+        self.t1 = (end * 1.04).max(1e-3);
     }
 
     pub fn span(&self) -> f64 {
@@ -524,7 +526,18 @@ pub fn draw_threads(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names
     scrollbar(&ctx, &pal, &l, top, model.lanes.len());
 }
 
-fn hover_line(ctx: &Ctx, pal: &Palette, l: &Layout, _vp: &Viewport, hover: Option<(f64, f64)>, to: f64) {
+fn hover_line(ctx: &Ctx, pal: &Palette, l: &Layout, vp: &Viewport, hover: Option<(f64, f64)>, to: f64) {
+    if let Some(m) = vp.mark {
+        let x = l.x(vp, m).round();
+        if x >= l.gutter && x <= l.gutter + l.plot_w() {
+            ctx.set_fill_style_str(&pal.flag);
+            let mut y = l.axis;
+            while y < to {
+                ctx.fill_rect(x - 1.0, y, 2.0, 5.0_f64.min(to - y));
+                y += 8.0;
+            }
+        }
+    }
     if let Some((x, _)) = hover {
         if x >= l.gutter {
             ctx.set_fill_style_str(&pal.muted);
