@@ -52,7 +52,7 @@ test('change a parameter, run: console, timeline, objects and insights follow th
   if (!need(t, 'race-condition')) return;
   const errors = [];
   const p = await page(b, errors);
-  await openLesson(p, s.url, 'lesson=race-condition&threads=12&gap_ms=20&speed=5&lang=en');
+  await openLesson(p, s.url, 'lesson=race-condition&threads=12&gap_ms=100&speed=5&lang=en');
   // The listing is highlighted and the parameters are inputs inside it.
   assert.ok(await p.locator('#listing .kw').count() > 5, 'keywords are coloured');
   assert.equal(await p.locator('#param-threads').inputValue(), '12');
