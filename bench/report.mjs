@@ -191,6 +191,7 @@ const machine = {
   date: new Date().toISOString(),
   runs: native._meta?.sizes?.runs ?? browser._meta?.sizes?.runs ?? null,
   smoke: !!meta.smoke,
+  priority: !!meta.priority,
 };
 
 // ---- where the time goes (probes: not rows, the pieces the rows are made of)
@@ -201,8 +202,12 @@ const probes = [
   `clock read (parlab::clock::now_ns, one per trace event): browser ${ns(pb.clock_ns)} (performance.now() steps by ${pb.clock_step_us ? `${fmt(pb.clock_step_us)} µs` : 'n/a'}; `
     + `bound Performance.prototype.now ${ns(pb.clock_bound_ns)}, global performance.now ${ns(pb.clock_direct_import_ns)}), native ${ns(pn.clock_ns)}`,
   `raw lock atomics (compare_exchange + swap): browser ${ns(pb.atomic_pair_ns)}, native ${ns(pn.atomic_pair_ns)}; Arc clone+drop: browser ${ns(pb.arc_clone_ns)}, native ${ns(pn.arc_clone_ns)}`,
+  `Lock's fast path with the hooks behind an inline const thread-local flag (bench prototype, outside a run): browser ${ns(pb.lean_lock_pair_ns)}, native ${ns(pn.lean_lock_pair_ns)} per pair`,
+  `trace recording, per event per thread, into one trace from 1 thread / 2 threads at once (one shared slot counter): browser ${ns(pb.trace_record_1_thread_ns)} / ${ns(pb.trace_record_2_threads_ns)}, native ${ns(pn.trace_record_1_thread_ns)} / ${ns(pn.trace_record_2_threads_ns)}`,
   `Lock pair in a run whose trace is full (hooks, no recording): browser ${ns(pb.lock_pair_full_trace_ns)}, native ${ns(pn.lock_pair_full_trace_ns)}`,
   `native with the trace buffer pre-faulted (mlockall): lock pair traced ${ns(pn.prefaulted?.lock_pair_traced_ns)}, trace recording ${ns(pn.prefaulted?.trace_record_ns)}/event`,
+  `Queue with a consumer that spins ~1-2 µs before a blocking get (model of a spin-then-park get): browser ${pb.queue_spin ? `${fmt(pb.queue_spin.items_s)} items/s, ${pb.queue_spin.sleeps_per_1000.toFixed(0)} sleeps/1000 items` : 'n/a'}, `
+    + `native ${pn.queue_spin ? `${fmt(pn.queue_spin.items_s)} items/s, ${pn.queue_spin.sleeps_per_1000.toFixed(0)} sleeps/1000 items` : 'n/a'} (row 4: ${[['browser', browser], ['native', native]].map(([n, x]) => `${n} ${(x.queue?.note || '').replace('unbounded; a thread slept in get/put ', '').replace(' times per 1000 items', '')} sleeps/1000`).join(', ')})`,
   `control, the sum on plain std threads (no Parlab): speed-up ${pn.sum_std_threads?.speedup ? `${pn.sum_std_threads.speedup.toFixed(2)}× on ${cores} cores` : 'n/a'}`,
   `ping-pong with a 4096-event trace (watchdog once the trace is full): browser ${pb.pingpong_trace_4096 || 'n/a'}; native ${pn.pingpong_trace_4096 || 'n/a'}`,
 ];
@@ -216,7 +221,7 @@ function textTable(rows) {
 }
 const cells = table.map((r) => r.cells);
 const machineLine = `${machine.cores} cores, ${machine.cpu}, ${machine.memory_gb} GB, ${machine.os}; Chromium ${machine.chromium}; ${machine.python}; ${machine.rustc}`
-  + `; load average before ${machine.load_before ?? '?'}, after ${machine.load_after}`;
+  + `; load average before ${machine.load_before ?? '?'}, after ${machine.load_after}${machine.priority ? '; measured at nice -10 (--priority)' : ''}`;
 const legend = `Cells: median (min–max) of ${machine.runs ?? '?'} runs after a warm-up (micro rows: 2 more). "browser ÷ native": how many times `
   + 'slower the browser is (1.00× = same). Rows 1–6 in lesson threads inside a run (trace on) unless said; row 1 "trace off" on the calling '
   + 'thread outside any run (browser: the bench\'s dedicated worker).';

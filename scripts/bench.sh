@@ -6,18 +6,22 @@
 #   scripts/bench.sh --smoke    tiny sizes: checks that every row runs (under a minute
 #                               once built); fails if a row fails
 #   scripts/bench.sh --runs N   N measured runs per row (default 5)
+#   scripts/bench.sh --priority run the measurements at nice -10 (root), ahead of other
+#                               work on a shared machine (the table says so)
 # Set CARGO_TARGET_DIR to keep its builds apart from others'. Not a test: scripts/test.sh
 # does not run it. Close other work first: the numbers are only as quiet as the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 smoke=0
+priority=0
 runs=()
 while (($#)); do
   case $1 in
     --smoke) smoke=1 ;;
     --runs) runs=(--runs "$2"); shift ;;
-    *) echo "usage: scripts/bench.sh [--smoke] [--runs N]" >&2; exit 2 ;;
+    --priority) priority=1 ;;
+    *) echo "usage: scripts/bench.sh [--smoke] [--runs N] [--priority]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -53,12 +57,21 @@ t_built=$SECONDS
 # ---- measurements, one at a time (they share 2 cores)
 rm -f "$out"/{native,browser,page,python,meta}.json
 failed=()
+nice=()
+if ((priority)); then
+  if nice -n -10 true 2>/dev/null && [[ $(nice -n -10 nice) == -10 ]]; then
+    nice=(nice -n -10)
+  else
+    echo "--priority: cannot raise the priority here (needs root); measuring at normal priority" >&2
+    priority=0
+  fi
+fi
 step "native (OS threads)"
-"$target/release/parlab-bench" "${size[@]}" "${runs[@]}" >"$out/native.json" || failed+=(native)
+"${nice[@]}" "$target/release/parlab-bench" "${size[@]}" "${runs[@]}" >"$out/native.json" || failed+=(native)
 step "browser (headless Chromium, Web Workers)"
-node bench/run-browser.mjs "${size[@]}" "${runs[@]}" >"$out/browser.json" || failed+=(browser)
+"${nice[@]}" node bench/run-browser.mjs "${size[@]}" "${runs[@]}" >"$out/browser.json" || failed+=(browser)
 step "page (cold load, size, timeline frames)"
-node bench/run-page.mjs "$out/dist" "${size[@]}" "${runs[@]}" >"$out/page.json" || failed+=(page)
+"${nice[@]}" node bench/run-page.mjs "$out/dist" "${size[@]}" "${runs[@]}" >"$out/page.json" || failed+=(page)
 python="n/a"
 if command -v python3 >/dev/null; then
   python=$(python3 --version 2>&1)
@@ -67,7 +80,7 @@ if command -v python3 >/dev/null; then
   for script in lock pingpong queue_items threads sum; do
     echo "    cpython: $script" >&2
     f="$out/python-$script.json"
-    if python3 "bench/python/$script.py" "${size[@]}" "${runs[@]}" >"$f"; then py_out+=("$f"); else failed+=("cpython:$script"); fi
+    if "${nice[@]}" python3 "bench/python/$script.py" "${size[@]}" "${runs[@]}" >"$f"; then py_out+=("$f"); else failed+=("cpython:$script"); fi
   done
   python3 - "$out/python.json" "${py_out[@]}" <<'EOF'
 import json, sys
@@ -83,7 +96,7 @@ fi
 
 cat >"$out/meta.json" <<EOF
 { "python": "$python", "rustc": "$(rustc --version)", "commit": "$(git rev-parse --short HEAD)",
-  "load_before": "$load_before", "smoke": $( ((smoke)) && echo true || echo false),
+  "load_before": "$load_before", "smoke": $( ((smoke)) && echo true || echo false), "priority": $( ((priority)) && echo true || echo false),
   "build_s": $((t_built - t_start)), "measure_s": $((SECONDS - t_built)) }
 EOF
 strict=()

@@ -684,6 +684,94 @@ pub mod probe {
         }
     }
 
+    /// The queue row again, with a consumer that spins briefly (qsize() every 64 pauses,
+    /// at most 64 times, about a microsecond or two) before a blocking get(): a model of
+    /// a Queue whose get spins before it parks. Returns items/s and sleeps per 1000 items.
+    pub async fn queue_spin<P: Platform>(p: &P, n: u64) -> Result<(f64, f64), String> {
+        use parlab::prims::Queue;
+        let out = Out::default();
+        let o = out.clone();
+        let run = p
+            .run(
+                cfg_with_trace(n * 8),
+                Box::new(move || {
+                    let q: Arc<Queue<u64>> = Arc::new(Queue::new(0));
+                    let qc = q.clone();
+                    let consumer = Thread::new("consumer", move || {
+                        for _ in 0..n {
+                            for _ in 0..64 {
+                                if qc.qsize() > 0 {
+                                    break;
+                                }
+                                for _ in 0..64 {
+                                    std::hint::spin_loop();
+                                }
+                            }
+                            black_box(qc.get(true, None)?);
+                        }
+                        Ok(())
+                    });
+                    let qp = q.clone();
+                    let producer = Thread::new("producer", move || {
+                        for i in 0..n {
+                            qp.put(i, true, None)?;
+                        }
+                        Ok(())
+                    });
+                    let t0 = now_ns();
+                    consumer.start()?;
+                    producer.start()?;
+                    producer.join(None)?;
+                    consumer.join(None)?;
+                    o.set(n as f64 / secs_since(t0));
+                    Ok(())
+                }),
+            )
+            .await?;
+        let blocks = run.trace.snapshot().iter().filter(|e| e.kind == Kind::Block && matches!(e.op, Op::Get | Op::Put)).count();
+        Ok((out.get(), blocks as f64 * 1000.0 / n as f64))
+    }
+
+    /// Trace recording from `k` lesson threads at once into one trace: ns per event per
+    /// thread. Every event of every thread reserves its slot with a `fetch_add` on the same
+    /// counter, so this shows what sharing that cache line costs.
+    pub async fn trace_record_threads_ns<P: Platform>(p: &P, n: u64, k: u32) -> Result<f64, String> {
+        let out = Out::default();
+        let o = out.clone();
+        p.run(
+            cfg_with_trace(64),
+            Box::new(move || {
+                let trace = Arc::new(Trace::new((n * k as u64) as usize + 16, now_ns()));
+                let go = Arc::new(Event::new());
+                let times: Vec<Arc<AtomicU64>> = (0..k).map(|_| Arc::new(AtomicU64::new(0))).collect();
+                let threads: Vec<Thread> = (0..k as usize)
+                    .map(|i| {
+                        let (trace, go, time) = (trace.clone(), go.clone(), times[i].clone());
+                        Thread::new("record", move || {
+                            go.wait(None)?;
+                            let t0 = now_ns();
+                            record_events(&trace, n);
+                            time.store(now_ns() - t0, Ordering::Relaxed);
+                            Ok(())
+                        })
+                    })
+                    .collect();
+                for t in &threads {
+                    t.start()?;
+                }
+                go.set();
+                for t in &threads {
+                    t.join(None)?;
+                }
+                let worst = times.iter().map(|t| t.load(Ordering::Relaxed)).max().unwrap_or(0);
+                o.set(worst as f64 / n as f64);
+                Ok(())
+            }),
+        )
+        .await?;
+        Ok(out.get())
+    }
+
     /// Every probe, as JSON.
     pub async fn all<P: Platform>(p: &P, s: &Sizes) -> Value {
         p.progress("probes");
@@ -703,12 +791,32 @@ pub mod probe {
             }
         }
         let hooks = if hooks.is_empty() { f64::NAN } else { med(hooks) };
+        let mut rec1 = Vec::new();
+        let mut rec2 = Vec::new();
+        let rn = s.trace_events / 2;
+        for _ in 0..3 {
+            rec1.extend(trace_record_threads_ns(p, rn, 1).await.ok());
+            rec2.extend(trace_record_threads_ns(p, rn, 2).await.ok());
+        }
+        let rec = |v: Vec<f64>| if v.is_empty() { json!(null) } else { json!(med(v)) };
+        let (rec1, rec2) = (rec(rec1), rec(rec2));
+        let mut qs = Vec::new();
+        for _ in 0..3 {
+            if let Ok(v) = queue_spin(p, s.queue_items).await {
+                qs.push(v);
+            }
+        }
+        qs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let queue_spin = qs.get(qs.len() / 2).map_or(json!(null), |(r, b)| json!({ "items_s": r, "sleeps_per_1000": b }));
         let watchdog = pingpong_small_trace(p, if s.pingpong < 1000 { 2_000 } else { 100_000 }).await;
         json!({
             "clock_ns": clock,
             "atomic_pair_ns": atomics,
             "arc_clone_ns": arc,
             "lean_lock_pair_ns": lean_pair,
+            "queue_spin": queue_spin,
+            "trace_record_1_thread_ns": rec1,
+            "trace_record_2_threads_ns": rec2,
             "lock_pair_full_trace_ns": hooks,
             "pingpong_trace_4096": watchdog,
         })
