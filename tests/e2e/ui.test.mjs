@@ -113,6 +113,13 @@ test('a value out of range is refused beside its input and Run waits until it is
   await shot(p, 'ui-refused');
   await p.locator('#param-threads').fill('20');
   await p.locator('#speed').fill('5');
+  // Arrow keys step a number, within its range.
+  await p.locator('#param-threads').press('ArrowUp');
+  assert.equal(await p.locator('#param-threads').inputValue(), '21');
+  await p.locator('#param-threads').fill('128');
+  await p.locator('#param-threads').press('ArrowUp');
+  assert.equal(await p.locator('#param-threads').inputValue(), '128');
+  await p.locator('#param-threads').fill('20');
   assert.equal(await p.locator('#param-threads-msg').isVisible(), false);
   assert.equal(await p.locator('#run').isDisabled(), false);
   assert.deepEqual(errors, []);

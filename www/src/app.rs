@@ -656,6 +656,21 @@ fn listen() {
             run_now();
         } else if key == "Escape" {
             stop_now();
+        } else if (key == "ArrowUp" || key == "ArrowDown") && !e.alt_key() {
+            let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
+            let Some(k) = input.get_attribute("data-key").filter(|_| input.class_list().contains("slot")) else { return };
+            let next = with(|app| {
+                let lp = lesson_page(app)?;
+                let spec = lp.lesson.param(&k)?;
+                lesson::step_param(spec, &input.value(), key == "ArrowUp")
+            })
+            .flatten();
+            if let Some(v) = next {
+                e.prevent_default();
+                input.set_value(&v);
+                let _ = input.style().set_property("width", &format!("{}ch", lesson::input_width(&v)));
+                set_params(vec![(k, v)], false);
+            }
         }
     })
     .forget();

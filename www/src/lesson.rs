@@ -502,11 +502,20 @@ impl LessonPage {
                     let common = common.replace(&format!(r#"title="{}: {}""#, escape(label), escape(&range)), &format!(r#"title="{}: {}""#, escape(label), escape(&meanings.join("; "))));
                     format!(r#"<select class="slot" {common}>{opts}</select>{msg}"#)
                 }
-                _ => format!(
-                    r#"<input class="slot" type="text" inputmode="decimal" autocomplete="off" spellcheck="false" {common} value="{v}" style="width:{w}ch">{msg}"#,
-                    v = escape(&text),
-                    w = input_width(&text)
-                ),
+                // Text rather than type=number: a refused value from a link stays as typed,
+                // beside its explanation. Arrow keys step it like a number input.
+                _ => {
+                    let (min, max) = match spec.kind {
+                        ParamKind::Int { min, max, .. } => (min as f64, max as f64),
+                        ParamKind::Float { min, max, .. } | ParamKind::OptFloat { min, max, .. } => (min, max),
+                        _ => (0.0, 0.0),
+                    };
+                    format!(
+                        r#"<input class="slot" type="text" role="spinbutton" aria-valuemin="{min}" aria-valuemax="{max}" inputmode="decimal" autocomplete="off" spellcheck="false" {common} value="{v}" style="width:{w}ch">{msg}"#,
+                        v = escape(&text),
+                        w = input_width(&text)
+                    )
+                }
             }
         })
     }
@@ -545,11 +554,19 @@ impl LessonPage {
                     dom::set_text(&msg_id, m.get(lang));
                     dom::set_hidden(&msg_id, false);
                     dom::set_attr(&id, "aria-invalid", "true");
+                    remove_attr(&id, "aria-valuenow");
                 }
                 None => {
                     dom::set_text(&msg_id, "");
                     dom::set_hidden(&msg_id, true);
                     dom::set_attr(&id, "aria-invalid", "false");
+                    if let Some(v) = self.texts.get(spec.key).and_then(|t| spec.parse(t).ok()) {
+                        match v {
+                            parlab::lessons::Value::Int(i) => dom::set_attr(&id, "aria-valuenow", &i.to_string()),
+                            parlab::lessons::Value::Float(f) => dom::set_attr(&id, "aria-valuenow", &f.to_string()),
+                            _ => remove_attr(&id, "aria-valuenow"),
+                        }
+                    }
                 }
             }
         }
@@ -874,6 +891,35 @@ fn remove_attr(id: &str, name: &str) {
 pub fn canvas(id: &str) -> Option<web_sys::HtmlCanvasElement> {
     use wasm_bindgen::JsCast;
     dom::by_id(id).and_then(|e| e.dyn_into().ok())
+}
+
+/// The text of a numeric parameter one step up or down (ArrowUp/ArrowDown), kept in range.
+pub fn step_param(spec: &parlab::lessons::ParamSpec, text: &str, up: bool) -> Option<String> {
+    let sign = if up { 1.0 } else { -1.0 };
+    match spec.kind {
+        ParamKind::Int { min, max, default } => {
+            let v = match spec.parse(text) {
+                Ok(parlab::lessons::Value::Int(i)) => i,
+                _ => default,
+            };
+            Some((v + sign as i64).clamp(min, max).to_string())
+        }
+        ParamKind::Float { min, max, .. } | ParamKind::OptFloat { min, max, .. } => {
+            let step = if max - min <= 10.0 { 0.1 } else if max - min <= 100.0 { 1.0 } else { 10.0 };
+            let v = match spec.parse(text) {
+                Ok(parlab::lessons::Value::Float(f)) => f + sign * step,
+                Ok(parlab::lessons::Value::None) => min,
+                _ => match spec.default_value() {
+                    parlab::lessons::Value::Float(f) => f,
+                    _ => min,
+                },
+            };
+            let v = ((v / step).round() * step).clamp(min, max);
+            let s = if step < 1.0 { format!("{v:.1}") } else { format!("{v}") };
+            Some(if s.contains('.') || matches!(spec.kind, ParamKind::OptFloat { .. }) { s } else { format!("{s}.0") })
+        }
+        _ => None,
+    }
 }
 
 /// What a parameter's mirror shows: the value as it stands in the code.
