@@ -27,7 +27,7 @@ tier() {
   fi
 }
 
-tier "native tests" cargo test -p parlab --profile test-opt --no-fail-fast
+tier "native tests" cargo test -p parlab -p parlab-www --profile test-opt --no-fail-fast
 if [[ -f crate/tests/loom.rs ]]; then
   tier "loom models" env RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test -p parlab --release --test loom
 fi
