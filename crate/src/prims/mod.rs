@@ -51,9 +51,11 @@ pub(crate) fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Lesson ids are small (they count the threads of a run); OS-thread ids have the top bit
 /// set, so the two kinds never collide.
 pub(crate) fn thread_key() -> u32 {
+    // Borrowed, not cloned: cloning the context would bounce the run's refcount between
+    // cores on every RLock operation.
     #[cfg(not(loom))]
-    if let Some(ctx) = crate::runtime::current() {
-        return ctx.tid;
+    if let Some(tid) = crate::runtime::current_tid() {
+        return tid;
     }
     os_thread_key()
 }
