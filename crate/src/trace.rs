@@ -261,7 +261,7 @@ pub struct Trace {
     dropped: AtomicU64,
     bytes: Box<[UnsafeCell<u8>]>,
     bytes_used: AtomicUsize,
-    start_ns: u64,
+    start_ns: AtomicU64,
 }
 
 // SAFETY: each slot and each arena byte range is written by exactly one thread (the one
@@ -285,17 +285,18 @@ impl Trace {
         let slots: Box<[Slot]> = unsafe { Box::new_zeroed_slice(capacity).assume_init() };
         // SAFETY: as above, a zero byte is a valid `UnsafeCell<u8>`.
         let bytes: Box<[UnsafeCell<u8>]> = unsafe { Box::new_zeroed_slice(capacity * STRING_BYTES_PER_EVENT + 4096).assume_init() };
-        Trace { slots, reserved: AtomicUsize::new(0), dropped: AtomicU64::new(0), bytes, bytes_used: AtomicUsize::new(0), start_ns }
+        Trace { slots, reserved: AtomicUsize::new(0), dropped: AtomicU64::new(0), bytes, bytes_used: AtomicUsize::new(0), start_ns: AtomicU64::new(start_ns) }
     }
 
-    /// Sets the clock origin of a trace that has recorded nothing yet.
-    pub fn set_start_ns(&mut self, start_ns: u64) {
-        debug_assert!(self.is_empty(), "the clock origin moves only before the first event");
-        self.start_ns = start_ns;
+    /// Moves the clock origin: a run's lesson time starts when its threads can start, not
+    /// when its buffers were allocated or its workers were still booting. Events recorded
+    /// before keep their (small) times.
+    pub fn set_start_ns(&self, start_ns: u64) {
+        self.start_ns.store(start_ns, Ordering::Relaxed);
     }
 
     pub fn start_ns(&self) -> u64 {
-        self.start_ns
+        self.start_ns.load(Ordering::Relaxed)
     }
 
     pub fn capacity(&self) -> usize {
@@ -315,7 +316,7 @@ impl Trace {
         let Some(slot) = self.slots.get(i) else {
             return self.drop_one();
         };
-        let t_ns = crate::clock::now_ns().saturating_sub(self.start_ns);
+        let t_ns = crate::clock::now_ns().saturating_sub(self.start_ns.load(Ordering::Relaxed));
         // SAFETY: the fetch_add above gave index `i` to this call alone, and readers do not
         // touch the slot until `ready` is published below.
         unsafe { *slot.raw.get() = Raw { t_ns, arg, actor, obj, kind: kind as u16, code } };

@@ -195,7 +195,10 @@ impl LessonPage {
         let lesson = self.lesson;
         let p = params.clone();
         let cfg = RunConfig { speed, trace_capacity: parlab::trace::DEFAULT_CAPACITY, max_threads: 1024 };
-        let run = browser::start(&cfg, move || (lesson.run)(&p));
+        // Workers for every thread the run will start are booted first, so that no thread
+        // starts late.
+        let threads = (lesson.threads)(&params) as u32;
+        let run = browser::start_with_threads(&cfg, threads, move || (lesson.run)(&p));
         self.live = Some(Live {
             run,
             cursor: 0,

@@ -37,6 +37,7 @@ pub static LESSON: Lesson = Lesson {
     listing: LISTING,
     explanation: Text { ru: EXPLANATION_RU, en: EXPLANATION_EN },
     default_speed: 1.0,
+    threads: |p| p.int("consumers") as usize + 2,
     run,
     validate: super::no_cross_checks,
     insights,

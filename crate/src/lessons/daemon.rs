@@ -76,6 +76,7 @@ pub static LESSON: Lesson = Lesson {
     listing: LISTING,
     explanation: EXPLANATION,
     default_speed: 1.0,
+    threads: |_| 2,
     run,
     validate: no_cross_checks,
     insights,

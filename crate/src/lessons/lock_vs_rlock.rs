@@ -114,6 +114,7 @@ pub static LESSON: Lesson = Lesson {
     listing: LISTING,
     explanation: EXPLANATION,
     default_speed: 1.0,
+    threads: |_| 3,
     run,
     validate: no_cross_checks,
     insights,

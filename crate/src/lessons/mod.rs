@@ -263,6 +263,10 @@ pub struct Lesson {
     pub explanation: Text,
     /// A speed (lesson seconds per real second) that makes the defaults pleasant to watch.
     pub default_speed: f64,
+    /// How many threads a run with these parameters starts at most (its main thread
+    /// included), so that the page can have that many workers ready before Run: a worker
+    /// started mid-run would delay a thread's start and distort the lesson's timing.
+    pub threads: fn(&Params) -> usize,
     /// The program's main thread.
     pub run: fn(&Params) -> PyResult<()>,
     /// Checks that involve several parameters at once: (parameter key, message).

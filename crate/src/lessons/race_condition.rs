@@ -116,6 +116,7 @@ pub static LESSON: Lesson = Lesson {
     listing: LISTING,
     explanation: EXPLANATION,
     default_speed: 1.0,
+    threads: |p| p.int("threads") as usize + 1,
     run,
     validate,
     insights,

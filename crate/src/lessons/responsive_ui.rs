@@ -33,6 +33,7 @@ pub static LESSON: Lesson = Lesson {
     listing: LISTING,
     explanation: Text { ru: EXPLANATION_RU, en: EXPLANATION_EN },
     default_speed: 1.0,
+    threads: |_| 3,
     run,
     validate: super::no_cross_checks,
     insights,

@@ -37,6 +37,7 @@ pub static LESSON: Lesson = Lesson {
     listing: LISTING,
     explanation: Text { ru: EXPLANATION_RU, en: EXPLANATION_EN },
     default_speed: 2.0,
+    threads: |p| p.int("threads") as usize + 1,
     run,
     validate: super::no_cross_checks,
     insights,

@@ -89,6 +89,7 @@ pub static LESSON: Lesson = Lesson {
     listing: LISTING,
     explanation: EXPLANATION,
     default_speed: 1.0,
+    threads: |p| p.int("threads") as usize + 1,
     run,
     validate: no_cross_checks,
     insights,

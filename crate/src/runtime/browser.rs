@@ -200,6 +200,25 @@ pub async fn init_pool(n: u32) -> Result<(), PoolError> {
     Ok(())
 }
 
+/// Makes sure at least `n` workers are idle and ready, creating the missing ones and
+/// waiting (without blocking) until they have booted. Call before a run that will start
+/// `n` threads: a worker created mid-run delays its thread's start by the worker's boot.
+pub async fn prepare(n: u32) -> Result<(), PoolError> {
+    let n = n.min(MAX_WORKERS as u32);
+    let spare = SPARE.load(Ordering::SeqCst).max(0) as u32;
+    for _ in spare..n {
+        add_worker()?;
+    }
+    let deadline = now_ms() + 30_000.0;
+    while SPARE.load(Ordering::SeqCst) < n as i32 {
+        if now_ms() > deadline {
+            return Err(PoolError::Worker("workers did not start within 30 s".into()));
+        }
+        sleep_ms(5).await;
+    }
+    Ok(())
+}
+
 async fn sleep_ms(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
         let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
@@ -303,10 +322,38 @@ fn listen() {
 
 /// Starts a run on the pool. Never blocks: safe on the page.
 pub fn start(cfg: &RunConfig, main: impl FnOnce() -> PyResult<()> + Send + 'static) -> Arc<Run> {
+    start_with_threads(cfg, 0, main)
+}
+
+/// Starts a run that will start up to `threads` threads. When fewer workers are idle, the
+/// missing ones are created first and the program begins once they have booted, its lesson
+/// clock starting then: a worker booted mid-run would delay its thread's start and bend the
+/// lesson's timing. Never blocks: safe on the page.
+pub fn start_with_threads(cfg: &RunConfig, threads: u32, main: impl FnOnce() -> PyResult<()> + Send + 'static) -> Arc<Run> {
     let run_id = NEXT_RUN.fetch_add(1, Ordering::SeqCst);
-    let run = super::start(cfg, Arc::new(Pool { run_id }), main);
+    let run = Run::new(cfg, Arc::new(Pool { run_id }));
     PAGE.with(|p| p.borrow_mut().ending.retain(|(id, _)| *id != run_id));
     RUN_IDS.with(|m| m.borrow_mut().push((Arc::as_ptr(&run) as usize, run_id)));
+    if SPARE.load(Ordering::SeqCst) >= threads as i32 {
+        crate::threading::start_main(&run, Box::new(main));
+        return run;
+    }
+    let r = run.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let ready = prepare(threads).await;
+        match ready {
+            // Stopped while the workers booted: nothing ran, so the run ends here.
+            _ if r.end_state().is_some() => r.force_finish(),
+            Ok(()) => {
+                r.trace.set_start_ns(crate::clock::now_ns());
+                crate::threading::start_main(&r, Box::new(main));
+            }
+            Err(e) => {
+                r.request_end(crate::trace::EndState::Failed, &e.to_string());
+                r.force_finish();
+            }
+        }
+    });
     run
 }
 

@@ -333,10 +333,10 @@ macro_rules! py_print {
 }
 
 impl Run {
-    fn new(cfg: &RunConfig, spawner: Arc<dyn Spawner>) -> Arc<Run> {
+    pub(crate) fn new(cfg: &RunConfig, spawner: Arc<dyn Spawner>) -> Arc<Run> {
         // Allocate first, then start the clock: filling a large trace takes a while (a
         // quarter second for the default one in a debug build) that is not lesson time.
-        let mut trace = Trace::new(cfg.trace_capacity.max(16), 0);
+        let trace = Trace::new(cfg.trace_capacity.max(16), 0);
         let slots = (0..cfg.max_threads.max(2) + 1)
             .map(|_| ThreadSlot { state: AtomicU32::new(T_UNUSED), obj: AtomicU32::new(0), wait_addr: AtomicUsize::new(0), wake: AtomicU32::new(0), daemon: AtomicBool::new(false) })
             .collect();
