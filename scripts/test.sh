@@ -29,7 +29,7 @@ tier() {
 
 tier "native tests" cargo test -p parlab -p parlab-www --profile test-opt --no-fail-fast
 if [[ -f crate/tests/loom.rs ]]; then
-  tier "loom models" env RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test -p parlab --release --test loom
+  tier "loom models" env RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test -p parlab --release --no-default-features --test loom
 fi
 tier "wasm-bindgen-test (headless Chromium, workers)" env WASM_BINDGEN_TEST_TIMEOUT=180 cargo test -p parlab --no-default-features --target wasm32-unknown-unknown --test web
 # The end-to-end tier tests its own release build, so a dev server's dist/ is left alone.

@@ -140,9 +140,14 @@ impl Thread {
             run.thread_exited(tid, ThreadEndHow::Stopped, None);
             return Err(PyErr::RuntimeError(format!("can't start new thread ({e})")));
         }
-        // Like Python's start(), wait until the thread is running.
-        while inner.state.load(Ordering::SeqCst) == NEW {
-            runtime::park(&inner.state, NEW, None, inner.obj)?;
+        // Like Python's start(), wait until the thread is running (in the browser a worker
+        // may still be booting); the trace shows that wait and its hand-off.
+        if inner.state.load(Ordering::SeqCst) == NEW {
+            runtime::trace(Kind::Block, Op::Start, inner.obj, tid as u64);
+            while inner.state.load(Ordering::SeqCst) == NEW {
+                runtime::park(&inner.state, NEW, None, inner.obj)?;
+            }
+            runtime::trace(Kind::Ok, Op::Start, inner.obj, tid as u64);
         }
         Ok(())
     }
