@@ -2,7 +2,7 @@
 //! RLock levels across a wait, a bounded buffer under contention, the trace, and Stop.
 
 use parlab::prims::{Condition, Lock, RLock};
-use parlab::runtime::{native, Run, RunConfig};
+use parlab::runtime::native;
 use parlab::threading::Thread;
 use parlab::trace::{EndState, Kind, Op, ThreadEndHow};
 use parlab::PyResult;
@@ -11,21 +11,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn cfg(speed: f64) -> RunConfig {
-    RunConfig { speed, ..RunConfig::default() }
-}
-
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let t0 = Instant::now();
-    while !cond() {
-        assert!(t0.elapsed() < Duration::from_secs(10), "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(1));
-    }
-}
-
-fn blocked(run: &Run, op: Op) -> usize {
-    run.trace.snapshot().iter().filter(|e| e.kind == Kind::Block && e.op == op).count()
-}
+mod prim_kit;
+#[allow(unused_imports)]
+use prim_kit::*;
 
 const NOT_HELD_WAIT: &str = "RuntimeError: cannot wait on un-acquired lock";
 const NOT_HELD_NOTIFY: &str = "RuntimeError: cannot notify on un-acquired lock";

@@ -2,7 +2,7 @@
 //! and consumers losing and duplicating nothing, task_done/join, the trace, and Stop.
 
 use parlab::prims::Queue;
-use parlab::runtime::{native, Run, RunConfig};
+use parlab::runtime::native;
 use parlab::threading::Thread;
 use parlab::trace::{EndState, Kind, Op};
 use parlab::PyErr;
@@ -10,21 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn cfg(speed: f64) -> RunConfig {
-    RunConfig { speed, ..RunConfig::default() }
-}
-
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let t0 = Instant::now();
-    while !cond() {
-        assert!(t0.elapsed() < Duration::from_secs(10), "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(1));
-    }
-}
-
-fn count(run: &Run, kind: Kind, op: Op) -> usize {
-    run.trace.snapshot().iter().filter(|e| e.kind == kind && e.op == op).count()
-}
+mod prim_kit;
+#[allow(unused_imports)]
+use prim_kit::*;
 
 #[test]
 fn fifo_sizes_and_nowait_errors() {

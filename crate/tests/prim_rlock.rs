@@ -2,28 +2,16 @@
 //! exclusion under contention, a deadlock report naming the owner, and Stop.
 
 use parlab::prims::{Barrier, RLock};
-use parlab::runtime::{native, Run, RunConfig};
+use parlab::runtime::native;
 use parlab::threading::Thread;
 use parlab::trace::{EndState, Kind, ObjKind, Op};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn cfg(speed: f64) -> RunConfig {
-    RunConfig { speed, ..RunConfig::default() }
-}
-
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let t0 = Instant::now();
-    while !cond() {
-        assert!(t0.elapsed() < Duration::from_secs(10), "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(1));
-    }
-}
-
-fn blocked(run: &Run, op: Op) -> usize {
-    run.trace.snapshot().iter().filter(|e| e.kind == Kind::Block && e.op == op).count()
-}
+mod prim_kit;
+#[allow(unused_imports)]
+use prim_kit::*;
 
 #[test]
 fn the_owner_reacquires_and_must_release_as_often() {

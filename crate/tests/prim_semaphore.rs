@@ -3,7 +3,7 @@
 
 use parlab::analysis::TraceView;
 use parlab::prims::{BoundedSemaphore, Semaphore};
-use parlab::runtime::{native, Run, RunConfig};
+use parlab::runtime::native;
 use parlab::threading::Thread;
 use parlab::trace::{EndState, Kind, ObjKind, Op};
 use parlab::PyErr;
@@ -11,22 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn cfg(speed: f64) -> RunConfig {
-    RunConfig { speed, ..RunConfig::default() }
-}
-
-/// Polls `cond` until it holds, failing after 10 s with `what`.
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let t0 = Instant::now();
-    while !cond() {
-        assert!(t0.elapsed() < Duration::from_secs(10), "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(1));
-    }
-}
-
-fn blocked(run: &Run, op: Op) -> usize {
-    run.trace.snapshot().iter().filter(|e| e.kind == Kind::Block && e.op == op).count()
-}
+mod prim_kit;
+#[allow(unused_imports)]
+use prim_kit::*;
 
 #[test]
 fn errors_have_pythons_text() {

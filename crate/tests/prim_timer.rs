@@ -2,28 +2,16 @@
 //! flag, exceptions, the trace, and Stop.
 
 use parlab::prims::Timer;
-use parlab::runtime::{monotonic, native, Run, RunConfig};
+use parlab::runtime::{monotonic, native, Run};
 use parlab::trace::{EndState, Kind, ObjKind, Op};
 use parlab::{py_print, PyErr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn cfg(speed: f64) -> RunConfig {
-    RunConfig { speed, ..RunConfig::default() }
-}
-
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let t0 = Instant::now();
-    while !cond() {
-        assert!(t0.elapsed() < Duration::from_secs(10), "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(1));
-    }
-}
-
-fn count(run: &Run, kind: Kind, op: Op) -> usize {
-    run.trace.snapshot().iter().filter(|e| e.kind == kind && e.op == op).count()
-}
+mod prim_kit;
+#[allow(unused_imports)]
+use prim_kit::*;
 
 fn printed(run: &Run) -> Vec<String> {
     run.trace.snapshot().iter().filter(|e| e.kind == Kind::Print).map(|e| run.trace.text(e.str_arg())).collect()

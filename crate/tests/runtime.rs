@@ -1,7 +1,7 @@
 //! The runtime natively: threads, join, daemon cut-off, Stop, deadlock report, panics.
 
 use parlab::prims::Lock;
-use parlab::runtime::{native, RunConfig};
+use parlab::runtime::native;
 use parlab::threading::{active_count, current_thread, Thread};
 use parlab::trace::{EndState, Kind, ObjKind, Op};
 use parlab::{py_print, PyErr};
@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn cfg(speed: f64) -> RunConfig {
-    RunConfig { speed, ..RunConfig::default() }
-}
+mod prim_kit;
+#[allow(unused_imports)]
+use prim_kit::*;
 
 fn printed(run: &parlab::runtime::Run) -> Vec<String> {
     run.trace.snapshot().iter().filter(|e| e.kind == Kind::Print).map(|e| run.trace.text(e.str_arg())).collect()
