@@ -261,7 +261,7 @@ const md = [
   '',
   ...probes.map((p) => `- ${p}`),
   '',
-  'Run it: `scripts/bench.sh` (about 10 minutes on 2 cores); `scripts/bench.sh --smoke` checks that every row runs.',
+  'Run it: `scripts/bench.sh` (about 3 minutes on 2 cores once built, 5 from a cold build); `scripts/bench.sh --smoke` checks that every row runs.',
   '',
 ].join('\n');
 fs.writeFileSync(path.join(dir, 'latest.md'), md);

@@ -11,7 +11,7 @@ import { root, serve, launch, log } from './lib.mjs';
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
 const runsArg = args.indexOf('--runs');
-const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : (smoke ? 2 : 5);
+const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : (smoke ? 2 : 7);
 
 async function onPage(browser, base, spec, timeoutMs) {
   const context = await browser.newContext();

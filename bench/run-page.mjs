@@ -16,7 +16,7 @@ const args = process.argv.slice(2);
 const dist = path.resolve(args[0]);
 const smoke = args.includes('--smoke');
 const runsArg = args.indexOf('--runs');
-const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : (smoke ? 2 : 5);
+const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : (smoke ? 2 : 7);
 // The page's main UI, in order of preference: the lesson catalog, and the foundation
 // page's core count for builds that have no catalog yet. Override with
 // PARLAB_BENCH_READY (comma-separated selectors, most preferred first).

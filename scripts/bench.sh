@@ -2,10 +2,12 @@
 # Benchmarks side by side: Parlab in headless Chromium (lesson threads on Web Workers),
 # Parlab native (OS threads) and CPython (when python3 is present). Builds what it needs,
 # prints one table with PASS/MISS per target, and writes bench/out/latest.{json,md}.
-#   scripts/bench.sh            the real bench (about 10 minutes on 2 cores)
+#   scripts/bench.sh            the real bench (about 3 minutes on 2 cores once built, 5 from a cold build)
 #   scripts/bench.sh --smoke    tiny sizes: checks that every row runs (under a minute
 #                               once built); fails if a row fails
-#   scripts/bench.sh --runs N   N measured runs per row (default 5)
+#   scripts/bench.sh --runs N   N measured runs per row (default 7)
+#   scripts/bench.sh --dist DIR measure this Trunk release build of the page instead of
+#                               building one (e.g. --dist dist after `trunk build --release`)
 #   scripts/bench.sh --priority run the measurements at nice -10 (root), ahead of other
 #                               work on a shared machine (the table says so)
 # Set CARGO_TARGET_DIR to keep its builds apart from others'. Not a test: scripts/test.sh
@@ -15,13 +17,15 @@ cd "$(dirname "$0")/.."
 
 smoke=0
 priority=0
+dist=""
 runs=()
 while (($#)); do
   case $1 in
     --smoke) smoke=1 ;;
     --runs) runs=(--runs "$2"); shift ;;
     --priority) priority=1 ;;
-    *) echo "usage: scripts/bench.sh [--smoke] [--runs N] [--priority]" >&2; exit 2 ;;
+    --dist) dist=$2; shift ;;
+    *) echo "usage: scripts/bench.sh [--smoke] [--runs N] [--priority] [--dist DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -50,8 +54,14 @@ quiet cargo build --release --target wasm32-unknown-unknown -p parlab-bench --li
 quiet wasm-bindgen --target web --out-dir "$out/web/pkg" "$target/wasm32-unknown-unknown/release/parlab_bench.wasm"
 grep -q 'shared:true' "$out/web/pkg/parlab_bench.js" \
   || { echo "the bench module does not import a shared memory: check .cargo/config.toml's wasm32 flags" >&2; exit 1; }
-step "build: the page (trunk build --release -> $out/dist)"
-quiet trunk build --release --dist "$out/dist"
+if [[ -z $dist ]]; then
+  dist=$out/dist
+  step "build: the page (trunk build --release -> $dist)"
+  quiet trunk build --release --dist "$dist"
+else
+  [[ -f $dist/index.html ]] || { echo "--dist $dist: no index.html there (run trunk build --release)" >&2; exit 1; }
+  step "the page: using the build in $dist"
+fi
 t_built=$SECONDS
 
 # ---- measurements, one at a time (they share 2 cores)
@@ -71,7 +81,7 @@ step "native (OS threads)"
 step "browser (headless Chromium, Web Workers)"
 "${nice[@]}" node bench/run-browser.mjs "${size[@]}" "${runs[@]}" >"$out/browser.json" || failed+=(browser)
 step "page (cold load, size, timeline frames)"
-"${nice[@]}" node bench/run-page.mjs "$out/dist" "${size[@]}" "${runs[@]}" >"$out/page.json" || failed+=(page)
+"${nice[@]}" node bench/run-page.mjs "$dist" "${size[@]}" "${runs[@]}" >"$out/page.json" || failed+=(page)
 python="n/a"
 if command -v python3 >/dev/null; then
   python=$(python3 --version 2>&1)

@@ -10,7 +10,7 @@ import time
 SMOKE = "--smoke" in sys.argv
 
 
-def runs(default=5):
+def runs(default=7):
     if "--runs" in sys.argv:
         return int(sys.argv[sys.argv.index("--runs") + 1])
     return 2 if SMOKE else default

@@ -67,7 +67,7 @@ pub struct Sizes {
 impl Sizes {
     pub fn full() -> Sizes {
         Sizes {
-            runs: 5,
+            runs: 7,
             lock_pairs: 300_000,
             increments: 100_000,
             pingpong: 10_000,
