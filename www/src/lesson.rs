@@ -610,7 +610,9 @@ impl LessonPage {
         let running = self.running();
         dom::set_disabled("run", running || !self.errors.is_empty() || !pool_ready);
         let stopping = self.live.as_ref().is_some_and(|l| l.stop_requested && l.running());
-        dom::set_disabled("stop", !running || stopping);
+        // Stop stays enabled while the run winds down: disabling the focused button would
+        // drop keyboard focus on the floor (a second press is harmless).
+        dom::set_disabled("stop", !running);
         dom::set_text("stop-label", tr(if stopping { i18n::STOPPING } else { i18n::STOP }));
         let has_run = self.live.as_ref().is_some_and(|l| l.model.events > 0);
         dom::set_disabled("export-trace", !has_run);

@@ -204,13 +204,18 @@ pub async fn init_pool(n: u32) -> Result<(), PoolError> {
 /// waiting (without blocking) until they have booted. Call before a run that will start
 /// `n` threads: a worker created mid-run delays its thread's start by the worker's boot.
 pub async fn prepare(n: u32) -> Result<(), PoolError> {
+    prepare_unless(n, || false).await
+}
+
+/// [`prepare`], giving up early (with `Ok`) once `cancelled()` says so.
+async fn prepare_unless(n: u32, cancelled: impl Fn() -> bool) -> Result<(), PoolError> {
     let n = n.min(MAX_WORKERS as u32);
     let spare = SPARE.load(Ordering::SeqCst).max(0) as u32;
     for _ in spare..n {
         add_worker()?;
     }
     let deadline = now_ms() + 30_000.0;
-    while SPARE.load(Ordering::SeqCst) < n as i32 {
+    while SPARE.load(Ordering::SeqCst) < n as i32 && !cancelled() {
         if now_ms() > deadline {
             return Err(PoolError::Worker("workers did not start within 30 s".into()));
         }
@@ -339,8 +344,9 @@ pub fn start_with_threads(cfg: &RunConfig, threads: u32, main: impl FnOnce() -> 
         return run;
     }
     let r = run.clone();
+    let stopped = run.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let ready = prepare(threads).await;
+        let ready = prepare_unless(threads, move || stopped.end_state().is_some()).await;
         match ready {
             // Stopped while the workers booted: nothing ran, so the run ends here.
             _ if r.end_state().is_some() => r.force_finish(),
