@@ -98,8 +98,8 @@ const table = ROWS.map((row) => {
   const n = sideStat(native, row, row.key);
   const p = row.py && python ? sideStat(python, row, row.py) : { na: row.py ? (python ? 'n/a' : 'n/a (no python3)') : '—' };
   const bn = row.derived ? NaN : better(row, n, b); // > 1: the browser is that many times slower
-  const vsPyB = better(row, b, p);
-  const vsPyN = better(row, n, p);
+  const vsPyB = row.derived ? NaN : better(row, b, p);
+  const vsPyN = row.derived ? NaN : better(row, n, p);
   const fmtCell = (s) => {
     if (row.key === 'sum_speedup' && !s.na) return `${s.med.toFixed(2)} (${Math.round((s.med / cores) * 100)}%)`;
     if (row.p95 && !s.na) return `${fmt(s.med)} (p50 ${fmt(s.p50)}, max ${fmt(s.max)})`;
