@@ -65,11 +65,13 @@ impl Lock {
     #[inline]
     pub fn acquire_with(&self, blocking: bool, timeout: Option<f64>) -> PyResult<bool> {
         check_timeout_args(blocking, timeout)?;
-        hooks::trace(Kind::Attempt, Op::Acquire, self.obj, 0);
+        // The uncontended path records only its success: an `Attempt` that succeeds at
+        // once says nothing the `Ok` does not, and would double the trace's cost here.
         if self.state.compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed).is_ok() {
             self.taken();
             return Ok(true);
         }
+        hooks::trace(Kind::Attempt, Op::Acquire, self.obj, 0);
         if !blocking {
             hooks::trace(Kind::Timeout, Op::Acquire, self.obj, 0);
             return Ok(false);

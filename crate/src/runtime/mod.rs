@@ -136,6 +136,9 @@ pub(crate) fn current() -> Option<Ctx> {
 pub(crate) fn with_current<R>(f: impl FnOnce(&Ctx) -> R) -> Option<R> {
     #[cfg(not(loom))]
     {
+        if !in_run() {
+            return None;
+        }
         CURRENT.with(|c| c.borrow().as_ref().map(f))
     }
     #[cfg(loom)]
@@ -153,12 +156,37 @@ pub(crate) fn current_tid() -> Option<u32> {
 
 #[cfg(not(loom))]
 pub(crate) fn set_current(ctx: Option<Ctx>) {
+    IN_RUN.with(|f| f.set(ctx.is_some()));
     CURRENT.with(|c| *c.borrow_mut() = ctx);
+}
+
+#[cfg(not(loom))]
+thread_local! {
+    /// Whether this thread runs inside a run: a const, drop-free thread-local, so that the
+    /// primitives' fast paths outside a run cost one load instead of a RefCell borrow of
+    /// the context (which, having a destructor, is checked for registration on each use).
+    static IN_RUN: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
+/// True on a lesson thread. Inline and cheap: the gate of every hook.
+#[inline(always)]
+pub(crate) fn in_run() -> bool {
+    #[cfg(not(loom))]
+    {
+        IN_RUN.with(|f| f.get())
+    }
+    #[cfg(loom)]
+    {
+        false
+    }
 }
 
 /// Records an operation of the current thread on `obj`, if it runs inside a run.
 #[inline]
 pub(crate) fn trace(kind: Kind, op: Op, obj: u32, arg: u64) {
+    if !in_run() {
+        return;
+    }
     #[cfg(not(loom))]
     CURRENT.with(|c| {
         if let Some(ctx) = &*c.borrow() {
@@ -186,7 +214,7 @@ pub(crate) fn new_object(kind: ObjKind, name: &str) -> u32 {
 /// Marks `obj` as held by the current thread (`held`) or by nobody.
 #[inline]
 pub(crate) fn set_holder(obj: u32, held: bool) {
-    if obj == 0 {
+    if obj == 0 || !in_run() {
         return;
     }
     with_current(|ctx| {
