@@ -208,6 +208,7 @@ const probes = [
   `native with the trace buffer pre-faulted (mlockall): lock pair traced ${ns(pn.prefaulted?.lock_pair_traced_ns)}, trace recording ${ns(pn.prefaulted?.trace_record_ns)}/event`,
   `Queue with a consumer that spins ~1-2 µs before a blocking get (model of a spin-then-park get): browser ${pb.queue_spin ? `${fmt(pb.queue_spin.items_s)} items/s, ${pb.queue_spin.sleeps_per_1000.toFixed(0)} sleeps/1000 items` : 'n/a'}, `
     + `native ${pn.queue_spin ? `${fmt(pn.queue_spin.items_s)} items/s, ${pn.queue_spin.sleeps_per_1000.toFixed(0)} sleeps/1000 items` : 'n/a'} (row 4: ${[['browser', browser], ['native', native]].map(([n, x]) => `${n} ${(x.queue?.note || '').replace('unbounded; a thread slept in get/put ', '').replace(' times per 1000 items', '')} sleeps/1000`).join(', ')})`,
+  `Event ping-pong with each side spinning on is_set() (at most 16k iterations) before wait() (model of a spin-then-park wait): browser ${pb.pingpong_spin_us ? `${fmt(pb.pingpong_spin_us)} µs` : 'n/a'}, native ${pn.pingpong_spin_us ? `${fmt(pn.pingpong_spin_us)} µs` : 'n/a'} per round trip (row 3: browser ${fmt(stat(browser, 'pingpong').med)} µs, native ${fmt(stat(native, 'pingpong').med)} µs)`,
   `control, the sum on plain std threads (no Parlab): speed-up ${pn.sum_std_threads?.speedup ? `${pn.sum_std_threads.speedup.toFixed(2)}× on ${cores} cores` : 'n/a'}`,
   `ping-pong with a 4096-event trace (watchdog once the trace is full): browser ${pb.pingpong_trace_4096 || 'n/a'}; native ${pn.pingpong_trace_4096 || 'n/a'}`,
 ];

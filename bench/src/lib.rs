@@ -786,6 +786,51 @@ pub mod probe {
         Ok(out.get())
     }
 
+    /// The ping-pong row again, with each side spinning on `is_set()` (up to 16k pauses,
+    /// some µs) before its blocking `wait()`: a model of an Event whose wait spins
+    /// briefly before it parks. µs per round trip.
+    pub async fn pingpong_spin_us<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
+        const SPIN: u32 = 16_384;
+        fn spin_then_wait(e: &Event) -> PyResult<bool> {
+            for _ in 0..SPIN {
+                if e.is_set() {
+                    break;
+                }
+                std::hint::spin_loop();
+            }
+            e.wait(None)
+        }
+        let out = Out::default();
+        let o = out.clone();
+        p.run(
+            cfg_with_trace(n * 16),
+            Box::new(move || {
+                let ping = Arc::new(Event::named("ping"));
+                let pong = Arc::new(Event::named("pong"));
+                let (pi, po) = (ping.clone(), pong.clone());
+                let answer = Thread::new("answer", move || {
+                    for _ in 0..n {
+                        spin_then_wait(&pi)?;
+                        pi.clear();
+                        po.set();
+                    }
+                    Ok(())
+                });
+                answer.start()?;
+                let t0 = now_ns();
+                for _ in 0..n {
+                    ping.set();
+                    spin_then_wait(&pong)?;
+                    pong.clear();
+                }
+                o.set((now_ns() - t0) as f64 / 1e3 / n as f64);
+                answer.join(None)
+            }),
+        )
+        .await?;
+        Ok(out.get())
+    }
+
     /// Every probe, as JSON.
     pub async fn all<P: Platform>(p: &P, s: &Sizes) -> Value {
         p.progress("probes");
@@ -805,6 +850,11 @@ pub mod probe {
             }
         }
         let hooks = if hooks.is_empty() { f64::NAN } else { med(hooks) };
+        let mut pps = Vec::new();
+        for _ in 0..3 {
+            pps.extend(pingpong_spin_us(p, s.pingpong).await.ok());
+        }
+        let pingpong_spin = if pps.is_empty() { json!(null) } else { json!(med(pps)) };
         let mut rec1 = Vec::new();
         let mut rec2 = Vec::new();
         let rn = s.trace_events / 2;
@@ -829,6 +879,7 @@ pub mod probe {
             "arc_clone_ns": arc,
             "lean_lock_pair_ns": lean_pair,
             "queue_spin": queue_spin,
+            "pingpong_spin_us": pingpong_spin,
             "trace_record_1_thread_ns": rec1,
             "trace_record_2_threads_ns": rec2,
             "lock_pair_full_trace_ns": hooks,
