@@ -217,11 +217,21 @@ async fn lock_pair_traced<P: Platform>(p: &P, n: u64) -> Result<(f64, f64), Stri
 
 /// Row 2: two threads, each `n` increments of a shared counter under one Lock. ops/s.
 async fn lock_increments<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
+    lock_increments_with(p, n, 0).await
+}
+
+/// Row 2's work; with `spin > 0`, each thread first spins on `locked()` (at most `spin`
+/// iterations, no events) before `acquire()`: a model of a spin-then-park acquire.
+pub async fn lock_increments_with<P: Platform>(p: &P, n: u64, spin: u32) -> Result<f64, String> {
+    // Ok and Release per increment, plus Attempt and Block events under contention.
+    lock_increments_cfg(p, n, spin, cfg_with_trace(2 * n * 5)).await
+}
+
+async fn lock_increments_cfg<P: Platform>(p: &P, n: u64, spin: u32, cfg: RunConfig) -> Result<f64, String> {
     let out = Out::default();
     let o = out.clone();
     p.run(
-        // Attempt, Ok, Release per increment, plus Block events under contention.
-        cfg_with_trace(2 * n * 5),
+        cfg,
         Box::new(move || {
             let lock = Arc::new(Lock::named("counter"));
             let counter = Arc::new(AtomicU64::new(0));
@@ -230,6 +240,12 @@ async fn lock_increments<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
                     let (lock, counter) = (lock.clone(), counter.clone());
                     Thread::new("add", move || {
                         for _ in 0..n {
+                            for _ in 0..spin {
+                                if !lock.locked() {
+                                    break;
+                                }
+                                std::hint::spin_loop();
+                            }
                             lock.acquire()?;
                             // A plain read-modify-write: exact only under the lock.
                             let v = counter.load(Ordering::Relaxed);
@@ -850,6 +866,16 @@ pub mod probe {
             }
         }
         let hooks = if hooks.is_empty() { f64::NAN } else { med(hooks) };
+        let mut lis = Vec::new();
+        for _ in 0..3 {
+            lis.extend(lock_increments_with(p, s.increments, 4096).await.ok());
+        }
+        let lock_spin = if lis.is_empty() { json!(null) } else { json!(med(lis)) };
+        let mut lif = Vec::new();
+        for _ in 0..3 {
+            lif.extend(lock_increments_cfg(p, s.increments, 0, RunConfig { trace_capacity: 16, ..RunConfig::default() }).await.ok());
+        }
+        let lock_full = if lif.is_empty() { json!(null) } else { json!(med(lif)) };
         let mut pps = Vec::new();
         for _ in 0..3 {
             pps.extend(pingpong_spin_us(p, s.pingpong).await.ok());
@@ -880,6 +906,8 @@ pub mod probe {
             "lean_lock_pair_ns": lean_pair,
             "queue_spin": queue_spin,
             "pingpong_spin_us": pingpong_spin,
+            "lock_increments_spin": lock_spin,
+            "lock_increments_full_trace": lock_full,
             "trace_record_1_thread_ns": rec1,
             "trace_record_2_threads_ns": rec2,
             "lock_pair_full_trace_ns": hooks,
