@@ -17,7 +17,7 @@ use parlab::clock::now_ns;
 use parlab::prims::{Event, Lock};
 use parlab::runtime::{Run, RunConfig};
 use parlab::threading::Thread;
-use parlab::trace::{Kind, Op, Trace};
+use parlab::trace::{Kind, Op, Trace, DEFAULT_CAPACITY};
 use parlab::PyResult;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -129,9 +129,11 @@ impl Out {
 
 /// A run's configuration with room for `events` trace events, so that the trace records
 /// everything the workload does (a full trace drops events, which is cheaper and would
-/// flatter the numbers).
+/// flatter the numbers), and at least the page's trace size (`DEFAULT_CAPACITY`): a
+/// buffer that big comes from fresh pages every run, and what that costs is part of
+/// recording in a real run.
 fn cfg_with_trace(events: u64) -> RunConfig {
-    let cap = (events + 4096).next_power_of_two().max(1 << 16) as usize;
+    let cap = ((events + 4096).next_power_of_two() as usize).max(DEFAULT_CAPACITY);
     RunConfig { trace_capacity: cap, ..RunConfig::default() }
 }
 
@@ -182,9 +184,9 @@ pub fn lock_pair_untraced_ns(n: u64) -> f64 {
     (now_ns() - t0) as f64 / n as f64
 }
 
-/// Row 8: ns per recorded event.
+/// Row 8: ns per recorded event, into a trace of the page's size.
 pub fn trace_record_ns(n: u64) -> f64 {
-    let trace = Trace::new(n as usize + 16, now_ns());
+    let trace = Trace::new((n as usize + 16).max(DEFAULT_CAPACITY), now_ns());
     let t0 = now_ns();
     record_events(&trace, n);
     let ns = (now_ns() - t0) as f64 / n as f64;
@@ -589,7 +591,7 @@ pub mod probe {
         p.run(
             RunConfig { trace_capacity: 16, ..RunConfig::default() },
             Box::new(move || {
-                let lock = Lock::named("lock");
+                let lock = Lock::named("lock"); // (every event is dropped: the trace is full)
                 let t0 = now_ns();
                 lock_pairs(&lock, n)?;
                 o.set((now_ns() - t0) as f64 / n as f64);
@@ -771,7 +773,7 @@ pub mod probe {
         p.run(
             cfg_with_trace(64),
             Box::new(move || {
-                let trace = Arc::new(Trace::new((n * k as u64) as usize + 16, now_ns()));
+                let trace = Arc::new(Trace::new(((n * k as u64) as usize + 16).max(DEFAULT_CAPACITY), now_ns()));
                 let go = Arc::new(Event::new());
                 let times: Vec<Arc<AtomicU64>> = (0..k).map(|_| Arc::new(AtomicU64::new(0))).collect();
                 let threads: Vec<Thread> = (0..k as usize)
