@@ -81,6 +81,22 @@ impl Lock {
 
     #[cold]
     fn acquire_contended(&self, deadline: Option<u64>) -> PyResult<bool> {
+        // Spin briefly first, as std's futex mutex does: a holder that releases within a
+        // microsecond or so saves both threads a trip through the futex (and a worker a
+        // sleep and wake-up, which costs far more in a browser). Not under loom, where a
+        // spin multiplies the interleavings without modelling anything new.
+        #[cfg(not(loom))]
+        {
+            let mut spins = 100;
+            while spins > 0 && self.state.load(Ordering::Relaxed) == LOCKED {
+                core::hint::spin_loop();
+                spins -= 1;
+            }
+            if self.state.compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                self.taken();
+                return Ok(true);
+            }
+        }
         hooks::trace(Kind::Block, Op::Acquire, self.obj, 0);
         loop {
             // Mark it contended before sleeping, so that the holder's release wakes us.
