@@ -225,7 +225,7 @@ function textTable(rows) {
 const cells = table.map((r) => r.cells);
 const machineLine = `${machine.cores} cores, ${machine.cpu}, ${machine.memory_gb} GB, ${machine.os}; Chromium ${machine.chromium}; ${machine.python}; ${machine.rustc}`
   + `; load average before ${machine.load_before ?? '?'}, after ${machine.load_after}${machine.priority ? '; measured at nice -10 (--priority)' : ''}`;
-const legend = `Cells: median (min–max) of ${machine.runs ?? '?'} runs after a warm-up (rows 1 and 8, short: ${machine.runs ? 3 * machine.runs : '3×'} samples). "browser ÷ native": how many times `
+const legend = `Cells: median (min–max) of ${machine.runs ?? '?'} runs after a warm-up (rows 1 and 8, short: ${machine.runs ? 3 * machine.runs : '3×'} samples after 3 warm-ups). "browser ÷ native": how many times `
   + 'slower the browser is (1.00× = same). Rows 1–6 in lesson threads inside a run (trace on) unless said; row 1 "trace off" on the calling '
   + 'thread outside any run (browser: the bench\'s dedicated worker).';
 

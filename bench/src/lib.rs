@@ -37,6 +37,9 @@ pub trait Platform {
     fn cores(&self) -> u32;
     /// A line of progress for whoever watches (stderr, or the page's console).
     fn progress(&self, line: &str);
+    /// Lets background work of the platform finish before a row (the browser compiles
+    /// and tiers up wasm functions on background threads, which share the 2 cores).
+    async fn settle(&self) {}
 }
 
 /// How much work each row does. `full()` is the real bench, `smoke()` a quick check that
@@ -429,8 +432,8 @@ pub async fn sum_ms<P: Platform>(p: &P, n: u64, k: u32) -> Result<f64, String> {
     Ok(out.get())
 }
 
-/// Runs `f` `runs + 1` times and keeps the last `runs` (the first warms up: caches, the
-/// pool, V8's optimizing tier).
+/// Runs `f` after a warm-up (caches, the pool, V8's optimizing tier) and keeps `runs`
+/// samples.
 async fn sampled<F, Fut>(p: &impl Platform, s: &Sizes, key: &str, runs: usize, what: &str, mut f: F) -> Result<Vec<f64>, String>
 where
     F: FnMut() -> Fut,
@@ -440,12 +443,16 @@ where
         return Err("n/a (skipped: --only)".into());
     }
     p.progress(what);
+    // Warm-up: one run, or three for the short micro rows (V8 runs a function's first
+    // calls in its baseline tier and swaps in optimized code between calls).
+    let warm = if runs > 10 { 3 } else { 1 };
+    for _ in 0..warm {
+        f().await?;
+    }
+    p.settle().await;
     let mut v = Vec::with_capacity(runs);
-    for i in 0..=runs {
-        let x = f().await?;
-        if i > 0 {
-            v.push(x);
-        }
+    for _ in 0..runs {
+        v.push(f().await?);
     }
     Ok(v)
 }

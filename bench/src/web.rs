@@ -67,6 +67,10 @@ impl Platform for Browser {
     fn progress(&self, line: &str) {
         post_log(&format!("browser: {line}"));
     }
+
+    async fn settle(&self) {
+        sleep_ms(300).await;
+    }
 }
 
 // ---------------------------------------------------------------- clock probes (wasm only)
