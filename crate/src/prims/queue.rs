@@ -205,12 +205,14 @@ impl<T> Queue<T> {
             // read changes it, and then the park below returns at once.
             let seq = word.load(Ordering::Acquire);
             let mut st = guard(&self.state);
-            if !blocked {
-                hooks::trace(Kind::Attempt, op, self.obj, self.value(op, &st));
-            }
             if let Some(r) = attempt(&mut st) {
                 let wake = self.signal(op, &mut st);
                 return Ok(Some((r, wake)));
+            }
+            // Like Lock, an op that succeeds at once records only its Ok; the attempt is
+            // worth an event only when it has to wait.
+            if !blocked {
+                hooks::trace(Kind::Attempt, op, self.obj, self.value(op, &st));
             }
             if !block || deadline.is_some_and(|d| d <= crate::clock::now_ns()) {
                 hooks::trace(Kind::Timeout, op, self.obj, self.value(op, &st));
