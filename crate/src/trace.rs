@@ -330,7 +330,7 @@ impl Trace {
         let Some(slot) = self.slots.get(i) else {
             return self.drop_one();
         };
-        let t_ns = crate::clock::now_ns().saturating_sub(self.start_ns.load(Ordering::Relaxed));
+        let t_ns = crate::clock::trace_now_ns().saturating_sub(self.start_ns.load(Ordering::Relaxed));
         // SAFETY: the fetch_add above gave index `i` to this call alone, and readers do not
         // touch the slot until `ready` is published below.
         unsafe { *slot.raw.get() = Raw { t_ns, arg, actor, obj, kind: kind as u16, code } };

@@ -2,12 +2,15 @@
 //! helpers that lesson programs and insights share: thread lookup in a trace, number
 //! formatting in both languages, Python's spelling of values.
 
-use super::{Lesson, Params};
 use crate::analysis::TraceView;
+use crate::trace::{Kind, ThreadEndHow};
 #[cfg(not(target_arch = "wasm32"))]
-use crate::runtime::{native, Run, RunConfig};
-use crate::trace::{Kind, ThreadEndHow, DEFAULT_CAPACITY};
-use std::sync::Arc;
+use {
+    super::{Lesson, Params},
+    crate::runtime::{native, Run, RunConfig},
+    crate::trace::DEFAULT_CAPACITY,
+    std::sync::Arc,
+};
 
 /// Runs `lesson` with `params` on OS threads at `speed` (lesson seconds per real second)
 /// and returns the finished run with its decoded trace. The trace holds as many events as

@@ -91,15 +91,25 @@ pub fn parlab_worker_main(index: u32) {
     }
 }
 
+/// The trace clock's ticker (see `clock::ticker`), in a worker of its own.
+#[wasm_bindgen]
+pub fn parlab_clock_main() {
+    TICKER_READY.store(1, Ordering::SeqCst);
+    crate::clock::ticker::run()
+}
+
+/// Set once the ticker worker has booted (its stack and TLS allocated).
+static TICKER_READY: AtomicU32 = AtomicU32::new(0);
+
 // ---------------------------------------------------------------- page side
 
 const WORKER_JS: &str = r#"
 self.onmessage = async (e) => {
-  const { glue, module, memory, index, stack } = e.data;
+  const { glue, module, memory, index, stack, clock } = e.data;
   try {
     const m = await import(glue);
     await m.default({ module_or_path: module, memory, thread_stack_size: stack });
-    m.parlab_worker_main(index);
+    if (clock) m.parlab_clock_main(); else m.parlab_worker_main(index);
   } catch (err) {
     self.postMessage({ dead: index, error: String((err && err.stack) || err) });
   }
@@ -124,6 +134,8 @@ struct Page {
     /// Runs whose end was decided, with the time (ms) it was first seen.
     ending: Vec<(u32, f64)>,
     listening: bool,
+    /// The trace clock's ticker worker.
+    ticker: Option<web_sys::Worker>,
 }
 
 thread_local! {
@@ -184,14 +196,16 @@ pub async fn init_pool(n: u32) -> Result<(), PoolError> {
         }
         Ok::<_, PoolError>(())
     })?;
+    start_ticker()?;
     let have = PAGE.with(|p| p.borrow().workers.iter().flatten().count() as u32);
     for _ in have..n {
         add_worker()?;
     }
     listen();
-    // Resolve once the workers have booted (each adds itself to SPARE).
+    // Resolve once the workers and the ticker have booted (each worker adds itself to
+    // SPARE), so that nothing boots, and allocates, behind a caller's back later.
     let deadline = now_ms() + 30_000.0;
-    while SPARE.load(Ordering::SeqCst) < n as i32 {
+    while SPARE.load(Ordering::SeqCst) < n as i32 || TICKER_READY.load(Ordering::SeqCst) == 0 {
         if now_ms() > deadline {
             return Err(PoolError::Worker("workers did not start within 30 s".into()));
         }
@@ -243,10 +257,7 @@ fn add_worker() -> Result<(), PoolError> {
             }
             None => return Err(PoolError::Worker(format!("the pool is at its cap of {MAX_WORKERS} workers"))),
         };
-        let opts = web_sys::WorkerOptions::new();
-        opts.set_type(web_sys::WorkerType::Module);
-        opts.set_name(&format!("parlab-{index}"));
-        let w = web_sys::Worker::new_with_options(&p.script_url, &opts).map_err(|e| PoolError::Worker(format!("{e:?}")))?;
+        let w = boot_worker(&p, &format!("parlab-{index}"), index as u32, STACK_BYTES, false)?;
         let onmsg = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             // The only message a worker sends is its death (a trap or a failed start).
             let msg = js_sys::Reflect::get(&e.data(), &"error".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
@@ -255,15 +266,39 @@ fn add_worker() -> Result<(), PoolError> {
         });
         w.set_onmessage(Some(onmsg.as_ref().unchecked_ref()));
         onmsg.forget();
-        let init = js_sys::Object::new();
-        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&init, &k.into(), v).map(drop);
-        let _ = set("glue", &p.glue_url.as_str().into());
-        let _ = set("module", &wasm_bindgen::module());
-        let _ = set("memory", &wasm_bindgen::memory());
-        let _ = set("index", &(index as u32).into());
-        let _ = set("stack", &STACK_BYTES.into());
-        w.post_message(&init).map_err(|e| PoolError::Worker(format!("{e:?}")))?;
         p.workers[index] = Some(w);
+        Ok(())
+    })
+}
+
+/// Creates a worker on the shared module and memory; it runs the pool loop, or the
+/// ticker when `clock`.
+fn boot_worker(p: &Page, name: &str, index: u32, stack: u32, clock: bool) -> Result<web_sys::Worker, PoolError> {
+    let opts = web_sys::WorkerOptions::new();
+    opts.set_type(web_sys::WorkerType::Module);
+    opts.set_name(name);
+    let w = web_sys::Worker::new_with_options(&p.script_url, &opts).map_err(|e| PoolError::Worker(format!("{e:?}")))?;
+    let init = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&init, &k.into(), v).map(drop);
+    let _ = set("glue", &p.glue_url.as_str().into());
+    let _ = set("module", &wasm_bindgen::module());
+    let _ = set("memory", &wasm_bindgen::memory());
+    let _ = set("index", &index.into());
+    let _ = set("stack", &stack.into());
+    let _ = set("clock", &clock.into());
+    w.post_message(&init).map_err(|e| PoolError::Worker(format!("{e:?}")))?;
+    Ok(w)
+}
+
+/// Starts the trace clock's ticker worker, once.
+fn start_ticker() -> Result<(), PoolError> {
+    PAGE.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.ticker.is_some() {
+            return Ok(());
+        }
+        let w = boot_worker(&p, "parlab-clock", 0, 64 * 1024, true)?;
+        p.ticker = Some(w);
         Ok(())
     })
 }
