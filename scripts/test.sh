@@ -4,6 +4,7 @@
 #   2. loom models of the futex-based primitives
 #   3. wasm-bindgen-test in headless Chromium, on real workers
 #   4. end to end: the Trunk-built site in headless Chromium (Playwright)
+#   5. a smoke of the bench (every row runs at tiny sizes)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test || exit 1
@@ -27,15 +28,17 @@ tier() {
   fi
 }
 
-tier "native tests" cargo test -p parlab -p parlab-www --profile test-opt --no-fail-fast
+tier "native tests" env -u CARGO_UNSTABLE_BUILD_STD cargo test -p parlab -p parlab-www --profile test-opt --no-fail-fast
 if [[ -f crate/tests/loom.rs ]]; then
-  tier "loom models" env RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test -p parlab --release --no-default-features --test loom
+  tier "loom models" env -u CARGO_UNSTABLE_BUILD_STD RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test -p parlab --release --no-default-features --test loom
 fi
 tier "wasm-bindgen-test (headless Chromium, workers)" env WASM_BINDGEN_TEST_TIMEOUT=180 cargo test -p parlab --no-default-features --target wasm32-unknown-unknown --test web
 # The end-to-end tier tests its own release build, so a dev server's dist/ is left alone.
 export PARLAB_DIST="$PWD/target/e2e-dist"
 if trunk build --release --dist "$PARLAB_DIST"; then
   tier "end to end (Playwright, headless Chromium)" node --test --test-concurrency=1 tests/e2e/
+  # Not the bench (that is scripts/bench.sh): a smoke that every row of it still runs.
+  tier "bench smoke" scripts/bench.sh --smoke --dist "$PARLAB_DIST"
 else
   failed=$((failed + 1))
   failures+=("trunk build --release")
