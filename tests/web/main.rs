@@ -55,6 +55,30 @@ async fn gloo_sleep(ms: i32) {
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
 }
 
+/// Starts `n` lesson threads running `body(i)`.
+fn start_all(n: u32, body: impl Fn(u32) -> parlab::PyResult<()> + Send + Sync + 'static) -> parlab::PyResult<Vec<Thread>> {
+    let body = Arc::new(body);
+    let threads: Vec<_> = (0..n)
+        .map(|i| {
+            let b = body.clone();
+            Thread::new("t", move || b(i))
+        })
+        .collect();
+    for t in &threads {
+        t.start()?;
+    }
+    Ok(threads)
+}
+
+fn join_all(threads: &[Thread]) -> parlab::PyResult<()> {
+    threads.iter().try_for_each(|t| t.join(None))
+}
+
+/// Starts `n` copies of `body(i)` as lesson threads and joins them all.
+fn spawn_join(n: u32, body: impl Fn(u32) -> parlab::PyResult<()> + Send + Sync + 'static) -> parlab::PyResult<()> {
+    join_all(&start_all(n, body)?)
+}
+
 #[wasm_bindgen_test]
 async fn memory_is_shared() {
     let mem: js_sys::WebAssembly::Memory = JsCast::unchecked_into(wasm_bindgen::memory());
@@ -68,29 +92,17 @@ async fn contended_counter_is_exact_across_workers() {
     let t2 = total.clone();
     let run = browser::start(&RunConfig::default(), move || {
         let lock = Arc::new(Lock::named("counter"));
-        let threads: Vec<_> = (0..6)
-            .map(|_| {
-                let (lock, total) = (lock.clone(), t2.clone());
-                Thread::new("add", move || {
-                    for _ in 0..5_000 {
-                        lock.with(|| {
-                            // Non-atomic read-modify-write: exact only under the lock.
-                            let v = total.load(Ordering::Relaxed);
-                            total.store(v + 1, Ordering::Relaxed);
-                            Ok(())
-                        })?;
-                    }
+        spawn_join(6, move |_| {
+            for _ in 0..5_000 {
+                lock.with(|| {
+                    // Non-atomic read-modify-write: exact only under the lock.
+                    let v = t2.load(Ordering::Relaxed);
+                    t2.store(v + 1, Ordering::Relaxed);
                     Ok(())
-                })
-            })
-            .collect();
-        for t in &threads {
-            t.start()?;
-        }
-        for t in &threads {
-            t.join(None)?;
-        }
-        Ok(())
+                })?;
+            }
+            Ok(())
+        })
     });
     assert_eq!(finish(&run, 60.0).await, EndState::Finished);
     assert_eq!(total.load(Ordering::Relaxed), 30_000);
@@ -143,19 +155,7 @@ async fn repeated_runs_reuse_the_pool_and_do_not_grow_memory() {
     let one_run = || async {
         let run = browser::start(&RunConfig::default(), || {
             let lock = Arc::new(Lock::new());
-            let threads: Vec<_> = (0..4)
-                .map(|_| {
-                    let l = lock.clone();
-                    Thread::new("w", move || l.with(|| parlab::runtime::sleep(0.001)))
-                })
-                .collect();
-            for t in &threads {
-                t.start()?;
-            }
-            for t in &threads {
-                t.join(None)?;
-            }
-            Ok(())
+            spawn_join(4, move |_| lock.with(|| parlab::runtime::sleep(0.001)))
         });
         assert_eq!(finish(&run, 30.0).await, EndState::Finished);
     };
@@ -181,24 +181,6 @@ async fn repeated_runs_reuse_the_pool_and_do_not_grow_memory() {
 use parlab::prims::{Barrier, Condition, Event, Queue, Semaphore};
 use std::sync::atomic::AtomicU32;
 use std::sync::Mutex;
-
-/// Starts `n` copies of `body(i)` as lesson threads and joins them all.
-fn spawn_join(n: u32, body: impl Fn(u32) -> parlab::PyResult<()> + Send + Sync + 'static) -> parlab::PyResult<()> {
-    let body = Arc::new(body);
-    let threads: Vec<_> = (0..n)
-        .map(|i| {
-            let b = body.clone();
-            Thread::new("t", move || b(i))
-        })
-        .collect();
-    for t in &threads {
-        t.start()?;
-    }
-    for t in &threads {
-        t.join(None)?;
-    }
-    Ok(())
-}
 
 #[wasm_bindgen_test]
 async fn a_semaphore_never_lets_more_than_its_value_inside() {
@@ -258,25 +240,15 @@ async fn an_event_wakes_every_waiter() {
     let w = woke.clone();
     let run = browser::start(&RunConfig::default(), move || {
         let ev = Arc::new(Event::named("go"));
-        let waiters: Vec<_> = (0..8)
-            .map(|_| {
-                let (ev, w) = (ev.clone(), w.clone());
-                Thread::new("waiter", move || {
-                    assert!(ev.wait(None)?);
-                    w.fetch_add(1, Ordering::SeqCst);
-                    Ok(())
-                })
-            })
-            .collect();
-        for t in &waiters {
-            t.start()?;
-        }
+        let e = ev.clone();
+        let waiters = start_all(8, move |_| {
+            assert!(e.wait(None)?);
+            w.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        })?;
         parlab::runtime::sleep(0.05)?;
         ev.set();
-        for t in &waiters {
-            t.join(None)?;
-        }
-        Ok(())
+        join_all(&waiters)
     });
     assert_eq!(finish(&run, 60.0).await, EndState::Finished);
     assert_eq!(woke.load(Ordering::SeqCst), 8);
