@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test tier after installing whatever is missing; exits non-zero on any failure.
+#   0. format: rustfmt --check
 #   1. native: unit, doc and integration tests of the core, lesson litmus tests
 #   2. loom models of the futex-based primitives
 #   3. wasm-bindgen-test in headless Chromium, on real workers
@@ -28,6 +29,7 @@ tier() {
   fi
 }
 
+tier "format (rustfmt --check)" cargo fmt --all -- --check
 tier "native tests" env -u CARGO_UNSTABLE_BUILD_STD cargo test -p parlab -p parlab-www --profile test-opt --no-fail-fast
 if [[ -f crate/tests/loom.rs ]]; then
   tier "loom models" env -u CARGO_UNSTABLE_BUILD_STD RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test -p parlab --release --no-default-features --test loom

@@ -205,18 +205,20 @@ pub async fn lock_pair_traced_ns<P: Platform>(p: &P, n: u64) -> Result<f64, Stri
 async fn lock_pair_traced<P: Platform>(p: &P, n: u64) -> Result<(f64, f64), String> {
     let out = Out::default();
     let o = out.clone();
-    let run = p.run(
-        cfg_with_trace(4 * n),
-        Box::new(move || {
-            let lock = Lock::named("lock");
-            let t0 = now_ns();
-            lock_pairs(&lock, n)?;
-            o.set((now_ns() - t0) as f64 / n as f64);
-            Ok(())
-        }),
-    )
-    .await?;
-    let events = run.trace.snapshot().iter().filter(|e| e.obj != 0 && matches!(e.op, Op::Acquire | Op::Release)).count();
+    let run = p
+        .run(
+            cfg_with_trace(4 * n),
+            Box::new(move || {
+                let lock = Lock::named("lock");
+                let t0 = now_ns();
+                lock_pairs(&lock, n)?;
+                o.set((now_ns() - t0) as f64 / n as f64);
+                Ok(())
+            }),
+        )
+        .await?;
+    let events =
+        run.trace.snapshot().iter().filter(|e| e.obj != 0 && matches!(e.op, Op::Acquire | Op::Release)).count();
     Ok((out.get(), events as f64 / n as f64))
 }
 
@@ -330,39 +332,41 @@ mod queue {
     pub async fn items_per_s<P: Platform>(p: &P, n: u64) -> Result<(f64, usize), String> {
         let out = Out::default();
         let o = out.clone();
-        let run = p.run(
-            cfg_with_trace(n * 8),
-            Box::new(move || {
-                let q: Arc<Queue<u64>> = Arc::new(Queue::new(0));
-                let qc = q.clone();
-                let consumer = Thread::new("consumer", move || {
-                    let mut sum = 0u64;
-                    for _ in 0..n {
-                        sum += qc.get(true, None)?;
-                    }
-                    if sum != n * (n - 1) / 2 {
-                        return Err(parlab::PyErr::runtime(&format!("consumer got a sum of {sum}")));
-                    }
+        let run = p
+            .run(
+                cfg_with_trace(n * 8),
+                Box::new(move || {
+                    let q: Arc<Queue<u64>> = Arc::new(Queue::new(0));
+                    let qc = q.clone();
+                    let consumer = Thread::new("consumer", move || {
+                        let mut sum = 0u64;
+                        for _ in 0..n {
+                            sum += qc.get(true, None)?;
+                        }
+                        if sum != n * (n - 1) / 2 {
+                            return Err(parlab::PyErr::runtime(&format!("consumer got a sum of {sum}")));
+                        }
+                        Ok(())
+                    });
+                    let qp = q.clone();
+                    let producer = Thread::new("producer", move || {
+                        for i in 0..n {
+                            qp.put(i, true, None)?;
+                        }
+                        Ok(())
+                    });
+                    let t0 = now_ns();
+                    consumer.start()?;
+                    producer.start()?;
+                    producer.join(None)?;
+                    consumer.join(None)?;
+                    o.set(n as f64 / secs_since(t0));
                     Ok(())
-                });
-                let qp = q.clone();
-                let producer = Thread::new("producer", move || {
-                    for i in 0..n {
-                        qp.put(i, true, None)?;
-                    }
-                    Ok(())
-                });
-                let t0 = now_ns();
-                consumer.start()?;
-                producer.start()?;
-                producer.join(None)?;
-                consumer.join(None)?;
-                o.set(n as f64 / secs_since(t0));
-                Ok(())
-            }),
-        )
-        .await?;
-        let blocks = run.trace.snapshot().iter().filter(|e| e.kind == Kind::Block && matches!(e.op, Op::Get | Op::Put)).count();
+                }),
+            )
+            .await?;
+        let blocks =
+            run.trace.snapshot().iter().filter(|e| e.kind == Kind::Block && matches!(e.op, Op::Get | Op::Put)).count();
         Ok((out.get(), blocks))
     }
 }
@@ -434,7 +438,14 @@ pub async fn sum_ms<P: Platform>(p: &P, n: u64, k: u32) -> Result<f64, String> {
 
 /// Runs `f` after a warm-up (caches, the pool, V8's optimizing tier) and keeps `runs`
 /// samples.
-async fn sampled<F, Fut>(p: &impl Platform, s: &Sizes, key: &str, runs: usize, what: &str, mut f: F) -> Result<Vec<f64>, String>
+async fn sampled<F, Fut>(
+    p: &impl Platform,
+    s: &Sizes,
+    key: &str,
+    runs: usize,
+    what: &str,
+    mut f: F,
+) -> Result<Vec<f64>, String>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<f64, String>>,
@@ -474,7 +485,10 @@ pub async fn suite<P: Platform>(p: &P, s: &Sizes, cold_is_warm: bool) -> Value {
     // (a sample a few ms long is rarely preempted; a long one often is).
     let micro_runs = runs * 3;
 
-    let v = sampled(p, s, "lock_pair_untraced", micro_runs, "lock pair, trace off", || async { Ok(lock_pair_untraced_ns(s.lock_pairs)) }).await;
+    let v = sampled(p, s, "lock_pair_untraced", micro_runs, "lock pair, trace off", || async {
+        Ok(lock_pair_untraced_ns(s.lock_pairs))
+    })
+    .await;
     record(&mut r, "lock_pair_untraced", "ns", "outside a run: no trace", v);
     let per_pair = std::cell::Cell::new(0.0);
     let v = sampled(p, s, "lock_pair_traced", micro_runs, "lock pair, trace on", || async {
@@ -485,7 +499,9 @@ pub async fn suite<P: Platform>(p: &P, s: &Sizes, cold_is_warm: bool) -> Value {
     .await;
     record(&mut r, "lock_pair_traced", "ns", &format!("inside a run: {} trace events per pair", per_pair.get()), v);
 
-    let v = sampled(p, s, "lock_increments", runs, "2 threads x locked increments", || lock_increments(p, s.increments)).await;
+    let v =
+        sampled(p, s, "lock_increments", runs, "2 threads x locked increments", || lock_increments(p, s.increments))
+            .await;
     record(&mut r, "lock_increments", "ops/s", "", v);
 
     let v = sampled(p, s, "pingpong", runs, "event ping-pong", || pingpong_us(p, s.pingpong)).await;
@@ -495,7 +511,9 @@ pub async fn suite<P: Platform>(p: &P, s: &Sizes, cold_is_warm: bool) -> Value {
     let v = sampled(p, s, "queue", runs, "queue 1 -> 1", || queue_items_s(p, s.queue_items, &sleeps)).await;
     let mut sl = sleeps.into_inner();
     sl.sort_by(f64::total_cmp);
-    let note = sl.get(sl.len() / 2).map_or(String::new(), |m| format!("unbounded; a thread slept in get/put {m:.0} times per 1000 items"));
+    let note = sl
+        .get(sl.len() / 2)
+        .map_or(String::new(), |m| format!("unbounded; a thread slept in get/put {m:.0} times per 1000 items"));
     record(&mut r, "queue", "items/s", &note, v);
 
     let v = sampled(p, s, "threads", runs, "threads start+join", || threads_ms(p, s.threads)).await;
@@ -519,7 +537,9 @@ pub async fn suite<P: Platform>(p: &P, s: &Sizes, cold_is_warm: bool) -> Value {
     record(&mut r, "sum_1", "ms", "1 lesson thread", one);
     record(&mut r, "sum_all", "ms", &format!("{cores} lesson threads"), all);
 
-    let v = sampled(p, s, "trace_record", micro_runs, "trace recording", || async { Ok(trace_record_ns(s.trace_events)) }).await;
+    let v =
+        sampled(p, s, "trace_record", micro_runs, "trace recording", || async { Ok(trace_record_ns(s.trace_events)) })
+            .await;
     record(&mut r, "trace_record", "ns", "one thread, Trace::emit", v);
 
     let mut j = r.into_json();
@@ -767,7 +787,8 @@ pub mod probe {
                 }),
             )
             .await?;
-        let blocks = run.trace.snapshot().iter().filter(|e| e.kind == Kind::Block && matches!(e.op, Op::Get | Op::Put)).count();
+        let blocks =
+            run.trace.snapshot().iter().filter(|e| e.kind == Kind::Block && matches!(e.op, Op::Get | Op::Put)).count();
         Ok((out.get(), blocks as f64 * 1000.0 / n as f64))
     }
 
@@ -882,7 +903,11 @@ pub mod probe {
         let lock_spin = if lis.is_empty() { json!(null) } else { json!(med(lis)) };
         let mut lif = Vec::new();
         for _ in 0..3 {
-            lif.extend(lock_increments_cfg(p, s.increments, 0, RunConfig { trace_capacity: 16, ..RunConfig::default() }).await.ok());
+            lif.extend(
+                lock_increments_cfg(p, s.increments, 0, RunConfig { trace_capacity: 16, ..RunConfig::default() })
+                    .await
+                    .ok(),
+            );
         }
         let lock_full = if lif.is_empty() { json!(null) } else { json!(med(lif)) };
         let mut pps = Vec::new();
@@ -906,7 +931,8 @@ pub mod probe {
             }
         }
         qs.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let queue_spin = qs.get(qs.len() / 2).map_or(json!(null), |(r, b)| json!({ "items_s": r, "sleeps_per_1000": b }));
+        let queue_spin =
+            qs.get(qs.len() / 2).map_or(json!(null), |(r, b)| json!({ "items_s": r, "sleeps_per_1000": b }));
         let watchdog = pingpong_small_trace(p, if s.pingpong < 1000 { 2_000 } else { 100_000 }).await;
         json!({
             "clock_ns": clock,

@@ -4,9 +4,9 @@
 //! `parlab-bench [--smoke] [--runs N] [--only ROW_KEY_PREFIX]`
 
 use parlab::runtime::{native, Run, RunConfig};
-use std::sync::Arc;
 use parlab::trace::EndState;
 use parlab_bench::{block_on, suite, Platform, Program, Sizes};
+use std::sync::Arc;
 
 struct Native;
 
@@ -55,7 +55,9 @@ fn prefaulted(s: &Sizes) -> serde_json::Value {
         return serde_json::json!(format!("mlockall failed: {}", std::io::Error::last_os_error()));
     }
     let record = med((0..5).map(|_| parlab_bench::trace_record_ns(s.trace_events)).collect());
-    let pair = med((0..5).map(|_| block_on(parlab_bench::lock_pair_traced_ns(&Native, s.lock_pairs)).unwrap_or(f64::NAN)).collect());
+    let pair = med((0..5)
+        .map(|_| block_on(parlab_bench::lock_pair_traced_ns(&Native, s.lock_pairs)).unwrap_or(f64::NAN))
+        .collect());
     // SAFETY: as above.
     unsafe { libc::munlockall() };
     serde_json::json!({ "trace_record_ns": record, "lock_pair_traced_ns": pair })
@@ -69,7 +71,8 @@ fn sum_std_threads(s: &Sizes) -> serde_json::Value {
     let time = |k: u64| {
         let t0 = std::time::Instant::now();
         let total: u64 = std::thread::scope(|sc| {
-            let hs: Vec<_> = (0..k).map(|i| sc.spawn(move || parlab_bench::sum_range(1 + n * i / k, n * (i + 1) / k))).collect();
+            let hs: Vec<_> =
+                (0..k).map(|i| sc.spawn(move || parlab_bench::sum_range(1 + n * i / k, n * (i + 1) / k))).collect();
             hs.into_iter().map(|h| h.join().unwrap()).sum()
         });
         assert_eq!(total, n * (n + 1) / 2);

@@ -5,9 +5,9 @@
 
 use crate::{suite, threads_ms, Platform, Program, Sizes};
 use parlab::runtime::{browser, Run, RunConfig};
-use std::sync::Arc;
 use parlab::trace::EndState;
 use serde::Deserialize;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -51,7 +51,9 @@ impl Platform for Browser {
                 let why: Vec<String> = trace
                     .snapshot()
                     .iter()
-                    .filter(|e| e.kind == parlab::trace::Kind::Print && e.code == 1 || e.kind == parlab::trace::Kind::RunEnd)
+                    .filter(|e| {
+                        e.kind == parlab::trace::Kind::Print && e.code == 1 || e.kind == parlab::trace::Kind::RunEnd
+                    })
                     .map(|e| trace.text(e.str_arg()))
                     .filter(|s| !s.is_empty())
                     .collect();

@@ -86,7 +86,8 @@ impl TraceView {
 
     /// The first object of `kind` named `name`.
     pub fn find_obj(&self, kind: ObjKind, name: &str) -> Option<u32> {
-        let mut ids: Vec<_> = self.objects.iter().filter(|(_, (k, n))| *k == kind && n == name).map(|(id, _)| *id).collect();
+        let mut ids: Vec<_> =
+            self.objects.iter().filter(|(_, (k, n))| *k == kind && n == name).map(|(id, _)| *id).collect();
         ids.sort();
         ids.first().copied()
     }
@@ -97,7 +98,12 @@ impl TraceView {
             .iter()
             .enumerate()
             .filter(|(_, e)| e.kind == Kind::Print)
-            .map(|(i, e)| Line { t: self.t(e), actor: e.actor, text: self.strings.get(&i).cloned().unwrap_or_default(), stderr: e.code == 1 })
+            .map(|(i, e)| Line {
+                t: self.t(e),
+                actor: e.actor,
+                text: self.strings.get(&i).cloned().unwrap_or_default(),
+                stderr: e.code == 1,
+            })
             .collect()
     }
 
@@ -160,31 +166,85 @@ impl TraceView {
         let us = |e: &Event| self.t(e) * 1e6; // lesson microseconds
         let mut out: Vec<Ev> = Vec::new();
         for (tid, name) in self.threads.iter().chain([(&1u32, &"MainThread".to_string())]) {
-            out.push(Ev { name: "thread_name".into(), cat: "__metadata", ph: "M", ts: 0.0, dur: None, pid: 1, tid: *tid, s: None, args: serde_json::json!({ "name": name }) });
+            out.push(Ev {
+                name: "thread_name".into(),
+                cat: "__metadata",
+                ph: "M",
+                ts: 0.0,
+                dur: None,
+                pid: 1,
+                tid: *tid,
+                s: None,
+                args: serde_json::json!({ "name": name }),
+            });
         }
         let mut open: HashMap<u32, (f64, String)> = HashMap::new();
         let mut start: HashMap<u32, f64> = HashMap::new();
         for (i, e) in self.events.iter().enumerate() {
             let ts = us(e);
-            let what = if e.obj != 0 { format!("{} {}", e.op.name(), self.obj_name(e.obj)) } else { e.op.name().to_owned() };
+            let what =
+                if e.obj != 0 { format!("{} {}", e.op.name(), self.obj_name(e.obj)) } else { e.op.name().to_owned() };
             match e.kind {
                 Kind::ThreadStart => {
                     start.insert(e.actor, ts);
                 }
                 Kind::ThreadEnd => {
                     if let Some(s) = start.remove(&e.actor) {
-                        out.push(Ev { name: self.thread_name(e.actor).into(), cat: "thread", ph: "X", ts: s, dur: Some(ts - s), pid: 1, tid: e.actor, s: None, args: serde_json::json!({}) });
+                        out.push(Ev {
+                            name: self.thread_name(e.actor).into(),
+                            cat: "thread",
+                            ph: "X",
+                            ts: s,
+                            dur: Some(ts - s),
+                            pid: 1,
+                            tid: e.actor,
+                            s: None,
+                            args: serde_json::json!({}),
+                        });
                     }
                 }
                 Kind::Block => {
-                    open.insert(e.actor, (ts, if e.op == Op::Sleep { "sleep".into() } else { format!("blocked: {what}") }));
+                    open.insert(
+                        e.actor,
+                        (ts, if e.op == Op::Sleep { "sleep".into() } else { format!("blocked: {what}") }),
+                    );
                 }
                 Kind::Ok | Kind::Timeout if open.contains_key(&e.actor) => {
                     let (s, name) = open.remove(&e.actor).unwrap();
-                    out.push(Ev { name, cat: "wait", ph: "X", ts: s, dur: Some(ts - s), pid: 1, tid: e.actor, s: None, args: serde_json::json!({ "outcome": format!("{:?}", e.kind) }) });
+                    out.push(Ev {
+                        name,
+                        cat: "wait",
+                        ph: "X",
+                        ts: s,
+                        dur: Some(ts - s),
+                        pid: 1,
+                        tid: e.actor,
+                        s: None,
+                        args: serde_json::json!({ "outcome": format!("{:?}", e.kind) }),
+                    });
                 }
-                Kind::Print => out.push(Ev { name: self.strings.get(&i).cloned().unwrap_or_default(), cat: "print", ph: "i", ts, dur: None, pid: 1, tid: e.actor, s: Some("t"), args: serde_json::json!({}) }),
-                Kind::Signal | Kind::Fail | Kind::WaitEdge => out.push(Ev { name: what, cat: "op", ph: "i", ts, dur: None, pid: 1, tid: e.actor, s: Some("t"), args: serde_json::json!({ "value": e.arg }) }),
+                Kind::Print => out.push(Ev {
+                    name: self.strings.get(&i).cloned().unwrap_or_default(),
+                    cat: "print",
+                    ph: "i",
+                    ts,
+                    dur: None,
+                    pid: 1,
+                    tid: e.actor,
+                    s: Some("t"),
+                    args: serde_json::json!({}),
+                }),
+                Kind::Signal | Kind::Fail | Kind::WaitEdge => out.push(Ev {
+                    name: what,
+                    cat: "op",
+                    ph: "i",
+                    ts,
+                    dur: None,
+                    pid: 1,
+                    tid: e.actor,
+                    s: Some("t"),
+                    args: serde_json::json!({ "value": e.arg }),
+                }),
                 _ => {}
             }
         }

@@ -19,7 +19,10 @@ pub enum PyErr {
     /// `queue.Full`
     Full,
     /// Any other Python exception, by class name and message.
-    Other { class: String, message: String },
+    Other {
+        class: String,
+        message: String,
+    },
     /// Not a Python exception: the run was stopped (Stop, deadlock, a failure elsewhere,
     /// or a daemon thread cut off at exit). It unwinds the thread silently.
     Interrupted,

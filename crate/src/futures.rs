@@ -175,7 +175,10 @@ impl<T: Send + 'static> Future<T> {
         let callbacks = {
             let mut s = guard(&self.0.slot);
             if matches!(s.state, State::Cancelled | State::Finished) {
-                return Err(PyErr::Other { class: "concurrent.futures._base.InvalidStateError".into(), message: format!("{:?}: {self}", s.state) });
+                return Err(PyErr::Other {
+                    class: "concurrent.futures._base.InvalidStateError".into(),
+                    message: format!("{:?}: {self}", s.state),
+                });
             }
             s.state = State::Finished;
             s.result = Some(r);
@@ -508,7 +511,12 @@ impl ThreadPoolExecutor {
 
     /// `map(fn, items, timeout=t)`: as [`ThreadPoolExecutor::map`]; the iterator raises
     /// `TimeoutError` for a result not ready `t` lesson seconds after this call.
-    pub fn map_timeout<A, T, F>(&self, f: F, items: impl IntoIterator<Item = A>, timeout: Option<f64>) -> PyResult<MapResults<T>>
+    pub fn map_timeout<A, T, F>(
+        &self,
+        f: F,
+        items: impl IntoIterator<Item = A>,
+        timeout: Option<f64>,
+    ) -> PyResult<MapResults<T>>
     where
         A: Send + 'static,
         T: Send + Clone + 'static,

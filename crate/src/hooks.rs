@@ -18,7 +18,12 @@ mod model {
     pub(crate) fn new_object(_: ObjKind, _: &str) -> u32 {
         0
     }
-    pub(crate) fn park(word: &AtomicU32, expected: u32, _deadline: Option<u64>, _obj: u32) -> Result<Park, Interrupted> {
+    pub(crate) fn park(
+        word: &AtomicU32,
+        expected: u32,
+        _deadline: Option<u64>,
+        _obj: u32,
+    ) -> Result<Park, Interrupted> {
         crate::futex::wait(word, expected, None);
         Ok(Park::Woken)
     }

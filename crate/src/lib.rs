@@ -27,12 +27,12 @@ pub(crate) mod sync;
 pub mod trace;
 
 #[cfg(not(loom))]
-pub mod runtime;
-#[cfg(not(loom))]
-pub mod threading;
+pub mod futures;
 #[cfg(not(loom))]
 pub mod lessons;
 #[cfg(not(loom))]
-pub mod futures;
+pub mod runtime;
+#[cfg(not(loom))]
+pub mod threading;
 
 pub use error::{PyErr, PyResult};

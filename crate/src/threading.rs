@@ -170,7 +170,11 @@ impl Thread {
         let how = match &result {
             Ok(()) => ThreadEndHow::Returned,
             Err(PyErr::Interrupted) => {
-                if self.daemon() && run.end_state().is_none() { ThreadEndHow::CutOff } else { ThreadEndHow::Stopped }
+                if self.daemon() && run.end_state().is_none() {
+                    ThreadEndHow::CutOff
+                } else {
+                    ThreadEndHow::Stopped
+                }
             }
             Err(e) => {
                 let text = if self.is_main() {

@@ -50,8 +50,22 @@ pub enum Kind {
 impl Kind {
     fn from_u16(v: u16) -> Option<Kind> {
         use Kind::*;
-        const ALL: [Kind; 14] =
-            [RunStart, RunEnd, ThreadStart, ThreadEnd, ThreadPanic, Print, ObjNew, Attempt, Block, Ok, Timeout, Fail, Signal, WaitEdge];
+        const ALL: [Kind; 14] = [
+            RunStart,
+            RunEnd,
+            ThreadStart,
+            ThreadEnd,
+            ThreadPanic,
+            Print,
+            ObjNew,
+            Attempt,
+            Block,
+            Ok,
+            Timeout,
+            Fail,
+            Signal,
+            WaitEdge,
+        ];
         ALL.get((v as usize).wrapping_sub(1)).copied()
     }
 }
@@ -146,8 +160,22 @@ pub enum ObjKind {
 impl ObjKind {
     pub fn from_u16(v: u16) -> ObjKind {
         use ObjKind::*;
-        const ALL: [ObjKind; 14] =
-            [Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, Barrier, Timer, Local, Queue, Thread, Future, Executor, Value];
+        const ALL: [ObjKind; 14] = [
+            Lock,
+            RLock,
+            Condition,
+            Semaphore,
+            BoundedSemaphore,
+            Event,
+            Barrier,
+            Timer,
+            Local,
+            Queue,
+            Thread,
+            Future,
+            Executor,
+            Value,
+        ];
         ALL.get(v as usize).copied().unwrap_or(Value)
     }
     pub fn python_name(self) -> &'static str {
@@ -183,7 +211,9 @@ pub enum EndState {
 
 impl EndState {
     pub fn from_u16(v: u16) -> Option<EndState> {
-        [EndState::Finished, EndState::Stopped, EndState::Deadlocked, EndState::Failed].get((v as usize).wrapping_sub(1)).copied()
+        [EndState::Finished, EndState::Stopped, EndState::Deadlocked, EndState::Failed]
+            .get((v as usize).wrapping_sub(1))
+            .copied()
     }
 }
 
@@ -284,7 +314,8 @@ impl Trace {
         // integers; `UnsafeCell<u8>` is a byte. Zero is a valid value of each.
         let slots: Box<[Slot]> = unsafe { Box::new_zeroed_slice(capacity).assume_init() };
         // SAFETY: as above, a zero byte is a valid `UnsafeCell<u8>`.
-        let bytes: Box<[UnsafeCell<u8>]> = unsafe { Box::new_zeroed_slice(capacity * STRING_BYTES_PER_EVENT + 4096).assume_init() };
+        let bytes: Box<[UnsafeCell<u8>]> =
+            unsafe { Box::new_zeroed_slice(capacity * STRING_BYTES_PER_EVENT + 4096).assume_init() };
         // Natively, zeroed memory arrives as untouched pages that the OS fills in on first
         // write, which would land inside the run as page faults (a traced lock pair 142 ns
         // instead of 76 in the bench). Touch one word per page now. (Wasm memory is
@@ -299,7 +330,14 @@ impl Trace {
                 unsafe { *b.get() = 0 };
             }
         }
-        Trace { slots, reserved: AtomicUsize::new(0), dropped: AtomicU64::new(0), bytes, bytes_used: AtomicUsize::new(0), start_ns: AtomicU64::new(start_ns) }
+        Trace {
+            slots,
+            reserved: AtomicUsize::new(0),
+            dropped: AtomicU64::new(0),
+            bytes,
+            bytes_used: AtomicUsize::new(0),
+            start_ns: AtomicU64::new(start_ns),
+        }
     }
 
     /// Moves the clock origin: a run's lesson time starts when its threads can start, not
@@ -387,7 +425,15 @@ impl Trace {
             // SAFETY: published slots are never written again.
             let raw = unsafe { &*slot.raw.get() };
             if let Some(kind) = Kind::from_u16(raw.kind) {
-                out.push(Event { t_ns: raw.t_ns, actor: raw.actor, kind, op: Op::from_u16(raw.code), code: raw.code, obj: raw.obj, arg: raw.arg });
+                out.push(Event {
+                    t_ns: raw.t_ns,
+                    actor: raw.actor,
+                    kind,
+                    op: Op::from_u16(raw.code),
+                    code: raw.code,
+                    obj: raw.obj,
+                    arg: raw.arg,
+                });
             }
             i += 1;
         }

@@ -4,7 +4,11 @@ use std::process::Command;
 
 fn parlab(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_parlab")).args(args).env("LANG", "C").output().expect("parlab runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -12,7 +16,11 @@ fn list_names_every_lesson_in_the_chosen_language() {
     let (code, out, _) = parlab(&["list"]);
     assert_eq!(code, 0);
     for l in parlab::lessons::all() {
-        assert!(out.lines().any(|line| line.starts_with(l.id) && line.contains(l.title.en)), "{} missing in\n{out}", l.id);
+        assert!(
+            out.lines().any(|line| line.starts_with(l.id) && line.contains(l.title.en)),
+            "{} missing in\n{out}",
+            l.id
+        );
     }
     let (_, ru, _) = parlab(&["list", "--lang", "ru"]);
     assert!(ru.contains("Потоки (threading)"), "{ru}");
@@ -68,7 +76,13 @@ fn bad_input_gets_the_pages_message_and_exit_code_2() {
     let (code, _, err) = parlab(&["run", "race-condition", "deposits=10000"]);
     assert_eq!(code, 2);
     assert!(err.contains("deposits: threads × deposits must be at most 100,000"), "{err}");
-    for args in [&["run", "no-such-lesson"][..], &["run", "join", "nope=1"], &["run", "join", "--speed", "0"], &["frobnicate"], &[]] {
+    for args in [
+        &["run", "no-such-lesson"][..],
+        &["run", "join", "nope=1"],
+        &["run", "join", "--speed", "0"],
+        &["frobnicate"],
+        &[],
+    ] {
         assert_eq!(parlab(args).0, 2, "{args:?}");
     }
 }

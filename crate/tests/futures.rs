@@ -16,7 +16,8 @@ fn cfg(speed: f64) -> RunConfig {
 /// Runs `main` and insists it finished.
 fn finished(speed: f64, main: impl FnOnce() -> PyResult<()> + Send + 'static) -> Arc<Run> {
     let run = native::run(cfg(speed), main);
-    let printed: Vec<String> = run.trace.snapshot().iter().filter(|e| e.kind == Kind::Print).map(|e| run.trace.text(e.str_arg())).collect();
+    let printed: Vec<String> =
+        run.trace.snapshot().iter().filter(|e| e.kind == Kind::Print).map(|e| run.trace.text(e.str_arg())).collect();
     assert_eq!(run.end_state(), Some(EndState::Finished), "console:\n{}", printed.join("\n"));
     run
 }
@@ -110,10 +111,15 @@ fn workers_are_started_lazily_and_never_over_max() {
     });
     // The trace: every submit, and never more than 3 running at a Start.
     let events = run.trace.snapshot();
-    let futures: std::collections::HashSet<u32> = events.iter().filter(|e| e.kind == Kind::ObjNew && e.code == ObjKind::Future as u16).map(|e| e.obj).collect();
+    let futures: std::collections::HashSet<u32> =
+        events.iter().filter(|e| e.kind == Kind::ObjNew && e.code == ObjKind::Future as u16).map(|e| e.obj).collect();
     assert_eq!(futures.len(), 13);
     assert_eq!(events.iter().filter(|e| e.kind == Kind::Signal && e.op == Op::Submit).count(), 13);
-    let starts: Vec<u64> = events.iter().filter(|e| e.kind == Kind::Signal && e.op == Op::Start && futures.contains(&e.obj)).map(|e| e.arg).collect();
+    let starts: Vec<u64> = events
+        .iter()
+        .filter(|e| e.kind == Kind::Signal && e.op == Op::Start && futures.contains(&e.obj))
+        .map(|e| e.arg)
+        .collect();
     assert_eq!(starts.len(), 13);
     assert!(starts.iter().all(|n| (1..=3).contains(n)), "{starts:?}");
     assert!(starts.contains(&3));
@@ -210,7 +216,10 @@ fn shutdown_refuses_new_work_and_can_cancel_what_waits() {
         assert!(waiting.iter().all(|f| f.cancelled()));
         let e = ex.submit(|| Ok(0)).unwrap_err();
         assert_eq!(e.to_string(), "RuntimeError: cannot schedule new futures after shutdown");
-        assert_eq!(ThreadPoolExecutor::new(0).err().unwrap().to_string(), "ValueError: max_workers must be greater than 0");
+        assert_eq!(
+            ThreadPoolExecutor::new(0).err().unwrap().to_string(),
+            "ValueError: max_workers must be greater than 0"
+        );
         Ok(())
     });
 }

@@ -17,13 +17,18 @@ fn defaults_cross_together_right_after_the_last_arrival() {
         let o = run(l, &p, 40.0);
         assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
         together += o.observed("cross-together") as usize;
-        assert!(o.insight("cross-together").detail.en.starts_with("Groups that crossed: 1."), "{:?}", o.insight("cross-together"));
+        assert!(
+            o.insight("cross-together").detail.en.starts_with("Groups that crossed: 1."),
+            "{:?}",
+            o.insight("cross-together")
+        );
         assert!(!o.observed("leftovers"));
         assert!(o.insight("leftovers").detail.en.contains("with none left over"));
         let out = o.stdout();
         assert_eq!(out.iter().filter(|s| s.contains(": crossed at ")).count(), 5);
         // Arrival indexes 0..4, each once.
-        let mut idx: Vec<String> = out.iter().filter_map(|s| s.rsplit_once("arrival index ").map(|x| x.1.to_owned())).collect();
+        let mut idx: Vec<String> =
+            out.iter().filter_map(|s| s.rsplit_once("arrival index ").map(|x| x.1.to_owned())).collect();
         idx.sort();
         assert_eq!(idx, ["0", "1", "2", "3", "4"]);
     }

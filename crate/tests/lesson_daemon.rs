@@ -12,7 +12,12 @@ fn check_daemon(o: &Outcome, iterations: usize) {
     assert!(o.observed("daemon_cut"), "{:#?}\n{}", o.insight("daemon_cut"), o.console());
     assert!(!o.observed("nondaemon_keeps_alive"));
     let out = o.stdout();
-    assert_eq!(out.last().map(String::as_str), Some("finish"), "nothing of the daemon after main's last line:\n{}", o.console());
+    assert_eq!(
+        out.last().map(String::as_str),
+        Some("finish"),
+        "nothing of the daemon after main's last line:\n{}",
+        o.console()
+    );
     assert!(!out.iter().any(|l| l.ends_with("- done")), "the daemon never completes:\n{}", o.console());
     assert!(out.iter().filter(|l| l.contains("- tick ")).count() < iterations + 1);
 }
@@ -71,7 +76,12 @@ fn a_daemon_with_time_to_spare_finishes_and_the_insight_says_why_not_cut() {
     assert!(!o.observed("daemon_cut"));
     assert!(o.insight("daemon_cut").detail.en.contains("finished all its work"), "{:?}", o.insight("daemon_cut"));
     let w = o.view.threads.iter().find(|(_, n)| n.as_str() == "Thread-1 (get_data)").map(|(t, _)| *t).unwrap();
-    let how = o.view.events.iter().find(|e| e.actor == w && e.kind == parlab::trace::Kind::ThreadEnd).map(|e| ThreadEndHow::from_u16(e.code));
+    let how = o
+        .view
+        .events
+        .iter()
+        .find(|e| e.actor == w && e.kind == parlab::trace::Kind::ThreadEnd)
+        .map(|e| ThreadEndHow::from_u16(e.code));
     assert_eq!(how, Some(ThreadEndHow::Returned));
 }
 

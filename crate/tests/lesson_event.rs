@@ -56,7 +56,11 @@ fn set_at_once_lets_late_waiters_straight_through() {
     // set() at 0: some waiters come to a raised flag; none may pass before it.
     for _ in 0..4 {
         let o = run(l, &params(l, &[("set_after", "0")]), 50.0);
-        assert!(o.insight("all-wake-at-set").detail.en.contains("10 of 10 waiters woke, none before"), "{:?}", o.insight("all-wake-at-set"));
+        assert!(
+            o.insight("all-wake-at-set").detail.en.contains("10 of 10 waiters woke, none before"),
+            "{:?}",
+            o.insight("all-wake-at-set")
+        );
     }
 }
 

@@ -20,7 +20,11 @@ fn with_join_finish_is_always_last() {
             let n: usize = threads.parse().unwrap();
             let k: usize = iterations.parse().unwrap();
             assert_eq!(out.len(), n * k + 1, "{}", o.console());
-            assert!(o.observed("finish_last") && !o.observed("finish_early") && o.observed("main_waits"), "{:#?}", o.insights);
+            assert!(
+                o.observed("finish_last") && !o.observed("finish_early") && o.observed("main_waits"),
+                "{:#?}",
+                o.insights
+            );
         }
     }
 }

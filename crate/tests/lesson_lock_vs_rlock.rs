@@ -33,7 +33,16 @@ fn rlock_counts_recursion() {
     for _ in 0..3 {
         let o = go("RLock", "reacquire");
         assert_eq!(o.end(), Some(EndState::Finished));
-        assert_eq!(o.stdout(), ["worker: acquired once", "worker: acquired twice", "worker: released once", "worker: released twice", "finish"]);
+        assert_eq!(
+            o.stdout(),
+            [
+                "worker: acquired once",
+                "worker: acquired twice",
+                "worker: released once",
+                "worker: released twice",
+                "finish"
+            ]
+        );
         assert!(o.observed("recursion_count") && !o.observed("self_deadlock"), "{:#?}", o.insights);
         assert!(o.insight("recursion_count").detail.en.contains("1 → 2 → 1 → 0"), "{:?}", o.insight("recursion_count"));
     }
@@ -48,7 +57,10 @@ fn rlock_released_by_another_thread_raises_pythons_error() {
     assert_eq!(stderr.len(), 1);
     assert!(stderr[0].starts_with("Exception in thread other:\nTraceback (most recent call last):"), "{}", stderr[0]);
     assert!(stderr[0].ends_with(ERR), "{}", stderr[0]);
-    assert_eq!(o.stdout(), ["owner: acquired, ending without release()", "other: release() of a lock that owner took", "finish"]);
+    assert_eq!(
+        o.stdout(),
+        ["owner: acquired, ending without release()", "other: release() of a lock that owner took", "finish"]
+    );
 }
 
 #[test]

@@ -39,7 +39,10 @@ fn a_small_maxsize_makes_put_wait_and_is_never_exceeded() {
 #[test]
 fn at_speed_1_with_short_times() {
     let l = lesson(ID);
-    let p = params(l, &[("maxsize", "2"), ("produce_s", "0.005"), ("consume_s", "0.02"), ("producers", "3"), ("consumers", "2")]);
+    let p = params(
+        l,
+        &[("maxsize", "2"), ("produce_s", "0.005"), ("consume_s", "0.02"), ("producers", "3"), ("consumers", "2")],
+    );
     for _ in 0..2 {
         let o = run(l, &p, 1.0);
         assert_eq!(o.end(), Some(EndState::Finished));
@@ -52,7 +55,17 @@ fn at_speed_1_with_short_times() {
 #[test]
 fn many_items_are_checked_by_the_summary() {
     let l = lesson(ID);
-    let p = params(l, &[("items", "5000"), ("produce_s", "0"), ("consume_s", "0"), ("producers", "4"), ("consumers", "4"), ("maxsize", "10")]);
+    let p = params(
+        l,
+        &[
+            ("items", "5000"),
+            ("produce_s", "0"),
+            ("consume_s", "0"),
+            ("producers", "4"),
+            ("consumers", "4"),
+            ("maxsize", "10"),
+        ],
+    );
     for _ in 0..2 {
         let o = run(l, &p, 1.0);
         assert_eq!(o.end(), Some(EndState::Finished));

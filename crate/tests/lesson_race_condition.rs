@@ -8,7 +8,11 @@ use std::time::Duration;
 const ID: &str = "race-condition";
 
 fn printed(o: &Outcome, key: &str) -> i64 {
-    let line = o.stdout().into_iter().find(|l| l.starts_with(key)).unwrap_or_else(|| panic!("no {key} line:\n{}", o.console()));
+    let line = o
+        .stdout()
+        .into_iter()
+        .find(|l| l.starts_with(key))
+        .unwrap_or_else(|| panic!("no {key} line:\n{}", o.console()));
     line[key.len()..].trim().parse().unwrap()
 }
 
@@ -26,7 +30,11 @@ fn without_the_lock_deposits_are_lost_in_most_runs() {
         // The insight reads the same numbers from the trace as the program printed.
         assert_eq!(printed(&o, "expected:"), 100);
         assert_eq!(o.observed("lost_updates"), lost > 0);
-        assert!(o.insight("lost_updates").detail.en.contains(&format!("the balance is {}", printed(&o, "balance:"))), "{:?}", o.insight("lost_updates"));
+        assert!(
+            o.insight("lost_updates").detail.en.contains(&format!("the balance is {}", printed(&o, "balance:"))),
+            "{:?}",
+            o.insight("lost_updates")
+        );
         assert!(!o.observed("exact_with_lock") && !o.observed("lock_cost"));
         lossy += (lost > 0) as usize;
     }

@@ -18,9 +18,11 @@ fn the_work_runs_where_asked_and_page_numbers_are_honest_when_missing() {
         let out = o.stdout();
         assert!(out.contains(&format!("{thread}: download started")), "{out:?}");
         // The work lasts at least its lesson seconds; a loaded machine may stretch it.
-        let took = |s: &String| s.rsplit(" in ").next().and_then(|t| t.strip_suffix(" s")).and_then(|t| t.parse::<f64>().ok());
+        let took =
+            |s: &String| s.rsplit(" in ").next().and_then(|t| t.strip_suffix(" s")).and_then(|t| t.parse::<f64>().ok());
         assert!(
-            out.iter().any(|s| s.starts_with(&format!("{thread}: download finished, ")) && took(s).is_some_and(|t| t >= 1.0)),
+            out.iter()
+                .any(|s| s.starts_with(&format!("{thread}: download finished, ")) && took(s).is_some_and(|t| t >= 1.0)),
             "{out:?}"
         );
         assert!(out.contains(&"UI: click handled".to_owned()));
@@ -42,7 +44,9 @@ fn measurements_from_the_page_are_read() {
     let p = params(l, &[("work", "1")]);
     let o = run(l, &p, 10.0);
     let m = |gap: f64, click: f64, place: f64| -> Measurements {
-        [("frame_gap_max_ms".to_owned(), gap), ("click_delay_ms".to_owned(), click), ("where".to_owned(), place)].into_iter().collect()
+        [("frame_gap_max_ms".to_owned(), gap), ("click_delay_ms".to_owned(), click), ("where".to_owned(), place)]
+            .into_iter()
+            .collect()
     };
     let frozen = (l.insights)(&o.view, &p, &m(980.0, 940.0, 0.0));
     assert!(frozen.iter().all(|i| i.observed), "{frozen:#?}");

@@ -20,7 +20,10 @@ fn never_more_than_n_inside_and_waves_at_speed_1() {
         waves += o.observed("waves") as usize;
         assert!(!o.observed("bounded-refuses"));
         assert_eq!(o.stdout().iter().filter(|s| s.contains(": connected at ")).count(), 10);
-        assert_eq!(o.stdout().last().unwrap(), &format!("main: all 10 threads done at {}", o.stdout().last().unwrap().rsplit(' ').next().unwrap()));
+        assert_eq!(
+            o.stdout().last().unwrap(),
+            &format!("main: all 10 threads done at {}", o.stdout().last().unwrap().rsplit(' ').next().unwrap())
+        );
     }
     assert!(waves >= 3, "waves seen in {waves} of 4 runs");
 }
@@ -51,7 +54,11 @@ fn a_bounded_semaphore_refuses_the_extra_release() {
         assert_eq!(o.end(), Some(EndState::Finished));
         assert!(o.observed("bounded-refuses"), "{:?}", o.insight("bounded-refuses"));
         assert!(o.observed("never-over-n"));
-        assert!(o.stdout().contains(&"main: ValueError: Semaphore released too many times".to_owned()), "{}", o.console());
+        assert!(
+            o.stdout().contains(&"main: ValueError: Semaphore released too many times".to_owned()),
+            "{}",
+            o.console()
+        );
     }
 }
 

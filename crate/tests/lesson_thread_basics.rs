@@ -22,7 +22,10 @@ fn defaults_show_every_insight_on_every_run() {
         assert_eq!(out.iter().filter(|l| l.starts_with("main: step ")).count(), 20);
         assert!(out.contains(&"[thr-1] downloading data.csv".to_owned()));
         assert!(out.contains(&"[thr-1] data.csv is done".to_owned()));
-        assert_eq!(out.iter().filter(|l| l.starts_with("active_count: ")).cloned().collect::<Vec<_>>(), ["active_count: 2", "active_count: 1"]);
+        assert_eq!(
+            out.iter().filter(|l| l.starts_with("active_count: ")).cloned().collect::<Vec<_>>(),
+            ["active_count: 2", "active_count: 1"]
+        );
         let en = out.iter().find(|l| l.starts_with("enumerate: ")).unwrap();
         assert!(en.contains("<_MainThread(MainThread, started") && en.contains("<Thread(thr-1, started"), "{en}");
         assert!(out.contains(&"main thread: MainThread".to_owned()));
@@ -35,7 +38,11 @@ fn one_step_cannot_show_the_flip_and_says_so() {
     let o = run(l, &params(l, &[("iterations", "1")]), 50.0);
     assert!(!o.observed("active_count"));
     assert!(!o.observed("is_alive"));
-    assert!(o.insight("active_count").detail.en.contains("No report came after thr-1 ended"), "{:?}", o.insight("active_count"));
+    assert!(
+        o.insight("active_count").detail.en.contains("No report came after thr-1 ended"),
+        "{:?}",
+        o.insight("active_count")
+    );
 }
 
 #[test]

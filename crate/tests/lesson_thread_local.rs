@@ -21,7 +21,11 @@ fn each_thread_reads_its_own_value_and_main_gets_attribute_error() {
             assert_eq!(o.end(), Some(EndState::Failed));
             let err: Vec<_> = o.view.lines().into_iter().filter(|l| l.stderr).collect();
             assert_eq!(err.len(), 1);
-            assert!(err[0].text.starts_with("Traceback (most recent call last):") && err[0].text.ends_with(ERR), "{}", err[0].text);
+            assert!(
+                err[0].text.starts_with("Traceback (most recent call last):") && err[0].text.ends_with(ERR),
+                "{}",
+                err[0].text
+            );
             let n: i64 = threads.parse().unwrap();
             let k: i64 = values.parse().unwrap();
             for t in 1..=n {
@@ -39,7 +43,11 @@ fn other_threads_really_write_in_between() {
     // Both threads write at once, then sleep half a lesson second (50 ms at 10x): the
     // other thread's write falls between.
     let o = run(l, &l.defaults(), 10.0);
-    assert!(!o.insight("isolation").detail.en.contains("set data.value 0 times in all"), "{:?}", o.insight("isolation"));
+    assert!(
+        !o.insight("isolation").detail.en.contains("set data.value 0 times in all"),
+        "{:?}",
+        o.insight("isolation")
+    );
 }
 
 #[test]

@@ -28,7 +28,10 @@ fn defaults_never_over_max_workers_and_map_keeps_input_order() {
         assert!(out.contains(&"main: task 0 -> 0, done() = True".to_owned()));
         assert!(out.contains(&"main: map gives task 19 -> 361".to_owned()));
         assert_eq!(out.last().unwrap(), "main: the pool is shut down");
-        assert_eq!(out.iter().filter(|s| s.starts_with("ThreadPoolExecutor-0_") && s.contains(" finished at ")).count(), 20);
+        assert_eq!(
+            out.iter().filter(|s| s.starts_with("ThreadPoolExecutor-0_") && s.contains(" finished at ")).count(),
+            20
+        );
     }
     assert!(reordered >= 3, "completion order differed in {reordered} of 4 runs");
 }

@@ -20,7 +20,12 @@ fn the_function_starts_only_after_the_interval() {
             let o = run(l, &p, 200.0);
             assert_eq!(o.end(), Some(EndState::Finished));
             assert!(o.observed("starts_after_interval"), "{interval}: {:#?}", o.insight("starts_after_interval"));
-            assert_eq!(hello_lines(&o).len(), 5, "not a daemon, never cancelled: hello runs to its end\n{}", o.console());
+            assert_eq!(
+                hello_lines(&o).len(),
+                5,
+                "not a daemon, never cancelled: hello runs to its end\n{}",
+                o.console()
+            );
             assert!(!o.observed("cancel_prevents") && !o.observed("daemon_timer"));
             assert!(o.stdout().contains(&"main: finish".to_owned()));
         }

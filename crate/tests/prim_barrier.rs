@@ -164,7 +164,8 @@ fn the_trace_records_indices_and_the_breaking_timeout() {
     });
     assert_eq!(run.end_state(), Some(EndState::Finished));
     let events = run.trace.snapshot();
-    let mut indices: Vec<u64> = events.iter().filter(|e| e.kind == Kind::Ok && e.op == Op::Wait).map(|e| e.arg).collect();
+    let mut indices: Vec<u64> =
+        events.iter().filter(|e| e.kind == Kind::Ok && e.op == Op::Wait).map(|e| e.arg).collect();
     indices.sort_unstable();
     assert_eq!(indices, [0, 1]);
     assert_eq!(count(&run, Kind::Timeout, Op::Wait), 1);

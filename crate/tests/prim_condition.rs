@@ -265,7 +265,11 @@ fn the_trace_records_how_many_each_notify_woke() {
     });
     assert_eq!(run.end_state(), Some(EndState::Finished));
     let events = run.trace.snapshot();
-    let signals: Vec<(Op, u64)> = events.iter().filter(|e| e.kind == Kind::Signal && matches!(e.op, Op::Notify | Op::NotifyAll)).map(|e| (e.op, e.arg)).collect();
+    let signals: Vec<(Op, u64)> = events
+        .iter()
+        .filter(|e| e.kind == Kind::Signal && matches!(e.op, Op::Notify | Op::NotifyAll))
+        .map(|e| (e.op, e.arg))
+        .collect();
     assert_eq!(signals, [(Op::Notify, 2), (Op::NotifyAll, 1), (Op::Notify, 0)]);
     let oks = events.iter().filter(|e| e.kind == Kind::Ok && e.op == Op::Wait).count();
     assert_eq!(oks, 3, "each waiter's wait ended once, with Ok");
@@ -287,6 +291,11 @@ fn stop_interrupts_threads_waiting_on_a_condition() {
     assert!(run.wait_done(Some(2_000_000_000)), "run did not end after Stop");
     assert!(stopped_at.elapsed() < Duration::from_millis(200), "Stop took {:?}", stopped_at.elapsed());
     assert_eq!(run.end_state(), Some(EndState::Stopped));
-    let raised = run.trace.snapshot().iter().filter(|e| e.kind == Kind::ThreadEnd && e.code == ThreadEndHow::Raised as u16).count();
+    let raised = run
+        .trace
+        .snapshot()
+        .iter()
+        .filter(|e| e.kind == Kind::ThreadEnd && e.code == ThreadEndHow::Raised as u16)
+        .count();
     assert_eq!(raised, 0, "a stopped wait unwinds silently, without a RuntimeError from `with`");
 }

@@ -122,8 +122,16 @@ fn the_trace_shows_set_before_the_wakeups() {
         Ok(())
     });
     assert_eq!(run.end_state(), Some(EndState::Finished));
-    let seq: Vec<(Kind, Op)> = run.trace.snapshot().iter().filter(|e| matches!(e.op, Op::Wait | Op::Set | Op::Clear)).map(|e| (e.kind, e.op)).collect();
-    let at = |k: Kind, op: Op| seq.iter().position(|x| *x == (k, op)).unwrap_or_else(|| panic!("no {k:?} {op:?} in {seq:?}"));
+    let seq: Vec<(Kind, Op)> = run
+        .trace
+        .snapshot()
+        .iter()
+        .filter(|e| matches!(e.op, Op::Wait | Op::Set | Op::Clear))
+        .map(|e| (e.kind, e.op))
+        .collect();
+    let at = |k: Kind, op: Op| {
+        seq.iter().position(|x| *x == (k, op)).unwrap_or_else(|| panic!("no {k:?} {op:?} in {seq:?}"))
+    };
     // Whether the waiter got to sleep before the set or not, the set comes before the
     // wait's Ok, and the clear after it.
     assert!(at(Kind::Attempt, Op::Wait) < at(Kind::Ok, Op::Wait), "{seq:?}");

@@ -39,7 +39,10 @@ fn has_delete_and_overwrite() {
     assert!(!data.has("x"));
     assert_eq!(data.get("x").unwrap_err().to_string(), NO_X);
     assert_eq!(data.get("y"), Ok(3));
-    assert_eq!(data.get("name with spaces").unwrap_err().to_string(), "AttributeError: '_thread._local' object has no attribute 'name with spaces'");
+    assert_eq!(
+        data.get("name with spaces").unwrap_err().to_string(),
+        "AttributeError: '_thread._local' object has no attribute 'name with spaces'"
+    );
 }
 
 #[test]
@@ -80,7 +83,8 @@ fn lesson_threads_each_keep_their_own_value_at_the_same_time() {
         assert_eq!(thread, value, "a thread read another thread's value");
     }
     let events = run.trace.snapshot();
-    let writes: Vec<u64> = events.iter().filter(|e| e.kind == Kind::Signal && e.op == Op::Write).map(|e| e.arg).collect();
+    let writes: Vec<u64> =
+        events.iter().filter(|e| e.kind == Kind::Signal && e.op == Op::Write).map(|e| e.arg).collect();
     assert_eq!(writes.iter().max(), Some(&(THREADS as u64)), "the last write saw every thread holding a value");
     assert_eq!(events.iter().filter(|e| e.kind == Kind::Ok && e.op == Op::Read).count(), THREADS);
     assert_eq!(events.iter().filter(|e| e.kind == Kind::Fail && e.op == Op::Read).count(), 1);

@@ -46,7 +46,10 @@ fn maxsize_zero_or_negative_is_unbounded() {
 fn argument_and_task_done_errors_have_pythons_text() {
     let q: Queue<i32> = Queue::new(1);
     assert_eq!(q.get(true, Some(-1.0)).unwrap_err().to_string(), "ValueError: 'timeout' must be a non-negative number");
-    assert_eq!(q.put(1, true, Some(-0.1)).unwrap_err().to_string(), "ValueError: 'timeout' must be a non-negative number");
+    assert_eq!(
+        q.put(1, true, Some(-0.1)).unwrap_err().to_string(),
+        "ValueError: 'timeout' must be a non-negative number"
+    );
     assert_eq!(q.task_done().unwrap_err().to_string(), "ValueError: task_done() called too many times");
     q.put(1, true, None).unwrap();
     q.get(true, None).unwrap();
@@ -176,7 +179,8 @@ fn the_trace_records_the_size_after_each_put_and_get() {
     });
     assert_eq!(run.end_state(), Some(EndState::Finished));
     let events = run.trace.snapshot();
-    let vals = |kind: Kind, op: Op| events.iter().filter(|e| e.kind == kind && e.op == op).map(|e| e.arg).collect::<Vec<_>>();
+    let vals =
+        |kind: Kind, op: Op| events.iter().filter(|e| e.kind == kind && e.op == op).map(|e| e.arg).collect::<Vec<_>>();
     assert_eq!(vals(Kind::Ok, Op::Put), [1, 2]);
     assert_eq!(vals(Kind::Ok, Op::Get), [1, 0]);
     assert_eq!(vals(Kind::Signal, Op::TaskDone), [1], "unfinished tasks left");
@@ -197,7 +201,9 @@ fn stop_interrupts_threads_blocked_in_get_put_and_join() {
         parlab::runtime::sleep(3600.0)
     });
     wait_until("a get, a put and a join block", || {
-        count(&run, Kind::Block, Op::Get) >= 1 && count(&run, Kind::Block, Op::Put) >= 1 && count(&run, Kind::Block, Op::Join) >= 1
+        count(&run, Kind::Block, Op::Get) >= 1
+            && count(&run, Kind::Block, Op::Put) >= 1
+            && count(&run, Kind::Block, Op::Join) >= 1
     });
     let stopped_at = Instant::now();
     run.stop();

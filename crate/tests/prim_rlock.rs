@@ -35,7 +35,9 @@ fn only_the_owner_may_release() {
     l.acquire().unwrap();
     let l2 = l.clone();
     let (release, try_acquire, owned, count) =
-        std::thread::spawn(move || (l2.release(), l2.acquire_with(false, None), l2.is_owned(), l2.count())).join().unwrap();
+        std::thread::spawn(move || (l2.release(), l2.acquire_with(false, None), l2.is_owned(), l2.count()))
+            .join()
+            .unwrap();
     assert_eq!(release.unwrap_err().to_string(), "RuntimeError: cannot release un-acquired lock");
     assert_eq!(try_acquire, Ok(false), "another thread cannot take an owned RLock");
     assert_eq!((owned, count), (false, 0));
@@ -46,8 +48,14 @@ fn only_the_owner_may_release() {
 #[test]
 fn argument_errors_are_locks() {
     let l = RLock::new();
-    assert_eq!(l.acquire_with(false, Some(1.0)).unwrap_err().to_string(), "ValueError: can't specify a timeout for a non-blocking call");
-    assert_eq!(l.acquire_with(true, Some(-0.5)).unwrap_err().to_string(), "ValueError: timeout value must be a non-negative number");
+    assert_eq!(
+        l.acquire_with(false, Some(1.0)).unwrap_err().to_string(),
+        "ValueError: can't specify a timeout for a non-blocking call"
+    );
+    assert_eq!(
+        l.acquire_with(true, Some(-0.5)).unwrap_err().to_string(),
+        "ValueError: timeout value must be a non-negative number"
+    );
 }
 
 #[test]
@@ -132,7 +140,9 @@ fn owners_are_lesson_threads_inside_a_run_and_the_trace_counts_levels() {
     assert_eq!(run.end_state(), Some(EndState::Finished));
     let events = run.trace.snapshot();
     let r = events.iter().find(|e| e.kind == Kind::ObjNew && e.code == ObjKind::RLock as u16).unwrap().obj;
-    let on_r = |kind: Kind, op: Op| events.iter().filter(|e| e.obj == r && e.kind == kind && e.op == op).map(|e| e.arg).collect::<Vec<_>>();
+    let on_r = |kind: Kind, op: Op| {
+        events.iter().filter(|e| e.obj == r && e.kind == kind && e.op == op).map(|e| e.arg).collect::<Vec<_>>()
+    };
     assert_eq!(on_r(Kind::Ok, Op::Acquire), [1, 2], "the recursion level after each acquire");
     assert_eq!(on_r(Kind::Signal, Op::Release), [1, 0], "the level left after each release");
     assert_eq!(on_r(Kind::Fail, Op::Release).len(), 1, "the refused release is recorded");
@@ -156,9 +166,12 @@ fn crossed_rlocks_deadlock_and_the_report_names_the_owners() {
     });
     assert_eq!(run.end_state(), Some(EndState::Deadlocked));
     let events = run.trace.snapshot();
-    let obj = |name_kind: u16, nth: usize| events.iter().filter(|e| e.kind == Kind::ObjNew && e.code == name_kind).nth(nth).unwrap().obj;
+    let obj = |name_kind: u16, nth: usize| {
+        events.iter().filter(|e| e.kind == Kind::ObjNew && e.code == name_kind).nth(nth).unwrap().obj
+    };
     let (a, b) = (obj(ObjKind::RLock as u16, 0), obj(ObjKind::RLock as u16, 1));
-    let mut edges: Vec<(u32, u32, u64)> = events.iter().filter(|e| e.kind == Kind::WaitEdge).map(|e| (e.actor, e.obj, e.arg)).collect();
+    let mut edges: Vec<(u32, u32, u64)> =
+        events.iter().filter(|e| e.kind == Kind::WaitEdge).map(|e| (e.actor, e.obj, e.arg)).collect();
     edges.sort();
     // MainThread (1) waits on b, held by t (2); t waits on a, held by MainThread.
     assert_eq!(edges, [(1, b, 2), (2, a, 1)]);

@@ -19,9 +19,15 @@ use prim_kit::*;
 fn errors_have_pythons_text() {
     let msg = |r: Result<Semaphore, PyErr>| r.err().unwrap().to_string();
     assert_eq!(msg(Semaphore::new(-1)), "ValueError: semaphore initial value must be >= 0");
-    assert_eq!(BoundedSemaphore::new(-5).err().unwrap().to_string(), "ValueError: semaphore initial value must be >= 0");
+    assert_eq!(
+        BoundedSemaphore::new(-5).err().unwrap().to_string(),
+        "ValueError: semaphore initial value must be >= 0"
+    );
     let s = Semaphore::new(1).unwrap();
-    assert_eq!(s.acquire_with(false, Some(1.0)).unwrap_err().to_string(), "ValueError: can't specify timeout for non-blocking acquire");
+    assert_eq!(
+        s.acquire_with(false, Some(1.0)).unwrap_err().to_string(),
+        "ValueError: can't specify timeout for non-blocking acquire"
+    );
     assert_eq!(s.release(0).unwrap_err().to_string(), "ValueError: n must be one or more");
     let b = BoundedSemaphore::new(2).unwrap();
     assert_eq!(b.release(1).unwrap_err().to_string(), "ValueError: Semaphore released too many times");
@@ -152,7 +158,12 @@ fn the_trace_records_the_counter_and_never_shows_more_than_n_inside() {
     for e in view.events.iter().filter(|e| e.obj == pool && e.kind == Kind::Ok && e.op == Op::Acquire) {
         assert!(e.arg < N as u64, "an acquire left the counter at {}", e.arg);
     }
-    let releases: Vec<u64> = view.events.iter().filter(|e| e.obj == pool && e.kind == Kind::Signal && e.op == Op::Release).map(|e| e.arg).collect();
+    let releases: Vec<u64> = view
+        .events
+        .iter()
+        .filter(|e| e.obj == pool && e.kind == Kind::Signal && e.op == Op::Release)
+        .map(|e| e.arg)
+        .collect();
     assert_eq!(releases.len(), 120);
     assert!(releases.iter().all(|v| (1..=N as u64).contains(v)), "release values {releases:?}");
 }

@@ -38,9 +38,17 @@ fn it_fires_after_its_interval_in_lesson_seconds() {
     let at = fired_at.lock().unwrap().expect("the function ran");
     assert!((2.0..60.0).contains(&at), "fired at {at} lesson seconds, expected just after 2");
     let events = run.trace.snapshot();
-    let timer = events.iter().find(|e| e.kind == Kind::ObjNew && e.code == ObjKind::Timer as u16).expect("the timer is an object").obj;
-    let on_timer: Vec<(Kind, Op)> = events.iter().filter(|e| e.obj == timer && e.kind != Kind::ObjNew).map(|e| (e.kind, e.op)).collect();
-    assert_eq!(on_timer, [(Kind::Attempt, Op::Wait), (Kind::Block, Op::Wait), (Kind::Timeout, Op::Wait), (Kind::Signal, Op::Fire)]);
+    let timer = events
+        .iter()
+        .find(|e| e.kind == Kind::ObjNew && e.code == ObjKind::Timer as u16)
+        .expect("the timer is an object")
+        .obj;
+    let on_timer: Vec<(Kind, Op)> =
+        events.iter().filter(|e| e.obj == timer && e.kind != Kind::ObjNew).map(|e| (e.kind, e.op)).collect();
+    assert_eq!(
+        on_timer,
+        [(Kind::Attempt, Op::Wait), (Kind::Block, Op::Wait), (Kind::Timeout, Op::Wait), (Kind::Signal, Op::Fire)]
+    );
 }
 
 #[test]
@@ -94,7 +102,10 @@ fn names_daemon_flag_and_start_errors_are_a_threads() {
         t.set_daemon(true)?;
         assert!(t.daemon());
         t.start()?;
-        assert_eq!(t.set_daemon(false).unwrap_err().to_string(), "RuntimeError: cannot set daemon status of active thread");
+        assert_eq!(
+            t.set_daemon(false).unwrap_err().to_string(),
+            "RuntimeError: cannot set daemon status of active thread"
+        );
         assert_eq!(t.start().unwrap_err().to_string(), "RuntimeError: threads can only be started once");
         t.join(None)?;
         assert_eq!(t.thread().name(), "Thread-1");
@@ -137,7 +148,9 @@ fn stop_interrupts_a_waiting_timer_and_its_joiner() {
         t.start()?;
         t.join(None)
     });
-    wait_until("the timer waits and main joins it", || count(&run, Kind::Block, Op::Wait) >= 1 && count(&run, Kind::Block, Op::Join) >= 1);
+    wait_until("the timer waits and main joins it", || {
+        count(&run, Kind::Block, Op::Wait) >= 1 && count(&run, Kind::Block, Op::Join) >= 1
+    });
     let stopped_at = Instant::now();
     run.stop();
     assert!(run.wait_done(Some(2_000_000_000)), "run did not end after Stop");

@@ -73,8 +73,12 @@ fn chrome_export_is_valid_trace_event_json_with_a_track_per_thread() {
     let view = TraceView::from_trace(&run.trace);
     let json: serde_json::Value = serde_json::from_str(&view.chrome_json()).expect("valid JSON");
     let events = json["traceEvents"].as_array().unwrap();
-    let names: Vec<&str> = events.iter().filter(|e| e["ph"] == "M").map(|e| e["args"]["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        events.iter().filter(|e| e["ph"] == "M").map(|e| e["args"]["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"MainThread") && names.contains(&"worker"), "{names:?}");
-    assert!(events.iter().any(|e| e["ph"] == "X" && e["name"].as_str().unwrap().contains("blocked: acquire L")), "the worker's wait on L is a slice");
+    assert!(
+        events.iter().any(|e| e["ph"] == "X" && e["name"].as_str().unwrap().contains("blocked: acquire L")),
+        "the worker's wait on L is a slice"
+    );
     assert!(events.iter().any(|e| e["ph"] == "i" && e["name"] == "inside"));
 }

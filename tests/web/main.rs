@@ -56,7 +56,10 @@ async fn gloo_sleep(ms: i32) {
 }
 
 /// Starts `n` lesson threads running `body(i)`.
-fn start_all(n: u32, body: impl Fn(u32) -> parlab::PyResult<()> + Send + Sync + 'static) -> parlab::PyResult<Vec<Thread>> {
+fn start_all(
+    n: u32,
+    body: impl Fn(u32) -> parlab::PyResult<()> + Send + Sync + 'static,
+) -> parlab::PyResult<Vec<Thread>> {
     let body = Arc::new(body);
     let threads: Vec<_> = (0..n)
         .map(|i| {
@@ -82,7 +85,10 @@ fn spawn_join(n: u32, body: impl Fn(u32) -> parlab::PyResult<()> + Send + Sync +
 #[wasm_bindgen_test]
 async fn memory_is_shared() {
     let mem: js_sys::WebAssembly::Memory = JsCast::unchecked_into(wasm_bindgen::memory());
-    assert!(mem.buffer().is_instance_of::<js_sys::SharedArrayBuffer>(), "the module's memory must be a SharedArrayBuffer");
+    assert!(
+        mem.buffer().is_instance_of::<js_sys::SharedArrayBuffer>(),
+        "the module's memory must be a SharedArrayBuffer"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -164,7 +170,12 @@ async fn repeated_runs_reuse_the_pool_and_do_not_grow_memory() {
         one_run().await;
     }
     let (workers, _) = browser::pool_size();
-    let mem = || JsCast::unchecked_into::<js_sys::WebAssembly::Memory>(wasm_bindgen::memory()).buffer().unchecked_into::<js_sys::SharedArrayBuffer>().byte_length();
+    let mem = || {
+        JsCast::unchecked_into::<js_sys::WebAssembly::Memory>(wasm_bindgen::memory())
+            .buffer()
+            .unchecked_into::<js_sys::SharedArrayBuffer>()
+            .byte_length()
+    };
     let before = mem();
     for _ in 0..30 {
         one_run().await;

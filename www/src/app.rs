@@ -178,7 +178,8 @@ pub fn route(focus: bool) {
         app.page = match urlstate::get(&q, "lesson") {
             Some(id) => match lessons::find(id) {
                 Some(l) => {
-                    let pairs: Vec<(String, String)> = q.iter().filter(|(k, _)| !urlstate::RESERVED.contains(&k.as_str())).cloned().collect();
+                    let pairs: Vec<(String, String)> =
+                        q.iter().filter(|(k, _)| !urlstate::RESERVED.contains(&k.as_str())).cloned().collect();
                     Page::Lesson(Box::new(LessonPage::new(l, &pairs, urlstate::get(&q, "speed"))))
                 }
                 None => Page::Catalog { unknown: Some(id.to_owned()) },
@@ -218,7 +219,10 @@ fn ready_message(app: &App) -> Option<serde_json::Value> {
         }
         Page::Catalog { unknown } => {
             let id = unknown.clone().unwrap_or_default();
-            embed::error(&[("lesson".to_owned(), Msg::new(format!("Урока «{id}» нет"), format!("There is no lesson '{id}'")))])
+            embed::error(&[(
+                "lesson".to_owned(),
+                Msg::new(format!("Урока «{id}» нет"), format!("There is no lesson '{id}'")),
+            )])
         }
         Page::Blank => return None,
     })
@@ -406,7 +410,10 @@ fn set_params(pairs: Vec<(String, String)>, rerender_listing: bool) -> Vec<(Stri
                     Some(spec) => {
                         lp.texts.insert(spec.key, v);
                     }
-                    None => unknown.push((k.clone(), Msg::new(format!("У урока нет параметра «{k}»"), format!("This lesson has no parameter '{k}'")))),
+                    None => unknown.push((
+                        k.clone(),
+                        Msg::new(format!("У урока нет параметра «{k}»"), format!("This lesson has no parameter '{k}'")),
+                    )),
                 }
             }
             let _ = lp.validate();
@@ -434,7 +441,11 @@ fn step_speed(up: bool) {
         let lp = lesson_page(app)?;
         let cur = lesson::parse_speed(&lp.speed).unwrap_or(lp.lesson.default_speed);
         const STEPS: [f64; 16] = lesson::SPEED_STEPS;
-        let next = if up { STEPS.iter().copied().find(|s| *s > cur * 1.0001).unwrap_or(1000.0) } else { STEPS.iter().rev().copied().find(|s| *s < cur * 0.9999).unwrap_or(0.01) };
+        let next = if up {
+            STEPS.iter().copied().find(|s| *s > cur * 1.0001).unwrap_or(1000.0)
+        } else {
+            STEPS.iter().rev().copied().find(|s| *s < cur * 0.9999).unwrap_or(0.01)
+        };
         Some(lesson::speed_text(next))
     })
     .flatten();
@@ -468,7 +479,13 @@ fn export(trace: bool) {
         } else {
             let mut s = String::new();
             for l in &live.model.lines {
-                s.push_str(&format!("[{:>9.3} s] {}{}: {}\n", l.t, if l.stderr { "stderr " } else { "" }, live.view.thread_name(l.actor), l.text));
+                s.push_str(&format!(
+                    "[{:>9.3} s] {}{}: {}\n",
+                    l.t,
+                    if l.stderr { "stderr " } else { "" },
+                    live.view.thread_name(l.actor),
+                    l.text
+                ));
             }
             (format!("parlab-{id}.console.txt"), "text/plain;charset=utf-8", s)
         })
@@ -550,7 +567,8 @@ fn listen() {
                 e.prevent_default();
                 let href = a.get_attribute("href").unwrap_or_default();
                 let keep = with(|app| (app.embed, app.url_lang())).unwrap_or((false, None));
-                let mut href = if href == "./" { gloo::utils::window().location().pathname().unwrap_or_default() } else { href };
+                let mut href =
+                    if href == "./" { gloo::utils::window().location().pathname().unwrap_or_default() } else { href };
                 if keep.0 {
                     href.push_str(if href.contains('?') { "&embed=1" } else { "?embed=1" });
                 }
@@ -658,7 +676,9 @@ fn listen() {
             stop_now();
         } else if (key == "ArrowUp" || key == "ArrowDown") && !e.alt_key() {
             let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
-            let Some(k) = input.get_attribute("data-key").filter(|_| input.class_list().contains("slot")) else { return };
+            let Some(k) = input.get_attribute("data-key").filter(|_| input.class_list().contains("slot")) else {
+                return;
+            };
             let next = with(|app| {
                 let lp = lesson_page(app)?;
                 let spec = lp.lesson.param(&k)?;
@@ -715,13 +735,25 @@ fn canvas_listeners() {
         let opts = EventListenerOptions::enable_prevent_default();
         ls.push(EventListener::new_with_options(&c, "wheel", opts, move |e| {
             let e: &web_sys::WheelEvent = e.unchecked_ref();
-            let scale = if e.delta_mode() == 1 { 16.0 } else if e.delta_mode() == 2 { 400.0 } else { 1.0 };
+            let scale = if e.delta_mode() == 1 {
+                16.0
+            } else if e.delta_mode() == 2 {
+                400.0
+            } else {
+                1.0
+            };
             let (dx, dy) = (e.delta_x() * scale, e.delta_y() * scale);
             let x = e.offset_x() as f64;
             e.prevent_default();
             view_action(|lp, end| {
                 let Some(canvas) = lesson::canvas(which) else { return };
-                let rows = lp.live.as_ref().map_or(0, |l| if which == "timeline" { l.model.lanes.len() } else { l.model.objects.len() });
+                let rows = lp.live.as_ref().map_or(0, |l| {
+                    if which == "timeline" {
+                        l.model.lanes.len()
+                    } else {
+                        l.model.objects.len()
+                    }
+                });
                 let l = crate::timeline::Layout::new(crate::timeline::css_width(&canvas), rows, true);
                 if e.shift_key() || x < l.gutter {
                     let top = if which == "timeline" { &mut lp.vp.lane_top } else { &mut lp.vp.obj_top };
@@ -736,21 +768,26 @@ fn canvas_listeners() {
                 }
             });
         }));
-        ls.push(EventListener::new_with_options(&c, "pointerdown", EventListenerOptions::enable_prevent_default(), move |e| {
-            let e: &web_sys::PointerEvent = e.unchecked_ref();
-            if e.button() != 0 {
-                return;
-            }
-            if let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
-                let _ = t.set_pointer_capture(e.pointer_id());
-            }
-            let x = e.offset_x() as f64;
-            with(|app| {
-                if let Some(lp) = lesson_page(app) {
-                    lp.drag = Some((x, lp.vp.t0));
+        ls.push(EventListener::new_with_options(
+            &c,
+            "pointerdown",
+            EventListenerOptions::enable_prevent_default(),
+            move |e| {
+                let e: &web_sys::PointerEvent = e.unchecked_ref();
+                if e.button() != 0 {
+                    return;
                 }
-            });
-        }));
+                if let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+                    let _ = t.set_pointer_capture(e.pointer_id());
+                }
+                let x = e.offset_x() as f64;
+                with(|app| {
+                    if let Some(lp) = lesson_page(app) {
+                        lp.drag = Some((x, lp.vp.t0));
+                    }
+                });
+            },
+        ));
         ls.push(EventListener::new(&c, "pointermove", move |e| {
             let e: &web_sys::PointerEvent = e.unchecked_ref();
             let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
@@ -783,37 +820,62 @@ fn canvas_listeners() {
         ls.push(EventListener::new(&c, "blur", move |_| {
             with(|app| lesson_page(app).map(|lp| lp.tip(which, None)));
         }));
-        ls.push(EventListener::new_with_options(&c, "keydown", EventListenerOptions::enable_prevent_default(), move |e| {
-            let e: &web_sys::KeyboardEvent = e.unchecked_ref();
-            let key = e.key();
-            let handled = matches!(key.as_str(), "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "+" | "=" | "-" | "_" | "0" | "Home" | "PageUp" | "PageDown");
-            if !handled {
-                return;
-            }
-            e.prevent_default();
-            view_action(|lp, end| {
-                let span = lp.vp.span();
-                let c = (lp.vp.t0 + lp.vp.t1) / 2.0;
-                let rows = lp.live.as_ref().map_or(0, |l| if which == "timeline" { l.model.lanes.len() } else { l.model.objects.len() });
-                let page = crate::timeline::rows_visible(rows);
-                let max = rows.saturating_sub(page);
-                let top = if which == "timeline" { &mut lp.vp.lane_top } else { &mut lp.vp.obj_top };
-                match key.as_str() {
-                    "ArrowLeft" => lp.vp.pan(-span * 0.1, end),
-                    "ArrowRight" => lp.vp.pan(span * 0.1, end),
-                    "ArrowUp" => *top = top.saturating_sub(1),
-                    "ArrowDown" => *top = (*top + 1).min(max),
-                    "PageUp" => *top = top.saturating_sub(page),
-                    "PageDown" => *top = (*top + page).min(max),
-                    "+" | "=" => lp.vp.zoom(0.7, c, end),
-                    "-" | "_" => lp.vp.zoom(1.0 / 0.7, c, end),
-                    _ => {
-                        lp.vp.fit(end);
-                        lp.vp.follow = true;
-                    }
+        ls.push(EventListener::new_with_options(
+            &c,
+            "keydown",
+            EventListenerOptions::enable_prevent_default(),
+            move |e| {
+                let e: &web_sys::KeyboardEvent = e.unchecked_ref();
+                let key = e.key();
+                let handled = matches!(
+                    key.as_str(),
+                    "ArrowLeft"
+                        | "ArrowRight"
+                        | "ArrowUp"
+                        | "ArrowDown"
+                        | "+"
+                        | "="
+                        | "-"
+                        | "_"
+                        | "0"
+                        | "Home"
+                        | "PageUp"
+                        | "PageDown"
+                );
+                if !handled {
+                    return;
                 }
-            });
-        }));
+                e.prevent_default();
+                view_action(|lp, end| {
+                    let span = lp.vp.span();
+                    let c = (lp.vp.t0 + lp.vp.t1) / 2.0;
+                    let rows = lp.live.as_ref().map_or(0, |l| {
+                        if which == "timeline" {
+                            l.model.lanes.len()
+                        } else {
+                            l.model.objects.len()
+                        }
+                    });
+                    let page = crate::timeline::rows_visible(rows);
+                    let max = rows.saturating_sub(page);
+                    let top = if which == "timeline" { &mut lp.vp.lane_top } else { &mut lp.vp.obj_top };
+                    match key.as_str() {
+                        "ArrowLeft" => lp.vp.pan(-span * 0.1, end),
+                        "ArrowRight" => lp.vp.pan(span * 0.1, end),
+                        "ArrowUp" => *top = top.saturating_sub(1),
+                        "ArrowDown" => *top = (*top + 1).min(max),
+                        "PageUp" => *top = top.saturating_sub(page),
+                        "PageDown" => *top = (*top + page).min(max),
+                        "+" | "=" => lp.vp.zoom(0.7, c, end),
+                        "-" | "_" => lp.vp.zoom(1.0 / 0.7, c, end),
+                        _ => {
+                            lp.vp.fit(end);
+                            lp.vp.follow = true;
+                        }
+                    }
+                });
+            },
+        ));
     }
     PAGE_LISTENERS.with(|l| *l.borrow_mut() = ls);
 }

@@ -44,7 +44,10 @@ pub fn html(unknown: Option<&str>) -> String {
             continue;
         }
         let sid = format!("section-{section:?}").to_lowercase();
-        out.push_str(&format!(r#"<section class="cat-section" aria-labelledby="{sid}"><h2 id="{sid}">{}</h2><ul class="cards">"#, escape(section.title().get(lang))));
+        out.push_str(&format!(
+            r#"<section class="cat-section" aria-labelledby="{sid}"><h2 id="{sid}">{}</h2><ul class="cards">"#,
+            escape(section.title().get(lang))
+        ));
         for l in ls {
             out.push_str(&format!(
                 r#"<li><a class="card" href="?lesson={id}" data-nav data-lesson="{id}"><span class="card-title">{title}</span><span class="card-blurb">{blurb}</span><code class="card-id">{id}</code></a></li>"#,

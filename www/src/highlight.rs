@@ -53,11 +53,59 @@ const KEYWORDS: &[&str] = &[
     "return", "try", "while", "with", "yield", "match", "case",
 ];
 const BUILTINS: &[&str] = &[
-    "print", "range", "len", "int", "str", "float", "bool", "list", "dict", "set", "tuple", "enumerate", "zip", "sum",
-    "min", "max", "abs", "isinstance", "super", "object", "type", "open", "iter", "next", "map", "filter", "sorted",
-    "reversed", "any", "all", "id", "repr", "input", "round", "divmod", "pow", "hash", "getattr", "setattr", "hasattr",
-    "Exception", "RuntimeError", "ValueError", "TimeoutError", "KeyError", "AttributeError", "BrokenPipeError",
-    "EOFError", "StopIteration", "GeneratorExit", "KeyboardInterrupt", "__name__", "__main__",
+    "print",
+    "range",
+    "len",
+    "int",
+    "str",
+    "float",
+    "bool",
+    "list",
+    "dict",
+    "set",
+    "tuple",
+    "enumerate",
+    "zip",
+    "sum",
+    "min",
+    "max",
+    "abs",
+    "isinstance",
+    "super",
+    "object",
+    "type",
+    "open",
+    "iter",
+    "next",
+    "map",
+    "filter",
+    "sorted",
+    "reversed",
+    "any",
+    "all",
+    "id",
+    "repr",
+    "input",
+    "round",
+    "divmod",
+    "pow",
+    "hash",
+    "getattr",
+    "setattr",
+    "hasattr",
+    "Exception",
+    "RuntimeError",
+    "ValueError",
+    "TimeoutError",
+    "KeyError",
+    "AttributeError",
+    "BrokenPipeError",
+    "EOFError",
+    "StopIteration",
+    "GeneratorExit",
+    "KeyboardInterrupt",
+    "__name__",
+    "__main__",
 ];
 
 fn is_ident_start(c: char) -> bool {
@@ -176,7 +224,10 @@ pub fn tokenize(src: &str) -> Vec<Piece> {
         while p < sc.s.len() && p - i < 2 && "rRbBfFuU".contains(sc.s[p]) {
             p += 1;
         }
-        if p < sc.s.len() && (sc.s[p] == '"' || sc.s[p] == '\'') && (p == i || !sc.s.get(i.wrapping_sub(1)).is_some_and(|c| is_ident(*c))) {
+        if p < sc.s.len()
+            && (sc.s[p] == '"' || sc.s[p] == '\'')
+            && (p == i || !sc.s.get(i.wrapping_sub(1)).is_some_and(|c| is_ident(*c)))
+        {
             let q = sc.s[p];
             let triple = sc.s.get(p + 1) == Some(&q) && sc.s.get(p + 2) == Some(&q);
             let open = if triple { 3 } else { 1 };
@@ -270,12 +321,10 @@ pub fn to_html(src: &str, mut slot: impl FnMut(&str) -> String) -> String {
     let mut out = String::from("<span class=\"line\">");
     for piece in tokenize(src.trim_end_matches('\n')) {
         match piece {
-            Piece::Slot(key, class) => {
-                match class.css() {
-                    Some(css) => out.push_str(&format!("<span class=\"{css}\">{}</span>", slot(&key))),
-                    None => out.push_str(&slot(&key)),
-                }
-            }
+            Piece::Slot(key, class) => match class.css() {
+                Some(css) => out.push_str(&format!("<span class=\"{css}\">{}</span>", slot(&key))),
+                None => out.push_str(&slot(&key)),
+            },
             Piece::Tok(class, text) => {
                 for (n, part) in text.split('\n').enumerate() {
                     if n > 0 {
@@ -303,7 +352,8 @@ mod tests {
     #[test]
     fn slots_inside_strings_and_code() {
         let p = tokenize("x = {{n}}\nprint(f'{{name}} ok')  # {{c}}\n");
-        let slots: Vec<_> = p.iter().filter_map(|p| if let Piece::Slot(k, c) = p { Some((k.as_str(), *c)) } else { None }).collect();
+        let slots: Vec<_> =
+            p.iter().filter_map(|p| if let Piece::Slot(k, c) = p { Some((k.as_str(), *c)) } else { None }).collect();
         assert_eq!(slots, vec![("n", Class::Plain), ("name", Class::Str), ("c", Class::Comment)]);
     }
 

@@ -54,7 +54,13 @@ pub fn initial(url_lang: Option<&str>) -> Lang {
         return l;
     }
     let window = gloo::utils::window();
-    if let Some(l) = window.local_storage().ok().flatten().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|s| parse(&s)) {
+    if let Some(l) = window
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|s| parse(&s))
+    {
         return l;
     }
     let nav = window.navigator().language().unwrap_or_default();
@@ -180,7 +186,18 @@ pub fn secs(t: f64) -> String {
     } else if a < 1e-3 {
         (t * 1e6, "мкс", "µs", 0)
     } else if a < 1.0 {
-        (t * 1e3, "мс", "ms", if a < 0.01 { 2 } else if a < 0.1 { 1 } else { 0 })
+        (
+            t * 1e3,
+            "мс",
+            "ms",
+            if a < 0.01 {
+                2
+            } else if a < 0.1 {
+                1
+            } else {
+                0
+            },
+        )
     } else if a < 100.0 {
         (t, "с", "s", 2)
     } else {

@@ -21,7 +21,8 @@ use std::sync::Arc;
 pub const SPEED_MIN: f64 = 0.01;
 pub const SPEED_MAX: f64 = 1000.0;
 /// The speeds the −/+ buttons step through.
-pub const SPEED_STEPS: [f64; 16] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0];
+pub const SPEED_STEPS: [f64; 16] =
+    [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0];
 /// Console lines kept in the page at once; the rest are in the download.
 const MAX_DOM_LINES: usize = 2000;
 
@@ -114,7 +115,8 @@ pub struct LessonPage {
 impl LessonPage {
     /// A page for `lesson` with parameter texts from the URL (refused ones kept as typed).
     pub fn new(lesson: &'static Lesson, pairs: &[(String, String)], speed: Option<&str>) -> LessonPage {
-        let mut texts: BTreeMap<&'static str, String> = lesson.params.iter().map(|p| (p.key, p.default_value().to_text())).collect();
+        let mut texts: BTreeMap<&'static str, String> =
+            lesson.params.iter().map(|p| (p.key, p.default_value().to_text())).collect();
         let mut ignored = Vec::new();
         for (k, v) in pairs {
             match lesson.param(k) {
@@ -234,7 +236,8 @@ impl LessonPage {
         }
         live.click_delay = Some(live.click_delay.unwrap_or(0.0).max(now_ms - event_ms));
         if live.outcome.is_some() {
-            let m = crate::special::measurements(lesson, &live.params, live.max_frame_gap, live.frames, live.click_delay);
+            let m =
+                crate::special::measurements(lesson, &live.params, live.max_frame_gap, live.frames, live.click_delay);
             let insights = (lesson.insights)(&live.view, &live.params, &m);
             if let Some(o) = &mut live.outcome {
                 o.insights = insights;
@@ -276,7 +279,8 @@ impl LessonPage {
         live.poll();
         let Some((state, reason)) = live.view.end() else { return false };
         live.ended_ms = Some(now_ms);
-        let m = crate::special::measurements(self.lesson, &live.params, live.max_frame_gap, live.frames, live.click_delay);
+        let m =
+            crate::special::measurements(self.lesson, &live.params, live.max_frame_gap, live.frames, live.click_delay);
         let insights = (self.lesson.insights)(&live.view, &live.params, &m);
         live.outcome = Some(Outcome { state, reason, insights, duration: live.model.end_t });
         if self.vp.follow {
@@ -325,7 +329,11 @@ impl LessonPage {
         let ignored = if self.ignored.is_empty() {
             String::new()
         } else {
-            format!(r#"<p class="notice-inline" id="link-ignored" role="note">{}{}</p>"#, escape(tr(i18n::LINK_IGNORED)), escape(&self.ignored.join(", ")))
+            format!(
+                r#"<p class="notice-inline" id="link-ignored" role="note">{}{}</p>"#,
+                escape(tr(i18n::LINK_IGNORED)),
+                escape(&self.ignored.join(", "))
+            )
         };
         let run_title = format!("{} (Ctrl+Enter)", tr(i18n::RUN));
         let stop_title = format!("{} (Esc)", tr(i18n::STOP));
@@ -493,16 +501,26 @@ impl LessonPage {
                     let current = spec.parse(&text).ok().map(|v| v.to_text());
                     let mut opts = String::new();
                     if current.is_none() {
-                        opts.push_str(&format!(r#"<option value="{t}" selected disabled>{t}</option>"#, t = escape(&text)));
+                        opts.push_str(&format!(
+                            r#"<option value="{t}" selected disabled>{t}</option>"#,
+                            t = escape(&text)
+                        ));
                     }
                     // The options read as the Python values they are; their meaning is in
                     // each option's title and the select's label.
                     for (k, label) in options {
                         let sel = if current.as_deref() == Some(*k) { " selected" } else { "" };
-                        opts.push_str(&format!(r#"<option value="{k}"{sel} title="{t}">{k}</option>"#, k = escape(k), t = escape(label.get(lang))));
+                        opts.push_str(&format!(
+                            r#"<option value="{k}"{sel} title="{t}">{k}</option>"#,
+                            k = escape(k),
+                            t = escape(label.get(lang))
+                        ));
                     }
                     let meanings: Vec<String> = options.iter().map(|(k, l)| format!("{k}: {}", l.get(lang))).collect();
-                    let common = common.replace(&format!(r#"title="{}: {}""#, escape(label), escape(&range)), &format!(r#"title="{}: {}""#, escape(label), escape(&meanings.join("; "))));
+                    let common = common.replace(
+                        &format!(r#"title="{}: {}""#, escape(label), escape(&range)),
+                        &format!(r#"title="{}: {}""#, escape(label), escape(&meanings.join("; "))),
+                    );
                     format!(r#"<select class="slot" {common}>{opts}</select>{msg}"#)
                 }
                 // Text rather than type=number: a refused value from a link stays as typed,
@@ -542,7 +560,10 @@ impl LessonPage {
         let lang = i18n::lang();
         if let Ok(mirrors) = dom::document().query_selector_all(".slot-mirror") {
             for i in 0..mirrors.length() {
-                let Some(m) = mirrors.item(i).and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok()) else { continue };
+                let Some(m) = mirrors.item(i).and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+                else {
+                    continue;
+                };
                 let key = m.get_attribute("data-mirror").unwrap_or_default();
                 if let (Some(spec), Some(text)) = (self.lesson.param(&key), self.texts.get(key.as_str())) {
                     m.set_text_content(Some(&mirror_text(spec, text)));
@@ -623,7 +644,8 @@ impl LessonPage {
     pub fn update_status(&self, pool_ready: bool) {
         self.update_buttons(pool_ready);
         let Some(live) = &self.live else {
-            let (state, text) = if pool_ready { ("idle", tr(i18n::STATUS_IDLE)) } else { ("preparing", tr(i18n::PREPARING)) };
+            let (state, text) =
+                if pool_ready { ("idle", tr(i18n::STATUS_IDLE)) } else { ("preparing", tr(i18n::PREPARING)) };
             dom::set_attr("status", "data-state", state);
             dom::set_text("status-text", text);
             dom::set_text("status-icon", "○");
@@ -723,7 +745,15 @@ impl LessonPage {
         }
         let hidden = total - shown;
         if hidden > 0 {
-            dom::set_text("console-hidden", &format!("{}{} — {}", tr(i18n::CONSOLE_HIDDEN), i18n::count(hidden as u64), tr(i18n::CONSOLE_HIDDEN_HINT)));
+            dom::set_text(
+                "console-hidden",
+                &format!(
+                    "{}{} — {}",
+                    tr(i18n::CONSOLE_HIDDEN),
+                    i18n::count(hidden as u64),
+                    tr(i18n::CONSOLE_HIDDEN_HINT)
+                ),
+            );
         }
         dom::set_hidden("console-hidden", hidden == 0);
         if at_bottom || refill {
@@ -771,7 +801,14 @@ impl LessonPage {
         let lanes: String = m
             .lanes
             .iter()
-            .map(|l| format!(r#"<li data-tid="{}">{}: {}</li>"#, l.tid, escape(&l.name), escape(&timeline::lane_summary(l, &live.view, m.end_t))))
+            .map(|l| {
+                format!(
+                    r#"<li data-tid="{}">{}: {}</li>"#,
+                    l.tid,
+                    escape(&l.name),
+                    escape(&timeline::lane_summary(l, &live.view, m.end_t))
+                )
+            })
             .collect();
         dom::set_html("timeline-summary", &lanes);
         let objs: String = m
@@ -779,8 +816,15 @@ impl LessonPage {
             .iter()
             .map(|o| {
                 let last = o.steps.last().copied();
-                let state = last.map_or(String::new(), |s| timeline::step_label(o, s.value, s.holder, s.waiting, &live.view));
-                format!(r#"<li data-obj="{}">{}: {} (max {})</li>"#, o.obj, escape(&timeline::obj_title(o)), escape(&state), o.max_value)
+                let state =
+                    last.map_or(String::new(), |s| timeline::step_label(o, s.value, s.holder, s.waiting, &live.view));
+                format!(
+                    r#"<li data-obj="{}">{}: {} (max {})</li>"#,
+                    o.obj,
+                    escape(&timeline::obj_title(o)),
+                    escape(&state),
+                    o.max_value
+                )
             })
             .collect();
         dom::set_html("objects-summary", &objs);
@@ -844,7 +888,8 @@ impl LessonPage {
     // ------------------------------------------------------------------ tooltips
 
     pub fn tip(&mut self, which: &str, pos: Option<(f64, f64)>) {
-        let (canvas_id, tip_id) = if which == "timeline" { ("timeline", "timeline-tip") } else { ("objects", "objects-tip") };
+        let (canvas_id, tip_id) =
+            if which == "timeline" { ("timeline", "timeline-tip") } else { ("objects", "objects-tip") };
         if which == "timeline" {
             self.hover_tl = pos;
         } else {
@@ -862,7 +907,18 @@ impl LessonPage {
         };
         match (lines, pos) {
             (Some(lines), Some((x, y))) => {
-                let html: String = lines.iter().enumerate().map(|(i, l)| if i == 0 { format!("<strong>{}</strong>", escape(l)) } else { format!("<br>{}", escape(l)) }).collect();
+                let html: String =
+                    lines
+                        .iter()
+                        .enumerate()
+                        .map(|(i, l)| {
+                            if i == 0 {
+                                format!("<strong>{}</strong>", escape(l))
+                            } else {
+                                format!("<br>{}", escape(l))
+                            }
+                        })
+                        .collect();
                 dom::set_html(tip_id, &html);
                 if let Some(tip) = dom::html_by_id(tip_id) {
                     let w = canvas(canvas_id).map_or(600.0, |c| timeline::css_width(&c));
@@ -910,7 +966,13 @@ pub fn step_param(spec: &parlab::lessons::ParamSpec, text: &str, up: bool) -> Op
             Some((v + sign as i64).clamp(min, max).to_string())
         }
         ParamKind::Float { min, max, .. } | ParamKind::OptFloat { min, max, .. } => {
-            let step = if max - min <= 10.0 { 0.1 } else if max - min <= 100.0 { 1.0 } else { 10.0 };
+            let step = if max - min <= 10.0 {
+                0.1
+            } else if max - min <= 100.0 {
+                1.0
+            } else {
+                10.0
+            };
             let v = match spec.parse(text) {
                 Ok(parlab::lessons::Value::Float(f)) => f + sign * step,
                 Ok(parlab::lessons::Value::None) => min,
@@ -969,14 +1031,23 @@ fn state_text(s: EndState) -> parlab::lessons::Text {
 pub fn edge_msg(view: &TraceView, e: &Edge) -> Msg {
     let w = view.thread_name(e.waiter);
     match view.objects.get(&e.obj) {
-        Some((ObjKind::Thread, name)) => Msg::new(format!("{w} ждёт завершения потока '{name}' (join)"), format!("{w} waits on Thread '{name}' (join)")),
+        Some((ObjKind::Thread, name)) => Msg::new(
+            format!("{w} ждёт завершения потока '{name}' (join)"),
+            format!("{w} waits on Thread '{name}' (join)"),
+        ),
         Some((kind, name)) => {
             let k = kind.python_name();
             if e.holder == 0 {
-                Msg::new(format!("{w} ждёт {k} '{name}', который никто не держит"), format!("{w} waits on {k} '{name}', which nobody holds"))
+                Msg::new(
+                    format!("{w} ждёт {k} '{name}', который никто не держит"),
+                    format!("{w} waits on {k} '{name}', which nobody holds"),
+                )
             } else {
                 let h = view.thread_name(e.holder);
-                Msg::new(format!("{w} ждёт {k} '{name}', который держит {h}"), format!("{w} waits on {k} '{name}' held by {h}"))
+                Msg::new(
+                    format!("{w} ждёт {k} '{name}', который держит {h}"),
+                    format!("{w} waits on {k} '{name}' held by {h}"),
+                )
             }
         }
         None => Msg::new(format!("{w} ждёт"), format!("{w} waits")),
@@ -993,7 +1064,10 @@ fn reason(live: &Live, o: &Outcome) -> Msg {
     match o.state {
         EndState::Finished => {
             let (ru, en) = with_lang(|| i18n::secs(o.duration));
-            Msg::new(format!("Программа завершилась за {ru} времени урока", ), format!("The program ended after {en} of lesson time"))
+            Msg::new(
+                format!("Программа завершилась за {ru} времени урока",),
+                format!("The program ended after {en} of lesson time"),
+            )
         }
         EndState::Stopped => {
             let (ru, en) = with_lang(|| i18n::secs(o.duration));
@@ -1001,7 +1075,10 @@ fn reason(live: &Live, o: &Outcome) -> Msg {
         }
         EndState::Deadlocked => {
             let edges: Vec<Msg> = dedup_edges(live);
-            Msg::new(edges.iter().map(|m| m.ru.as_str()).collect::<Vec<_>>().join("; "), edges.iter().map(|m| m.en.as_str()).collect::<Vec<_>>().join("; "))
+            Msg::new(
+                edges.iter().map(|m| m.ru.as_str()).collect::<Vec<_>>().join("; "),
+                edges.iter().map(|m| m.en.as_str()).collect::<Vec<_>>().join("; "),
+            )
         }
         EndState::Failed => {
             let mut ru = Vec::new();

@@ -218,7 +218,14 @@ impl Model {
                             if e.kind == Kind::Ok && seg.obj == e.obj && self.arrows.len() < MAX_ARROWS {
                                 if let Some(&(from, ts, op)) = self.last_signal.get(&e.obj) {
                                     if from != e.actor && ts >= seg.t0 - 1e-9 {
-                                        self.arrows.push(Arrow { from, t0: ts, to: e.actor, t1: t.max(ts), obj: e.obj, op });
+                                        self.arrows.push(Arrow {
+                                            from,
+                                            t0: ts,
+                                            to: e.actor,
+                                            t1: t.max(ts),
+                                            obj: e.obj,
+                                            op,
+                                        });
                                     }
                                 }
                             }
@@ -253,14 +260,26 @@ impl Model {
                         }
                     } else if kind != ObjKind::Local && !self.obj_index.contains_key(&e.obj) {
                         self.obj_index.insert(e.obj, self.objects.len());
-                        let mut row = ObjRow { obj: e.obj, kind, name: view.obj_name(e.obj).to_owned(), steps: Vec::new(), max_value: 0, max_waiting: 0 };
+                        let mut row = ObjRow {
+                            obj: e.obj,
+                            kind,
+                            name: view.obj_name(e.obj).to_owned(),
+                            steps: Vec::new(),
+                            max_value: 0,
+                            max_waiting: 0,
+                        };
                         row.push(Step { t, value: 0, holder: 0, waiting: 0 });
                         self.objects.push(row);
                     }
                 }
                 Kind::Print => {
                     self.lane_mut(view, e.actor, t);
-                    self.lines.push(ConsoleLine { t, actor: e.actor, text: view.strings.get(&i).cloned().unwrap_or_default(), stderr: e.code == 1 });
+                    self.lines.push(ConsoleLine {
+                        t,
+                        actor: e.actor,
+                        text: view.strings.get(&i).cloned().unwrap_or_default(),
+                        stderr: e.code == 1,
+                    });
                 }
                 Kind::WaitEdge => self.edges.push(Edge { waiter: e.actor, obj: e.obj, holder: e.arg as u32 }),
                 Kind::ThreadPanic => self.panics.push((e.actor, view.strings.get(&i).cloned().unwrap_or_default())),
@@ -437,7 +456,12 @@ mod tests {
         let mut whole = Model::default();
         whole.update(&view);
         let mut parts = Model::default();
-        let mut partial = TraceView { speed: view.speed, threads: view.threads.clone(), objects: view.objects.clone(), ..Default::default() };
+        let mut partial = TraceView {
+            speed: view.speed,
+            threads: view.threads.clone(),
+            objects: view.objects.clone(),
+            ..Default::default()
+        };
         for (i, e) in view.events.iter().enumerate() {
             partial.events.push(*e);
             if let Some(s) = view.strings.get(&i) {

@@ -61,7 +61,13 @@ pub fn spin(ms: f64) {
 }
 
 /// What the page measured, as the lesson's insights read it.
-pub fn measurements(lesson: &Lesson, params: &Params, max_gap_ms: f64, frames: u64, click_delay_ms: Option<f64>) -> Measurements {
+pub fn measurements(
+    lesson: &Lesson,
+    params: &Params,
+    max_gap_ms: f64,
+    frames: u64,
+    click_delay_ms: Option<f64>,
+) -> Measurements {
     let mut m = Measurements::new();
     if frames > 0 {
         m.insert("frame_gap_max_ms".to_owned(), max_gap_ms);

@@ -99,7 +99,15 @@ impl Layout {
         let row = if narrow { 22.0 } else { 24.0 };
         let rows_visible = rows.clamp(1, MAX_ROWS);
         let axis = if axis { 22.0 } else { 4.0 };
-        Layout { w: width, h: axis + rows_visible as f64 * row + 6.0, gutter: if narrow { 92.0 } else { 160.0 }, axis, row, rows_visible, right: 10.0 }
+        Layout {
+            w: width,
+            h: axis + rows_visible as f64 * row + 6.0,
+            gutter: if narrow { 92.0 } else { 160.0 },
+            axis,
+            row,
+            rows_visible,
+            right: 10.0,
+        }
     }
 
     pub fn plot_w(&self) -> f64 {
@@ -150,7 +158,9 @@ pub const ACTOR_COLOURS: usize = 10;
 impl Palette {
     pub fn read() -> Palette {
         let style = dom::root_style();
-        let v = |name: &str, fallback: &str| style.as_ref().map_or(fallback.to_owned(), |s| dom::css_var(s, name, fallback));
+        let v = |name: &str, fallback: &str| {
+            style.as_ref().map_or(fallback.to_owned(), |s| dom::css_var(s, name, fallback))
+        };
         Palette {
             bg: v("--panel", "#fff"),
             grid: v("--grid", "#e5e7eb"),
@@ -366,7 +376,15 @@ impl Names for parlab::analysis::TraceView {
 }
 
 /// Draws the thread lanes. `now` is the run's current lesson time (the cursor).
-pub fn draw_threads(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names, vp: &Viewport, now: f64, running: bool, hover: Option<(f64, f64)>) {
+pub fn draw_threads(
+    canvas: &HtmlCanvasElement,
+    model: &Model,
+    names: &dyn Names,
+    vp: &Viewport,
+    now: f64,
+    running: bool,
+    hover: Option<(f64, f64)>,
+) {
     let width = css_width(canvas);
     if width < 10.0 {
         return;
@@ -482,7 +500,11 @@ pub fn draw_threads(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names
     ctx.set_line_width(1.2);
     let arrows = &model.arrows;
     let first = arrows.partition_point(|a| a.t1 < vp.t0);
-    let visible: Vec<_> = arrows[first..].iter().take_while(|a| a.t1 <= vp.t1 + vp.span()).filter(|a| a.t0 <= vp.t1 && a.t1 >= vp.t0).collect();
+    let visible: Vec<_> = arrows[first..]
+        .iter()
+        .take_while(|a| a.t1 <= vp.t1 + vp.span())
+        .filter(|a| a.t0 <= vp.t1 && a.t1 >= vp.t0)
+        .collect();
     let stride = (visible.len() / 1500).max(1);
     ctx.set_global_alpha(if stride > 1 { 0.4 } else { 0.75 });
     for a in visible.iter().step_by(stride) {
@@ -603,7 +625,15 @@ pub fn obj_title(row: &ObjRow) -> String {
 }
 
 /// Draws the object rows over the same time window as the timeline.
-pub fn draw_objects(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names, vp: &Viewport, now: f64, running: bool, hover: Option<(f64, f64)>) {
+pub fn draw_objects(
+    canvas: &HtmlCanvasElement,
+    model: &Model,
+    names: &dyn Names,
+    vp: &Viewport,
+    now: f64,
+    running: bool,
+    hover: Option<(f64, f64)>,
+) {
     let width = css_width(canvas);
     if width < 10.0 {
         return;
@@ -729,7 +759,16 @@ pub fn draw_objects(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names
 }
 
 /// What is under the pointer on the timeline, as lines of text.
-pub fn hit_thread(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names, vp: &Viewport, now: f64, running: bool, x: f64, y: f64) -> Option<Vec<String>> {
+pub fn hit_thread(
+    canvas: &HtmlCanvasElement,
+    model: &Model,
+    names: &dyn Names,
+    vp: &Viewport,
+    now: f64,
+    running: bool,
+    x: f64,
+    y: f64,
+) -> Option<Vec<String>> {
     let l = Layout::new(css_width(canvas), model.lanes.len(), true);
     if x < l.gutter {
         let k = l.row_at(y)?;
@@ -766,7 +805,12 @@ pub fn hit_thread(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names, 
         let (x0, y0, x1, y1) = (l.x(vp, a.t0), yc(pf), l.x(vp, a.t1), yc(pt));
         if dist_to_segment(x, y, x0, y0, x1, y1) <= 4.0 {
             let what = if a.op == Op::None { "end → join".to_owned() } else { what(names.obj(a.obj), a.op) };
-            out.push(format!("↳ {} {what} → {} ({})", names.thread(a.from), names.thread(a.to), i18n::secs(a.t1 - a.t0)));
+            out.push(format!(
+                "↳ {} {what} → {} ({})",
+                names.thread(a.from),
+                names.thread(a.to),
+                i18n::secs(a.t1 - a.t0)
+            ));
             break;
         }
     }
@@ -824,7 +868,14 @@ pub fn lane_summary(lane: &Lane, _names: &dyn Names, end_t: f64) -> String {
 }
 
 /// What is under the pointer on the object panel.
-pub fn hit_object(canvas: &HtmlCanvasElement, model: &Model, names: &dyn Names, vp: &Viewport, x: f64, y: f64) -> Option<Vec<String>> {
+pub fn hit_object(
+    canvas: &HtmlCanvasElement,
+    model: &Model,
+    names: &dyn Names,
+    vp: &Viewport,
+    x: f64,
+    y: f64,
+) -> Option<Vec<String>> {
     let l = Layout::new(css_width(canvas), model.objects.len(), true);
     let k = l.row_at(y)?;
     let top = vp.obj_top.min(model.objects.len().saturating_sub(l.rows_visible));

@@ -54,7 +54,8 @@ fn default_lang() -> Lang {
 fn parse_args(argv: &[String]) -> Result<Args, String> {
     let mut it = argv.iter();
     let command = it.next().ok_or_else(|| USAGE.to_owned())?.clone();
-    let mut a = Args { command, id: None, pairs: Vec::new(), speed: None, lang: default_lang(), json: false, chrome: None };
+    let mut a =
+        Args { command, id: None, pairs: Vec::new(), speed: None, lang: default_lang(), json: false, chrome: None };
     while let Some(arg) = it.next() {
         let mut value_of = |flag: &str| it.next().cloned().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
         match arg.as_str() {
@@ -95,9 +96,9 @@ fn lesson_of(a: &Args) -> Result<&'static Lesson, String> {
 }
 
 fn params_of(lesson: &Lesson, a: &Args) -> Result<Params, String> {
-    lesson.parse_params(a.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(|errs| {
-        errs.iter().map(|(k, m)| format!("{k}: {}", m.get(a.lang))).collect::<Vec<_>>().join("\n")
-    })
+    lesson
+        .parse_params(a.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|errs| errs.iter().map(|(k, m)| format!("{k}: {}", m.get(a.lang))).collect::<Vec<_>>().join("\n"))
 }
 
 fn main() -> ExitCode {

@@ -10,13 +10,7 @@ pub fn wait(word: &AtomicU32, expected: u32, timeout_ns: Option<u64>) -> bool {
     // `ts_ptr` is null or points to a timespec that outlives the call. FUTEX_WAIT only
     // reads both.
     let r = unsafe {
-        libc::syscall(
-            libc::SYS_futex,
-            word.as_ptr(),
-            libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG,
-            expected,
-            ts_ptr,
-        )
+        libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG, expected, ts_ptr)
     };
     !(r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ETIMEDOUT))
 }

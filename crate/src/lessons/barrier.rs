@@ -21,7 +21,11 @@ pub static LESSON: Lesson = Lesson {
             label: Text { ru: "Участников барьера", en: "Parties of the barrier" },
             kind: ParamKind::Int { min: 1, max: 64, default: 5 },
         },
-        ParamSpec { key: "threads", label: Text { ru: "Потоков", en: "Threads" }, kind: ParamKind::Int { min: 1, max: 128, default: 5 } },
+        ParamSpec {
+            key: "threads",
+            label: Text { ru: "Потоков", en: "Threads" },
+            kind: ParamKind::Int { min: 1, max: 128, default: 5 },
+        },
         ParamSpec {
             key: "delay_min",
             label: Text { ru: "Подготовка от, с", en: "Getting ready from, s" },
@@ -94,7 +98,10 @@ fn validate(p: &Params) -> Vec<(&'static str, Msg)> {
     if p.float("delay_min") > p.float("delay_max") {
         vec![(
             "delay_max",
-            Msg::new("Верхняя граница задержки должна быть не меньше нижней", "The upper bound of the delay must not be below the lower one"),
+            Msg::new(
+                "Верхняя граница задержки должна быть не меньше нижней",
+                "The upper bound of the delay must not be below the lower one",
+            ),
         )]
     } else {
         vec![]
@@ -206,12 +213,17 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
         (
             false,
             Msg::new(
-                format!("Ни одна группа из {parties} не прошла барьер: потоков не хватило или барьер сломался по таймауту."),
-                format!("No group of {parties} crossed the barrier: too few threads, or the barrier broke on its timeout."),
+                format!(
+                    "Ни одна группа из {parties} не прошла барьер: потоков не хватило или барьер сломался по таймауту."
+                ),
+                format!(
+                    "No group of {parties} crossed the barrier: too few threads, or the barrier broke on its timeout."
+                ),
             ),
         )
     } else {
-        let ok = cs.iter().all(|c| c.causal && c.last_cross - c.first_cross <= tol && c.first_cross - c.last_arrival <= tol);
+        let ok =
+            cs.iter().all(|c| c.causal && c.last_cross - c.first_cross <= tol && c.first_cross - c.last_arrival <= tol);
         let worst = cs.iter().map(|c| c.last_cross - c.last_arrival).fold(0.0, f64::max);
         let c = &cs[0];
         (
@@ -250,8 +262,10 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
 
     // 2. Leftovers: deadlock without a timeout, BrokenBarrierError with one.
     let left = threads % parties;
-    let broken: Vec<(u32, String)> = failures(v).into_iter().filter(|(_, m)| m.contains("BrokenBarrierError")).collect();
-    let stuck: Vec<u32> = v.events.iter().filter(|e| e.kind == Kind::WaitEdge && e.obj == obj).map(|e| e.actor).collect();
+    let broken: Vec<(u32, String)> =
+        failures(v).into_iter().filter(|(_, m)| m.contains("BrokenBarrierError")).collect();
+    let stuck: Vec<u32> =
+        v.events.iter().filter(|e| e.kind == Kind::WaitEdge && e.obj == obj).map(|e| e.actor).collect();
     let names = |ids: &[u32]| {
         let mut n: Vec<&str> = ids.iter().take(8).map(|t| v.thread_name(*t)).collect();
         if ids.len() > 8 {
@@ -309,7 +323,13 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
             ),
         )
     } else {
-        (false, Msg::new("Оставшихся у барьера потоков в журнале не видно.", "No thread left at the barrier shows in the trace."))
+        (
+            false,
+            Msg::new(
+                "Оставшихся у барьера потоков в журнале не видно.",
+                "No thread left at the barrier shows in the trace.",
+            ),
+        )
     };
     out.push(Insight {
         id: "leftovers",

@@ -16,7 +16,11 @@ pub static LESSON: Lesson = Lesson {
     section: Section::Threads,
     title: Text { ru: "Condition: wait, notify и notify_all", en: "Condition: wait, notify and notify_all" },
     params: &[
-        ParamSpec { key: "consumers", label: Text { ru: "Потребителей", en: "Consumers" }, kind: ParamKind::Int { min: 1, max: 64, default: 3 } },
+        ParamSpec {
+            key: "consumers",
+            label: Text { ru: "Потребителей", en: "Consumers" },
+            kind: ParamKind::Int { min: 1, max: 64, default: 3 },
+        },
         ParamSpec {
             key: "mode",
             label: Text { ru: "Чем будить", en: "How to wake" },
@@ -228,9 +232,15 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
                 " Never were two waiting at once, so notify() and notify_all() look the same here: take more consumers.",
             )
         } else if notify_all {
-            (" notify_all() будит всех, кто ждал; лишние перепроверяют условие и засыпают снова.", " notify_all() wakes everyone waiting; the extra ones re-check and sleep again.")
+            (
+                " notify_all() будит всех, кто ждал; лишние перепроверяют условие и засыпают снова.",
+                " notify_all() wakes everyone waiting; the extra ones re-check and sleep again.",
+            )
         } else {
-            (" notify() будит не больше одного, сколько бы ни ждали.", " notify() wakes at most one, however many wait.")
+            (
+                " notify() будит не больше одного, сколько бы ни ждали.",
+                " notify() wakes at most one, however many wait.",
+            )
         };
         Msg::new(
             format!("{}: {}. Всего пробуждений: {total_woke}.{ru_tail}", what.0, list(true)),
@@ -239,7 +249,10 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     };
     out.push(Insight {
         id: "notify-one-or-all",
-        title: Text { ru: "notify() будит одного ждущего, notify_all() — всех", en: "notify() wakes one waiter, notify_all() wakes them all" },
+        title: Text {
+            ru: "notify() будит одного ждущего, notify_all() — всех",
+            en: "notify() wakes one waiter, notify_all() wakes them all",
+        },
         observed,
         detail,
     });
@@ -250,7 +263,10 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
             let woke_between = wakes.iter().filter(|w| **w > early.index && next.is_none_or(|n| **w < n.index)).count();
             let lost = early.waiting == 0 && early.woke == 0 && woke_between == 0;
             let (nru, nen) = match next {
-                Some(n) => (format!("до следующего уведомления в {}", s_ru(n.t)), format!("until the next notification at {}", s_en(n.t))),
+                Some(n) => (
+                    format!("до следующего уведомления в {}", s_ru(n.t)),
+                    format!("until the next notification at {}", s_en(n.t)),
+                ),
                 None => ("до конца".to_owned(), "to the end".to_owned()),
             };
             (
@@ -275,7 +291,10 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     };
     out.push(Insight {
         id: "lost-notify",
-        title: Text { ru: "notify() без ждущих теряется (в отличие от Event)", en: "A notify() with nobody waiting is lost (unlike an Event)" },
+        title: Text {
+            ru: "notify() без ждущих теряется (в отличие от Event)",
+            en: "A notify() with nobody waiting is lost (unlike an Event)",
+        },
         observed,
         detail,
     });

@@ -14,7 +14,11 @@ use crate::trace::{Kind, ThreadEndHow};
 const WORKER: &str = "Thread-1 (get_data)";
 
 static PARAMS: [ParamSpec; 3] = [
-    ParamSpec { key: "daemon", label: Text { ru: "daemon-поток", en: "daemon thread" }, kind: ParamKind::Bool { default: true } },
+    ParamSpec {
+        key: "daemon",
+        label: Text { ru: "daemon-поток", en: "daemon thread" },
+        kind: ParamKind::Bool { default: true },
+    },
     ParamSpec {
         key: "iterations",
         label: Text { ru: "строк у потока", en: "worker's lines" },
@@ -116,9 +120,9 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     let all = lines(v);
     let w_lines: Vec<&IndexedLine> = all.iter().filter(|l| l.actor == worker && !l.stderr).collect();
     let printed = w_lines.len();
-    let late = main
-        .end_index
-        .map_or(0, |mi| w_lines.iter().filter(|l| l.index > mi && v.events[l.index].t_ns > main_end_ns + SAME_INSTANT_NS).count());
+    let late = main.end_index.map_or(0, |mi| {
+        w_lines.iter().filter(|l| l.index > mi && v.events[l.index].t_ns > main_end_ns + SAME_INSTANT_NS).count()
+    });
     let cut = ws.how == Some(ThreadEndHow::CutOff);
     let w_end = ws.end.unwrap_or(0.0);
     let run_end = v.events.iter().rev().find(|e| e.kind == Kind::RunEnd).map_or(v.duration(), |e| v.t(e));

@@ -15,7 +15,11 @@ pub static LESSON: Lesson = Lesson {
     section: Section::Threads,
     title: Text { ru: "Event: wait, set, clear, is_set", en: "Event: wait, set, clear, is_set" },
     params: &[
-        ParamSpec { key: "waiters", label: Text { ru: "Ждущих потоков", en: "Waiting threads" }, kind: ParamKind::Int { min: 1, max: 128, default: 10 } },
+        ParamSpec {
+            key: "waiters",
+            label: Text { ru: "Ждущих потоков", en: "Waiting threads" },
+            kind: ParamKind::Int { min: 1, max: 128, default: 10 },
+        },
         ParamSpec {
             key: "set_after",
             label: Text { ru: "set() через, с", en: "set() after, s" },
@@ -133,7 +137,11 @@ fn run(p: &Params) -> PyResult<()> {
     if let Some(c) = clear_after {
         runtime::sleep(c)?;
         ready.clear();
-        crate::py_print!("main: clear() at {:.2}, is_set() = {}", monotonic() - start, super::exec::py_bool(ready.is_set()))?;
+        crate::py_print!(
+            "main: clear() at {:.2}, is_set() = {}",
+            monotonic() - start,
+            super::exec::py_bool(ready.is_set())
+        )?;
         let late = Thread::named("late-2", latecomer(ready.clone()));
         late.start()?;
         late.join(None)?;
@@ -224,7 +232,11 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     let l1 = late("late-1");
     let (observed, detail) = match (l1, set) {
         (Some((true, false, w)), Some((_, st))) => {
-            let mut ru = format!("late-1 пришёл к wait() после set() в {} и прошёл сразу (ждал {}): флаг всё ещё поднят.", s_ru(st), s_ru(w));
+            let mut ru = format!(
+                "late-1 пришёл к wait() после set() в {} и прошёл сразу (ждал {}): флаг всё ещё поднят.",
+                s_ru(st),
+                s_ru(w)
+            );
             let mut en = format!("late-1 came to wait() after the set() at {} and went straight through (waited {}): the flag was still up.", s_en(st), s_en(w));
             let mut ok = true;
             if clear_after.is_some() {
@@ -245,11 +257,19 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
             }
             (ok, Msg::new(ru, en))
         }
-        _ => (false, Msg::new("late-1 не прошёл wait() сразу после set().", "late-1 did not pass wait() at once after the set().")),
+        _ => (
+            false,
+            Msg::new(
+                "late-1 не прошёл wait() сразу после set().",
+                "late-1 did not pass wait() at once after the set().",
+            ),
+        ),
     };
     out.push(Insight {
         id: "flag-stays-set",
-        title: Text { ru: "Флаг остаётся поднятым до clear()", en: "The flag stays set until clear()" },
+        title: Text {
+            ru: "Флаг остаётся поднятым до clear()", en: "The flag stays set until clear()"
+        },
         observed,
         detail,
     });

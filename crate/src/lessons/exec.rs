@@ -127,7 +127,13 @@ pub(crate) fn lines(v: &TraceView) -> Vec<IndexedLine> {
         .iter()
         .enumerate()
         .filter(|(_, e)| e.kind == Kind::Print)
-        .map(|(i, e)| IndexedLine { index: i, t: v.t(e), actor: e.actor, text: v.strings.get(&i).cloned().unwrap_or_default(), stderr: e.code == 1 })
+        .map(|(i, e)| IndexedLine {
+            index: i,
+            t: v.t(e),
+            actor: e.actor,
+            text: v.strings.get(&i).cloned().unwrap_or_default(),
+            stderr: e.code == 1,
+        })
         .collect()
 }
 

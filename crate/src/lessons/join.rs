@@ -10,13 +10,21 @@ use crate::threading::{self, Thread};
 use crate::trace::{Kind, Op};
 
 static PARAMS: [ParamSpec; 3] = [
-    ParamSpec { key: "threads", label: Text { ru: "потоков", en: "threads" }, kind: ParamKind::Int { min: 1, max: 64, default: 4 } },
+    ParamSpec {
+        key: "threads",
+        label: Text { ru: "потоков", en: "threads" },
+        kind: ParamKind::Int { min: 1, max: 64, default: 4 },
+    },
     ParamSpec {
         key: "iterations",
         label: Text { ru: "строк у каждого потока", en: "lines per thread" },
         kind: ParamKind::Int { min: 1, max: 50, default: 3 },
     },
-    ParamSpec { key: "join", label: Text { ru: "ждать потоки (join)", en: "wait for the threads (join)" }, kind: ParamKind::Bool { default: true } },
+    ParamSpec {
+        key: "join",
+        label: Text { ru: "ждать потоки (join)", en: "wait for the threads (join)" },
+        kind: ParamKind::Bool { default: true },
+    },
 ];
 
 const LISTING: &str = r#"import threading
@@ -117,7 +125,9 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
 
     out.push(Insight {
         id: "finish_last",
-        title: Text { ru: "С join() «finish» — последняя строка", en: "With join(), 'finish' is the last line" },
+        title: Text {
+            ru: "С join() «finish» — последняя строка", en: "With join(), 'finish' is the last line"
+        },
         observed: finish.is_some() && after == 0 && total > 0,
         detail: if after == 0 {
             Msg::new(
@@ -159,7 +169,10 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
                     "Главный поток напечатал «finish» в {}, когда {after} из {total} строк рабочих ещё не было.",
                     s_ru(finish_t)
                 ),
-                format!("The main thread printed 'finish' at {} with {after} of the workers' {total} lines still to come.", s_en(finish_t)),
+                format!(
+                    "The main thread printed 'finish' at {} with {after} of the workers' {total} lines still to come.",
+                    s_en(finish_t)
+                ),
             )
         },
     });
@@ -179,7 +192,8 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
         }
     }
     let main_end = span(v, 1).end.unwrap_or(0.0);
-    let last_end = (0..n).filter_map(|i| tid_named(v, &format!("thr-{i}"))).filter_map(|t| span(v, t).end).fold(0.0, f64::max);
+    let last_end =
+        (0..n).filter_map(|i| tid_named(v, &format!("thr-{i}"))).filter_map(|t| span(v, t).end).fold(0.0, f64::max);
     out.push(Insight {
         id: "main_waits",
         title: Text { ru: "Кто кого ждёт", en: "Who waits for whom" },

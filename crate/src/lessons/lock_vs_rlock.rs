@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 const RELEASE_ERROR: &str = "RuntimeError: cannot release un-acquired lock";
 
-static KINDS: [(&str, Text); 2] = [("Lock", Text { ru: "Lock", en: "Lock" }), ("RLock", Text { ru: "RLock", en: "RLock" })];
+static KINDS: [(&str, Text); 2] =
+    [("Lock", Text { ru: "Lock", en: "Lock" }), ("RLock", Text { ru: "RLock", en: "RLock" })];
 
 static SCENARIOS: [(&str, Text); 3] = [
     ("reacquire", Text { ru: "тот же поток берёт ещё раз", en: "the same thread acquires again" }),
@@ -23,7 +24,11 @@ static SCENARIOS: [(&str, Text); 3] = [
 ];
 
 static PARAMS: [ParamSpec; 2] = [
-    ParamSpec { key: "kind", label: Text { ru: "тип блокировки", en: "kind of lock" }, kind: ParamKind::Choice { options: &KINDS, default: "Lock" } },
+    ParamSpec {
+        key: "kind",
+        label: Text { ru: "тип блокировки", en: "kind of lock" },
+        kind: ParamKind::Choice { options: &KINDS, default: "Lock" },
+    },
     ParamSpec {
         key: "scenario",
         label: Text { ru: "сценарий", en: "scenario" },
@@ -227,7 +232,9 @@ fn describe(edges: &[Edge]) -> Msg {
     let mut en = Vec::new();
     for e in edges {
         let (what_ru, what_en) = match e.kind {
-            Some(ObjKind::Thread) => (format!("конца потока {} (join)", e.what), format!("thread {} to finish (join)", e.what)),
+            Some(ObjKind::Thread) => {
+                (format!("конца потока {} (join)", e.what), format!("thread {} to finish (join)", e.what))
+            }
             Some(k) => (format!("{} «{}»", k.python_name(), e.what), format!("{} '{}'", k.python_name(), e.what)),
             None => (e.what.clone(), e.what.clone()),
         };
@@ -264,7 +271,9 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
         "release_other" => {
             let other = tid_named(v, "other");
             let err = failures(v).into_iter().find(|(who, msg)| Some(*who) == other && msg == RELEASE_ERROR);
-            let traceback = lines(v).into_iter().any(|l| l.stderr && l.text.starts_with("Exception in thread other:") && l.text.ends_with(RELEASE_ERROR));
+            let traceback = lines(v).into_iter().any(|l| {
+                l.stderr && l.text.starts_with("Exception in thread other:") && l.text.ends_with(RELEASE_ERROR)
+            });
             out.push(Insight {
                 id: "release_error",
                 title: Text {
@@ -285,8 +294,16 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
                 },
             });
             // Who acquired and who released the lock, from its events.
-            let acquirer = v.events.iter().find(|e| Some(e.obj) == lock && e.kind == Kind::Ok && e.op == Op::Acquire).map(|e| e.actor);
-            let releaser = v.events.iter().find(|e| Some(e.obj) == lock && e.kind == Kind::Signal && e.op == Op::Release).map(|e| e.actor);
+            let acquirer = v
+                .events
+                .iter()
+                .find(|e| Some(e.obj) == lock && e.kind == Kind::Ok && e.op == Op::Acquire)
+                .map(|e| e.actor);
+            let releaser = v
+                .events
+                .iter()
+                .find(|e| Some(e.obj) == lock && e.kind == Kind::Signal && e.op == Op::Release)
+                .map(|e| e.actor);
             let by_other = matches!((acquirer, releaser), (Some(a), Some(r)) if a != r);
             out.push(Insight {
                 id: "any_thread_releases",
@@ -318,7 +335,11 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
         "never_release" => {
             let owner_end = tid_named(v, "owner").and_then(|t| span(v, t).end);
             let waiter = tid_named(v, "waiter");
-            let stuck = es.iter().any(|e| Some(e.what.as_str()) == Some("lock") && Some(e.waiter.as_str()) == Some("waiter") && e.holder.as_deref() == Some("owner"));
+            let stuck = es.iter().any(|e| {
+                Some(e.what.as_str()) == Some("lock")
+                    && Some(e.waiter.as_str()) == Some("waiter")
+                    && e.holder.as_deref() == Some("owner")
+            });
             out.push(Insight {
                 id: "held_forever",
                 title: Text {
@@ -345,7 +366,11 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
                     Msg::new("Запуск не застрял: взаимной блокировки нет.", "The run did not get stuck: no deadlock.")
                 },
             });
-            let got_it = waiter.is_some_and(|w| v.events.iter().any(|e| e.actor == w && Some(e.obj) == lock && e.kind == Kind::Ok && e.op == Op::Acquire));
+            let got_it = waiter.is_some_and(|w| {
+                v.events
+                    .iter()
+                    .any(|e| e.actor == w && Some(e.obj) == lock && e.kind == Kind::Ok && e.op == Op::Acquire)
+            });
             out.push(Insight {
                 id: "waiter_never_gets_it",
                 title: Text { ru: "waiter так и не получает замок", en: "waiter never gets the lock" },
@@ -372,7 +397,11 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
                 detail: if deadlocked {
                     Msg::new(
                         format!("В {} все потоки стояли, и сторож остановил запуск: {}.", s_ru(end_t), report.ru),
-                        format!("At {} every thread was stuck and the watchdog stopped the run: {}.", s_en(end_t), report.en),
+                        format!(
+                            "At {} every thread was stuck and the watchdog stopped the run: {}.",
+                            s_en(end_t),
+                            report.en
+                        ),
                     )
                 } else {
                     Msg::new(
@@ -385,7 +414,11 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
             let counts: Vec<u64> = v
                 .events
                 .iter()
-                .filter(|e| Some(e.obj) == lock && ((e.kind == Kind::Ok && e.op == Op::Acquire) || (e.kind == Kind::Signal && e.op == Op::Release)))
+                .filter(|e| {
+                    Some(e.obj) == lock
+                        && ((e.kind == Kind::Ok && e.op == Op::Acquire)
+                            || (e.kind == Kind::Signal && e.op == Op::Release))
+                })
                 .map(|e| e.arg)
                 .collect();
             let seq = counts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" → ");

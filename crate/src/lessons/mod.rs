@@ -6,22 +6,22 @@
 //! Adding a lesson: write `lessons/<id>.rs` exposing `pub static LESSON: Lesson`, and add
 //! one line to [`all`].
 
-pub mod exec;
-mod thread_local;
-mod timer;
-mod lock_vs_rlock;
-mod daemon;
-mod join;
-mod race_condition;
-mod thread_basics;
-mod condition;
-mod event;
-mod responsive_ui;
-mod semaphore;
 mod barrier;
+mod condition;
+mod daemon;
+mod event;
+pub mod exec;
+mod join;
+mod lock_vs_rlock;
 mod pyrandom;
 mod queue_threads;
+mod race_condition;
+mod responsive_ui;
+mod semaphore;
+mod thread_basics;
+mod thread_local;
 mod thread_pool;
+mod timer;
 
 use crate::analysis::TraceView;
 use crate::error::PyResult;
@@ -93,13 +93,31 @@ impl Section {
 /// What values a parameter takes.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ParamKind {
-    Int { min: i64, max: i64, default: i64 },
-    Float { min: f64, max: f64, default: f64 },
-    Bool { default: bool },
+    Int {
+        min: i64,
+        max: i64,
+        default: i64,
+    },
+    Float {
+        min: f64,
+        max: f64,
+        default: f64,
+    },
+    Bool {
+        default: bool,
+    },
     /// One of `options` (key, label); the value is the key.
-    Choice { options: &'static [(&'static str, Text)], default: &'static str },
+    Choice {
+        options: &'static [(&'static str, Text)],
+        default: &'static str,
+    },
     /// A number, or none ("never", "None"); `none` is what the learner types for none.
-    OptFloat { min: f64, max: f64, default: Option<f64>, none: &'static str },
+    OptFloat {
+        min: f64,
+        max: f64,
+        default: Option<f64>,
+        none: &'static str,
+    },
 }
 
 /// One parameter of a lesson.
@@ -136,7 +154,11 @@ impl Value {
 
 fn format_float(f: f64) -> String {
     let s = format!("{f}");
-    if s.contains('.') || s.contains('e') || s.contains("inf") || s.contains("NaN") { s } else { format!("{s}.0") }
+    if s.contains('.') || s.contains('e') || s.contains("inf") || s.contains("NaN") {
+        s
+    } else {
+        format!("{s}.0")
+    }
 }
 
 impl ParamSpec {
@@ -155,7 +177,12 @@ impl ParamSpec {
         let s = input.trim();
         match self.kind {
             ParamKind::Int { min, max, .. } => {
-                let refuse = || Msg::new(format!("Нужно целое число от {min} до {max}"), format!("Enter a whole number from {min} to {max}"));
+                let refuse = || {
+                    Msg::new(
+                        format!("Нужно целое число от {min} до {max}"),
+                        format!("Enter a whole number from {min} to {max}"),
+                    )
+                };
                 let v: i64 = s.replace('_', "").parse().map_err(|_| refuse())?;
                 if v < min || v > max {
                     return Err(refuse());
@@ -172,16 +199,19 @@ impl ParamSpec {
                 Some((k, _)) => Ok(Value::Choice((*k).to_owned())),
                 None => {
                     let keys: Vec<_> = options.iter().map(|(k, _)| *k).collect();
-                    Err(Msg::new(format!("Выберите одно из: {}", keys.join(", ")), format!("Choose one of: {}", keys.join(", "))))
+                    Err(Msg::new(
+                        format!("Выберите одно из: {}", keys.join(", ")),
+                        format!("Choose one of: {}", keys.join(", ")),
+                    ))
                 }
             },
             ParamKind::OptFloat { min, max, none, .. } => {
                 if s.eq_ignore_ascii_case(none) || s.eq_ignore_ascii_case("none") || s.is_empty() {
                     Ok(Value::None)
                 } else {
-                    parse_float(s, min, max).map(Value::Float).map_err(|m| {
-                        Msg::new(format!("{} или {none}", m.ru), format!("{} or {none}", m.en))
-                    })
+                    parse_float(s, min, max)
+                        .map(Value::Float)
+                        .map_err(|m| Msg::new(format!("{} или {none}", m.ru), format!("{} or {none}", m.en)))
                 }
             }
         }
@@ -290,7 +320,10 @@ impl Lesson {
 
     /// Parameters from text pairs (URL query, command line, embed API), defaults for the
     /// rest. Every refusal comes back with its key; unknown keys are refused too.
-    pub fn parse_params<'a>(&self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Params, Vec<(String, Msg)>> {
+    pub fn parse_params<'a>(
+        &self,
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Params, Vec<(String, Msg)>> {
         let mut params = self.defaults();
         let mut errors = Vec::new();
         for (k, v) in pairs {
@@ -310,7 +343,11 @@ impl Lesson {
         if errors.is_empty() {
             errors.extend((self.validate)(&params).into_iter().map(|(k, m)| (k.to_owned(), m)));
         }
-        if errors.is_empty() { Ok(params) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(params)
+        } else {
+            Err(errors)
+        }
     }
 
     /// The listing with every slot filled with its value.

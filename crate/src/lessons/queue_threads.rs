@@ -17,14 +17,26 @@ pub static LESSON: Lesson = Lesson {
     section: Section::Threads,
     title: Text { ru: "queue.Queue между потоками", en: "queue.Queue between threads" },
     params: &[
-        ParamSpec { key: "producers", label: Text { ru: "Производителей", en: "Producers" }, kind: ParamKind::Int { min: 1, max: 32, default: 2 } },
-        ParamSpec { key: "consumers", label: Text { ru: "Потребителей", en: "Consumers" }, kind: ParamKind::Int { min: 1, max: 32, default: 2 } },
+        ParamSpec {
+            key: "producers",
+            label: Text { ru: "Производителей", en: "Producers" },
+            kind: ParamKind::Int { min: 1, max: 32, default: 2 },
+        },
+        ParamSpec {
+            key: "consumers",
+            label: Text { ru: "Потребителей", en: "Consumers" },
+            kind: ParamKind::Int { min: 1, max: 32, default: 2 },
+        },
         ParamSpec {
             key: "maxsize",
             label: Text { ru: "maxsize (0 — без предела)", en: "maxsize (0: unbounded)" },
             kind: ParamKind::Int { min: 0, max: 1000, default: 0 },
         },
-        ParamSpec { key: "items", label: Text { ru: "Элементов всего", en: "Items in all" }, kind: ParamKind::Int { min: 1, max: 100_000, default: 20 } },
+        ParamSpec {
+            key: "items",
+            label: Text { ru: "Элементов всего", en: "Items in all" },
+            kind: ParamKind::Int { min: 1, max: 100_000, default: 20 },
+        },
         ParamSpec {
             key: "produce_s",
             label: Text { ru: "Изготовление элемента, с", en: "Making an item, s" },
@@ -256,7 +268,10 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     };
     out.push(Insight {
         id: "fifo-per-producer",
-        title: Text { ru: "Порядок элементов каждого производителя сохраняется", en: "Each producer's items keep their order" },
+        title: Text {
+            ru: "Порядок элементов каждого производителя сохраняется",
+            en: "Each producer's items keep their order",
+        },
         observed,
         detail,
     });
@@ -295,7 +310,10 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     };
     out.push(Insight {
         id: "put-blocks-when-full",
-        title: Text { ru: "put() ждёт, пока в полной очереди не освободится место", en: "put() waits while the queue is full" },
+        title: Text {
+            ru: "put() ждёт, пока в полной очереди не освободится место",
+            en: "put() waits while the queue is full",
+        },
         observed,
         detail,
     });
@@ -348,12 +366,17 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
         ),
         None => (
             false,
-            Msg::new(format!("Программа не дошла до итоговой строки.{}", note.ru), format!("The program did not reach its summary line.{}", note.en)),
+            Msg::new(
+                format!("Программа не дошла до итоговой строки.{}", note.ru),
+                format!("The program did not reach its summary line.{}", note.en),
+            ),
         ),
     };
     out.push(Insight {
         id: "exactly-once",
-        title: Text { ru: "Каждый элемент обработан ровно один раз", en: "Every item is handled exactly once" },
+        title: Text {
+            ru: "Каждый элемент обработан ровно один раз", en: "Every item is handled exactly once"
+        },
         observed,
         detail,
     });

@@ -19,7 +19,11 @@ use std::sync::{Arc, Mutex};
 const MAX_DEPOSITS: i64 = 100_000;
 
 static PARAMS: [ParamSpec; 4] = [
-    ParamSpec { key: "threads", label: Text { ru: "потоков-клиентов", en: "client threads" }, kind: ParamKind::Int { min: 2, max: 128, default: 100 } },
+    ParamSpec {
+        key: "threads",
+        label: Text { ru: "потоков-клиентов", en: "client threads" },
+        kind: ParamKind::Int { min: 2, max: 128, default: 100 },
+    },
     ParamSpec {
         key: "deposits",
         label: Text { ru: "пополнений у каждого", en: "deposits each" },
@@ -30,7 +34,11 @@ static PARAMS: [ParamSpec; 4] = [
         label: Text { ru: "пауза между чтением и записью, мс", en: "read-to-write gap, ms" },
         kind: ParamKind::Int { min: 0, max: 1000, default: 10 },
     },
-    ParamSpec { key: "lock", label: Text { ru: "с блокировкой (Lock)", en: "with a Lock" }, kind: ParamKind::Bool { default: false } },
+    ParamSpec {
+        key: "lock",
+        label: Text { ru: "с блокировкой (Lock)", en: "with a Lock" },
+        kind: ParamKind::Bool { default: false },
+    },
 ];
 
 const LISTING: &str = r#"import threading
@@ -239,7 +247,15 @@ struct Ledger {
 fn ledger(v: &TraceView) -> Ledger {
     let balance = v.find_obj(ObjKind::Value, "balance");
     let lock = v.find_obj(ObjKind::Lock, "account.lock");
-    let mut l = Ledger { writes: 0, final_balance: 0, stale_writes: 0, max_same_read: 0, elapsed: 0.0, waited: 0.0, max_waiting: 0 };
+    let mut l = Ledger {
+        writes: 0,
+        final_balance: 0,
+        stale_writes: 0,
+        max_same_read: 0,
+        elapsed: 0.0,
+        waited: 0.0,
+        max_waiting: 0,
+    };
     let mut current: i64 = 0;
     // Thread -> the value it read and has not written back yet.
     let mut pending: HashMap<u32, i64> = HashMap::new();

@@ -11,7 +11,10 @@ use crate::threading::{current_thread, Thread};
 pub static LESSON: Lesson = Lesson {
     id: "responsive-ui",
     section: Section::Threads,
-    title: Text { ru: "Отзывчивый интерфейс: долгая работа — не в потоке интерфейса", en: "A responsive UI: keep long work off the UI thread" },
+    title: Text {
+        ru: "Отзывчивый интерфейс: долгая работа — не в потоке интерфейса",
+        en: "A responsive UI: keep long work off the UI thread",
+    },
     params: &[
         ParamSpec {
             key: "work",
@@ -146,13 +149,25 @@ fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insight> {
                         "Работа {} около {:.0} мс; самая длинная пауза между кадрами — {gap:.0} мс ({}).",
                         place(true),
                         work_ms,
-                        if *gap >= FROZEN_MS { "страница замирала" } else if *gap < SMOOTH_MS { "кадры шли плавно" } else { "заметные рывки" }
+                        if *gap >= FROZEN_MS {
+                            "страница замирала"
+                        } else if *gap < SMOOTH_MS {
+                            "кадры шли плавно"
+                        } else {
+                            "заметные рывки"
+                        }
                     ),
                     format!(
                         "The work {} for about {:.0} ms; the longest pause between frames was {gap:.0} ms ({}).",
                         place(false),
                         work_ms,
-                        if *gap >= FROZEN_MS { "the page froze" } else if *gap < SMOOTH_MS { "frames kept coming smoothly" } else { "visible stutter" }
+                        if *gap >= FROZEN_MS {
+                            "the page froze"
+                        } else if *gap < SMOOTH_MS {
+                            "frames kept coming smoothly"
+                        } else {
+                            "visible stutter"
+                        }
                     ),
                 ),
             )
@@ -176,8 +191,14 @@ fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insight> {
             (
                 ok,
                 Msg::new(
-                    format!("Щелчок по «О программе» во время работы (она {}) был обработан через {d:.0} мс.", place(true)),
-                    format!("A click on \"About\" during the work (which {}) was handled after {d:.0} ms.", place(false)),
+                    format!(
+                        "Щелчок по «О программе» во время работы (она {}) был обработан через {d:.0} мс.",
+                        place(true)
+                    ),
+                    format!(
+                        "A click on \"About\" during the work (which {}) was handled after {d:.0} ms.",
+                        place(false)
+                    ),
                 ),
             )
         }
@@ -202,16 +223,35 @@ fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insight> {
             (
                 true,
                 Msg::new(
-                    format!("download() выполнял {} с {} по {}: {steps} шагов без единого ожидания.", v.thread_name(s.actor), s_ru(s.t), s_ru(f.t)),
-                    format!("download() ran in {} from {} to {}: {steps} steps without a single wait.", v.thread_name(s.actor), s_en(s.t), s_en(f.t)),
+                    format!(
+                        "download() выполнял {} с {} по {}: {steps} шагов без единого ожидания.",
+                        v.thread_name(s.actor),
+                        s_ru(s.t),
+                        s_ru(f.t)
+                    ),
+                    format!(
+                        "download() ran in {} from {} to {}: {steps} steps without a single wait.",
+                        v.thread_name(s.actor),
+                        s_en(s.t),
+                        s_en(f.t)
+                    ),
                 ),
             )
         }
-        _ => (false, Msg::new("Работа не дошла до конца (прогон остановлен?).", "The work did not finish (was the run stopped?).")),
+        _ => (
+            false,
+            Msg::new(
+                "Работа не дошла до конца (прогон остановлен?).",
+                "The work did not finish (was the run stopped?).",
+            ),
+        ),
     };
     out.push(Insight {
         id: "work-done",
-        title: Text { ru: "Сама работа занимает то же время в любом потоке", en: "The work itself takes as long on either thread" },
+        title: Text {
+            ru: "Сама работа занимает то же время в любом потоке",
+            en: "The work itself takes as long on either thread",
+        },
         observed,
         detail,
     });

@@ -14,20 +14,31 @@ use std::sync::Arc;
 pub static LESSON: Lesson = Lesson {
     id: "semaphore",
     section: Section::Threads,
-    title: Text { ru: "Semaphore и BoundedSemaphore: не больше N внутри", en: "Semaphore and BoundedSemaphore: at most N inside" },
+    title: Text {
+        ru: "Semaphore и BoundedSemaphore: не больше N внутри",
+        en: "Semaphore and BoundedSemaphore: at most N inside",
+    },
     params: &[
         ParamSpec {
             key: "max_connections",
             label: Text { ru: "Мест в семафоре", en: "Places in the semaphore" },
             kind: ParamKind::Int { min: 1, max: 64, default: 5 },
         },
-        ParamSpec { key: "threads", label: Text { ru: "Потоков", en: "Threads" }, kind: ParamKind::Int { min: 1, max: 128, default: 10 } },
+        ParamSpec {
+            key: "threads",
+            label: Text { ru: "Потоков", en: "Threads" },
+            kind: ParamKind::Int { min: 1, max: 128, default: 10 },
+        },
         ParamSpec {
             key: "hold",
             label: Text { ru: "Секунд внутри", en: "Seconds inside" },
             kind: ParamKind::Float { min: 0.0, max: 30.0, default: 6.0 },
         },
-        ParamSpec { key: "bounded", label: Text { ru: "BoundedSemaphore", en: "BoundedSemaphore" }, kind: ParamKind::Bool { default: true } },
+        ParamSpec {
+            key: "bounded",
+            label: Text { ru: "BoundedSemaphore", en: "BoundedSemaphore" },
+            kind: ParamKind::Bool { default: true },
+        },
         ParamSpec {
             key: "extra_release",
             label: Text { ru: "Лишний release()", en: "One extra release()" },
@@ -238,8 +249,16 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     let within = occ.max_inside <= n;
     let detail = if within {
         Msg::new(
-            format!("Внутри одновременно было не больше {} потоков (предел {n}); {} входов за прогон.", occ.max_inside, occ.entries.len()),
-            format!("At most {} threads were inside at once (the limit is {n}); {} entries in this run.", occ.max_inside, occ.entries.len()),
+            format!(
+                "Внутри одновременно было не больше {} потоков (предел {n}); {} входов за прогон.",
+                occ.max_inside,
+                occ.entries.len()
+            ),
+            format!(
+                "At most {} threads were inside at once (the limit is {n}); {} entries in this run.",
+                occ.max_inside,
+                occ.entries.len()
+            ),
         )
     } else {
         Msg::new(
@@ -257,7 +276,9 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     };
     out.push(Insight {
         id: "never-over-n",
-        title: Text { ru: "Внутри никогда не больше N потоков", en: "Never more than N threads inside" },
+        title: Text {
+            ru: "Внутри никогда не больше N потоков", en: "Never more than N threads inside"
+        },
         observed: within,
         detail,
     });
@@ -305,7 +326,12 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
             ),
         )
     };
-    out.push(Insight { id: "waves", title: Text { ru: "Потоки входят волнами", en: "Threads get in in waves" }, observed, detail });
+    out.push(Insight {
+        id: "waves",
+        title: Text { ru: "Потоки входят волнами", en: "Threads get in in waves" },
+        observed,
+        detail,
+    });
 
     // 3. BoundedSemaphore refuses an extra release.
     let refused: Vec<(u32, String)> =
@@ -322,8 +348,14 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
         (
             true,
             Msg::new(
-                format!("{} получил «{msg}»: счётчик BoundedSemaphore не может превысить начальные {n}.", v.thread_name(*actor)),
-                format!("{} got '{msg}': a BoundedSemaphore's counter cannot go above its initial {n}.", v.thread_name(*actor)),
+                format!(
+                    "{} получил «{msg}»: счётчик BoundedSemaphore не может превысить начальные {n}.",
+                    v.thread_name(*actor)
+                ),
+                format!(
+                    "{} got '{msg}': a BoundedSemaphore's counter cannot go above its initial {n}.",
+                    v.thread_name(*actor)
+                ),
             ),
         )
     } else if !bounded {
@@ -347,7 +379,10 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     };
     out.push(Insight {
         id: "bounded-refuses",
-        title: Text { ru: "Лишний release() у BoundedSemaphore — ValueError", en: "An extra release() of a BoundedSemaphore raises ValueError" },
+        title: Text {
+            ru: "Лишний release() у BoundedSemaphore — ValueError",
+            en: "An extra release() of a BoundedSemaphore raises ValueError",
+        },
         observed,
         detail,
     });

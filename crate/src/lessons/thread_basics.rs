@@ -186,7 +186,13 @@ fn insights(v: &TraceView, _: &Params, _: &Measurements) -> Vec<Insight> {
     let report = |prefix: &str| -> Vec<Report> {
         main_lines
             .iter()
-            .filter_map(|l| l.text.strip_prefix(prefix).map(|rest| Report { t: l.t, before_end: l.index < end_index, value: rest.trim().to_owned() }))
+            .filter_map(|l| {
+                l.text.strip_prefix(prefix).map(|rest| Report {
+                    t: l.t,
+                    before_end: l.index < end_index,
+                    value: rest.trim().to_owned(),
+                })
+            })
             .collect()
     };
     let counts = report("active_count:");
@@ -199,8 +205,10 @@ fn insights(v: &TraceView, _: &Params, _: &Measurements) -> Vec<Insight> {
     let during2 = counts.iter().find(|r| r.before_end && r.value == "2");
     let after1 = counts.iter().find(|r| !r.before_end && r.value == "1");
     let list = |rs: &[Report], ru: bool| -> String {
-        let items: Vec<String> =
-            rs.iter().map(|r| if ru { format!("{} в {}", r.value, s_ru(r.t)) } else { format!("{} at {}", r.value, s_en(r.t)) }).collect();
+        let items: Vec<String> = rs
+            .iter()
+            .map(|r| if ru { format!("{} в {}", r.value, s_ru(r.t)) } else { format!("{} at {}", r.value, s_en(r.t)) })
+            .collect();
         if items.is_empty() {
             "—".to_owned()
         } else {
@@ -209,7 +217,10 @@ fn insights(v: &TraceView, _: &Params, _: &Measurements) -> Vec<Insight> {
     };
     out.push(Insight {
         id: "active_count",
-        title: Text { ru: "active_count() — 2, пока thr-1 жив, и 1 после", en: "active_count() is 2 while thr-1 lives, 1 after" },
+        title: Text {
+            ru: "active_count() — 2, пока thr-1 жив, и 1 после",
+            en: "active_count() is 2 while thr-1 lives, 1 after",
+        },
         observed: during2.is_some() && after1.is_some(),
         detail: {
             let tail_ru = match (during2, after1) {

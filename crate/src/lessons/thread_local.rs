@@ -15,7 +15,11 @@ use std::sync::Arc;
 const ATTRIBUTE_ERROR: &str = "AttributeError: '_thread._local' object has no attribute 'value'";
 
 static PARAMS: [ParamSpec; 3] = [
-    ParamSpec { key: "threads", label: Text { ru: "потоков", en: "threads" }, kind: ParamKind::Int { min: 1, max: 16, default: 2 } },
+    ParamSpec {
+        key: "threads",
+        label: Text { ru: "потоков", en: "threads" },
+        kind: ParamKind::Int { min: 1, max: 16, default: 2 },
+    },
     ParamSpec {
         key: "values",
         label: Text { ru: "значений у каждого потока", en: "values per thread" },
@@ -84,7 +88,9 @@ run that ends without an error.",
 pub static LESSON: Lesson = Lesson {
     id: "thread-local",
     section: Section::Threads,
-    title: Text { ru: "threading.local(): у каждого потока своё", en: "threading.local(): each thread its own" },
+    title: Text {
+        ru: "threading.local(): у каждого потока своё", en: "threading.local(): each thread its own"
+    },
     params: &PARAMS,
     listing: LISTING,
     explanation: EXPLANATION,
@@ -194,7 +200,11 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     let failed = failures(v).into_iter().find(|(who, msg)| *who == 1 && msg == ATTRIBUTE_ERROR);
     let printed = all.iter().any(|l| l.actor == 1 && l.stderr && l.text.ends_with(ATTRIBUTE_ERROR));
     let at = v.events.iter().find(|e| e.actor == 1 && e.kind == Kind::Fail).map_or(0.0, |e| v.t(e));
-    let writes = v.events.iter().filter(|e| Some(e.obj) == data && data.is_some() && e.kind == Kind::Signal && e.op == Op::Write).count();
+    let writes = v
+        .events
+        .iter()
+        .filter(|e| Some(e.obj) == data && data.is_some() && e.kind == Kind::Signal && e.op == Op::Write)
+        .count();
     out.push(Insight {
         id: "main_attribute_error",
         title: Text { ru: "Из главного потока — AttributeError", en: "From the main thread: AttributeError" },

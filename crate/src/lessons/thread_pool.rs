@@ -20,7 +20,11 @@ pub static LESSON: Lesson = Lesson {
             label: Text { ru: "Потоков в пуле (max_workers)", en: "Threads in the pool (max_workers)" },
             kind: ParamKind::Int { min: 1, max: 64, default: 5 },
         },
-        ParamSpec { key: "tasks", label: Text { ru: "Задач", en: "Tasks" }, kind: ParamKind::Int { min: 1, max: 1000, default: 20 } },
+        ParamSpec {
+            key: "tasks",
+            label: Text { ru: "Задач", en: "Tasks" },
+            kind: ParamKind::Int { min: 1, max: 1000, default: 20 },
+        },
         ParamSpec {
             key: "task_s",
             label: Text { ru: "Задача в среднем, с", en: "A task on average, s" },
@@ -193,9 +197,15 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
         )
     } else {
         let (ru_tail, en_tail) = if !reordered && max_workers == 1 {
-            (" С одним потоком задачи идут строго по очереди, и порядок окончания совпадает с порядком входа.", " With one thread the tasks run strictly one after another, so they finish in input order too.")
+            (
+                " С одним потоком задачи идут строго по очереди, и порядок окончания совпадает с порядком входа.",
+                " With one thread the tasks run strictly one after another, so they finish in input order too.",
+            )
         } else if !reordered {
-            (" В этот раз задачи закончились по порядку — запустите ещё раз.", " This time the tasks happened to finish in order: run it again.")
+            (
+                " В этот раз задачи закончились по порядку — запустите ещё раз.",
+                " This time the tasks happened to finish in order: run it again.",
+            )
         } else {
             ("", "")
         };
@@ -205,7 +215,11 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
                 format!(
                     "map выдал {} результатов {}: {}. Задачи закончились в порядке: {}.{ru_tail}",
                     mapped.len(),
-                    if in_order { "строго по порядку входа" } else { "НЕ по порядку входа" },
+                    if in_order {
+                        "строго по порядку входа"
+                    } else {
+                        "НЕ по порядку входа"
+                    },
                     list(&mapped),
                     list(&by_map)
                 ),
@@ -231,8 +245,11 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
 
     // 3. result() waits for the task.
     let f0 = index.iter().find(|(_, k)| **k == 0).map(|(id, _)| *id);
-    let main_blocked = f0.and_then(|f| v.events.iter().find(|e| e.obj == f && e.actor == 1 && e.kind == Kind::Block).map(|e| v.t(e)));
-    let main_got = f0.and_then(|f| v.events.iter().find(|e| e.obj == f && e.actor == 1 && e.kind == Kind::Ok && e.op == Op::Result).map(|e| v.t(e)));
+    let main_blocked =
+        f0.and_then(|f| v.events.iter().find(|e| e.obj == f && e.actor == 1 && e.kind == Kind::Block).map(|e| v.t(e)));
+    let main_got = f0.and_then(|f| {
+        v.events.iter().find(|e| e.obj == f && e.actor == 1 && e.kind == Kind::Ok && e.op == Op::Result).map(|e| v.t(e))
+    });
     let done0 = finished_at.get(&0).copied();
     let (observed, detail) = match (main_blocked, main_got, done0) {
         (Some(b), Some(g), Some(d)) => (
@@ -253,7 +270,9 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     };
     out.push(Insight {
         id: "result-waits",
-        title: Text { ru: "result() ждёт, пока задача не закончится", en: "result() waits until the task is done" },
+        title: Text {
+            ru: "result() ждёт, пока задача не закончится", en: "result() waits until the task is done"
+        },
         observed,
         detail,
     });

@@ -26,7 +26,11 @@ static PARAMS: [ParamSpec; 3] = [
         label: Text { ru: "cancel() через, с", en: "cancel() after, s" },
         kind: ParamKind::OptFloat { min: 0.0, max: 60.0, default: None, none: "None" },
     },
-    ParamSpec { key: "daemon", label: Text { ru: "таймер-демон", en: "daemon timer" }, kind: ParamKind::Bool { default: false } },
+    ParamSpec {
+        key: "daemon",
+        label: Text { ru: "таймер-демон", en: "daemon timer" },
+        kind: ParamKind::Bool { default: false },
+    },
 ];
 
 const LISTING: &str = r#"import threading
@@ -84,7 +88,9 @@ the moment of cancel and the daemon flag, and compare what hello gets to print."
 pub static LESSON: Lesson = Lesson {
     id: "timer",
     section: Section::Threads,
-    title: Text { ru: "Timer: отложенный запуск и отмена", en: "Timer: a delayed start and cancel()" },
+    title: Text {
+        ru: "Timer: отложенный запуск и отмена", en: "Timer: a delayed start and cancel()"
+    },
     params: &PARAMS,
     listing: LISTING,
     explanation: EXPLANATION,
@@ -134,7 +140,8 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     let interval = p.float("interval");
     let daemon = p.flag("daemon");
     let timer = v.find_obj(ObjKind::Timer, "timer");
-    let on_timer = |op: Op| v.events.iter().find(|e| Some(e.obj) == timer && e.kind == Kind::Signal && e.op == op).map(|e| v.t(e));
+    let on_timer =
+        |op: Op| v.events.iter().find(|e| Some(e.obj) == timer && e.kind == Kind::Signal && e.op == op).map(|e| v.t(e));
     let fired = on_timer(Op::Fire);
     let cancelled = on_timer(Op::Cancel);
     let tt = tid_named(v, TIMER_THREAD);
@@ -142,13 +149,16 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     let started = ts.and_then(|s| s.start).unwrap_or(0.0);
     let timer_end = ts.and_then(|s| s.end);
     let cut = ts.and_then(|s| s.how) == Some(ThreadEndHow::CutOff);
-    let hello_lines = lines(v).into_iter().filter(|l| Some(l.actor) == tt && !l.stderr && l.text.starts_with("hello:")).count();
+    let hello_lines =
+        lines(v).into_iter().filter(|l| Some(l.actor) == tt && !l.stderr && l.text.starts_with("hello:")).count();
     let main_end = span(v, 1).end.unwrap_or(0.0);
     let due = started + interval;
     let mut out = Vec::new();
 
     let why_not = || match (cancelled, cut) {
-        (Some(c), _) => Msg::new(format!("Таймер отменён в {}.", s_ru(c)), format!("The timer was cancelled at {}.", s_en(c))),
+        (Some(c), _) => {
+            Msg::new(format!("Таймер отменён в {}.", s_ru(c)), format!("The timer was cancelled at {}.", s_en(c)))
+        }
         (None, true) => Msg::new(
             format!("Главный поток закончился в {}, и таймер-демон умер вместе с программой.", s_ru(main_end)),
             format!("The main thread ended at {} and the daemon timer died with the program.", s_en(main_end)),
@@ -158,12 +168,27 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
 
     out.push(Insight {
         id: "starts_after_interval",
-        title: Text { ru: "Функция начинается только после задержки", en: "The function starts only after the interval" },
+        title: Text {
+            ru: "Функция начинается только после задержки",
+            en: "The function starts only after the interval",
+        },
         observed: fired.is_some_and(|f| f - started >= interval * (1.0 - 1e-9)),
         detail: match fired {
             Some(f) => Msg::new(
-                format!("Таймер запущен в {}, hello начала работу в {} — через {} (задержка {}).", s_ru(started), s_ru(f), s_ru(f - started), s_ru(interval)),
-                format!("The timer started at {}, hello began at {}: {} later (interval {}).", s_en(started), s_en(f), s_en(f - started), s_en(interval)),
+                format!(
+                    "Таймер запущен в {}, hello начала работу в {} — через {} (задержка {}).",
+                    s_ru(started),
+                    s_ru(f),
+                    s_ru(f - started),
+                    s_ru(interval)
+                ),
+                format!(
+                    "The timer started at {}, hello began at {}: {} later (interval {}).",
+                    s_en(started),
+                    s_en(f),
+                    s_en(f - started),
+                    s_en(interval)
+                ),
             ),
             None => {
                 let w = why_not();

@@ -159,7 +159,11 @@ impl Barrier {
                 BROKEN => return Err(self.broken_error()),
                 _ => {}
             }
-            let parked = if deadline == Some(0) { Ok(Park::TimedOut) } else { hooks::park(&round.state, FILLING, deadline, self.obj) };
+            let parked = if deadline == Some(0) {
+                Ok(Park::TimedOut)
+            } else {
+                hooks::park(&round.state, FILLING, deadline, self.obj)
+            };
             match parked {
                 Ok(Park::Woken) => {}
                 Ok(Park::TimedOut) => {

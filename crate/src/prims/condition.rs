@@ -115,7 +115,11 @@ impl Condition {
 
     /// `Condition(lock)`: over an existing Lock or RLock.
     pub fn with_lock(name: &str, lock: impl Into<CondLock>) -> Condition {
-        Condition { lock: lock.into(), waiters: Mutex::new(VecDeque::new()), obj: hooks::new_object(ObjKind::Condition, name) }
+        Condition {
+            lock: lock.into(),
+            waiters: Mutex::new(VecDeque::new()),
+            obj: hooks::new_object(ObjKind::Condition, name),
+        }
     }
 
     /// The trace object id (0 outside a run).
@@ -302,9 +306,7 @@ impl Condition {
             // Recorded before any waiter can see its notification, so that the trace
             // shows the notify before the wake-ups it causes.
             hooks::trace(Kind::Signal, op, self.obj, k as u64);
-            q.drain(..k)
-                .inspect(|w| w.state.store(NOTIFIED, Ordering::Release))
-                .collect()
+            q.drain(..k).inspect(|w| w.state.store(NOTIFIED, Ordering::Release)).collect()
         };
         // Woken after the guard is dropped: the syscalls need not hold up other waiters.
         // Each waiter is kept alive by its Arc here even if it has already returned.

@@ -86,7 +86,12 @@ impl Event {
                 return;
             }
             // Release: what the setter did before set() is visible to whoever sees it.
-            match self.word.compare_exchange_weak(w, w.wrapping_add(SET_ONE) | FLAG, Ordering::Release, Ordering::Relaxed) {
+            match self.word.compare_exchange_weak(
+                w,
+                w.wrapping_add(SET_ONE) | FLAG,
+                Ordering::Release,
+                Ordering::Relaxed,
+            ) {
                 Ok(_) => break,
                 Err(now) => w = now,
             }

@@ -30,12 +30,12 @@ pub use timer::Timer;
 
 use crate::sync::AtomicU32;
 
+#[cfg(loom)]
+pub(crate) use loom::sync::{Mutex, MutexGuard};
 /// The lock that guards a primitive's bookkeeping (waiter lists, queue items): std's
 /// natively, loom's under the model checker so that its interleavings are explored too.
 #[cfg(not(loom))]
 pub(crate) use std::sync::{Mutex, MutexGuard};
-#[cfg(loom)]
-pub(crate) use loom::sync::{Mutex, MutexGuard};
 
 /// Locks a bookkeeping mutex. A panic while it was held cannot leave the guarded data
 /// half-updated (no section panics between two writes), so poisoning is ignored: a

@@ -138,7 +138,8 @@ impl<T> Queue<T> {
     /// when `timeout` lesson seconds pass first.
     pub fn get(&self, block: bool, timeout: Option<f64>) -> PyResult<T> {
         check_timeout(block, timeout, Op::Get, self.obj)?;
-        let done = self.wait_until(Op::Get, &self.not_empty, block, timeout, State::getters, |st| st.items.pop_front())?;
+        let done =
+            self.wait_until(Op::Get, &self.not_empty, block, timeout, State::getters, |st| st.items.pop_front())?;
         match done {
             Some((item, wake)) => {
                 if wake {

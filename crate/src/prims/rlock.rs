@@ -86,7 +86,8 @@ impl RLock {
         // ReentrantLock relies on the same argument).
         if self.owner.load(Ordering::Relaxed) == me {
             let Some(c) = self.count.load(Ordering::Relaxed).checked_add(1) else {
-                let e = PyErr::Other { class: "OverflowError".into(), message: "Internal lock count overflowed".into() };
+                let e =
+                    PyErr::Other { class: "OverflowError".into(), message: "Internal lock count overflowed".into() };
                 hooks::trace_fail(Op::Acquire, self.obj, &e);
                 return Err(e);
             };

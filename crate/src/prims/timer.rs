@@ -51,7 +51,12 @@ impl Timer {
         Timer::build(name, Some(name), interval, Box::new(function))
     }
 
-    fn build(obj_name: &str, thread_name: Option<&str>, interval: f64, function: Box<dyn FnOnce() -> PyResult<()> + Send>) -> Timer {
+    fn build(
+        obj_name: &str,
+        thread_name: Option<&str>,
+        interval: f64,
+        function: Box<dyn FnOnce() -> PyResult<()> + Send>,
+    ) -> Timer {
         let obj = hooks::new_object(ObjKind::Timer, obj_name);
         let finished = Arc::new(Event::with_obj(obj));
         let f = finished.clone();

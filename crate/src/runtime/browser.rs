@@ -154,7 +154,9 @@ pub enum PoolError {
 impl std::fmt::Display for PoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PoolError::NotIsolated => f.write_str("SharedArrayBuffer is unavailable: the page is not cross-origin isolated"),
+            PoolError::NotIsolated => {
+                f.write_str("SharedArrayBuffer is unavailable: the page is not cross-origin isolated")
+            }
             PoolError::Worker(e) => write!(f, "could not start a worker: {e}"),
         }
     }
@@ -171,7 +173,9 @@ pub fn isolated() -> bool {
 /// Logical cores, as the browser reports them.
 pub fn cores() -> u32 {
     let nav = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).ok();
-    nav.and_then(|n| js_sys::Reflect::get(&n, &"hardwareConcurrency".into()).ok()).and_then(|v| v.as_f64()).map_or(1, |c| c as u32)
+    nav.and_then(|n| js_sys::Reflect::get(&n, &"hardwareConcurrency".into()).ok())
+        .and_then(|v| v.as_f64())
+        .map_or(1, |c| c as u32)
 }
 
 fn now_ms() -> f64 {
@@ -190,8 +194,10 @@ pub async fn init_pool(n: u32) -> Result<(), PoolError> {
             let parts = js_sys::Array::of1(&JsValue::from_str(WORKER_JS));
             let opts = web_sys::BlobPropertyBag::new();
             opts.set_type("text/javascript");
-            let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(|e| PoolError::Worker(format!("{e:?}")))?;
-            p.script_url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| PoolError::Worker(format!("{e:?}")))?;
+            let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)
+                .map_err(|e| PoolError::Worker(format!("{e:?}")))?;
+            p.script_url =
+                web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| PoolError::Worker(format!("{e:?}")))?;
             p.glue_url = IMPORT_META.with(|m| m.url());
         }
         Ok::<_, PoolError>(())
@@ -260,7 +266,8 @@ fn add_worker() -> Result<(), PoolError> {
         let w = boot_worker(&p, &format!("parlab-{index}"), index as u32, STACK_BYTES, false)?;
         let onmsg = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             // The only message a worker sends is its death (a trap or a failed start).
-            let msg = js_sys::Reflect::get(&e.data(), &"error".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+            let msg =
+                js_sys::Reflect::get(&e.data(), &"error".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
             web_sys::console::error_2(&format!("parlab worker {index} died").into(), &msg.into());
             replace_worker(index);
         });
@@ -369,7 +376,11 @@ pub fn start(cfg: &RunConfig, main: impl FnOnce() -> PyResult<()> + Send + 'stat
 /// missing ones are created first and the program begins once they have booted, its lesson
 /// clock starting then: a worker booted mid-run would delay its thread's start and bend the
 /// lesson's timing. Never blocks: safe on the page.
-pub fn start_with_threads(cfg: &RunConfig, threads: u32, main: impl FnOnce() -> PyResult<()> + Send + 'static) -> Arc<Run> {
+pub fn start_with_threads(
+    cfg: &RunConfig,
+    threads: u32,
+    main: impl FnOnce() -> PyResult<()> + Send + 'static,
+) -> Arc<Run> {
     let run_id = NEXT_RUN.fetch_add(1, Ordering::SeqCst);
     let run = Run::new(cfg, Arc::new(Pool { run_id }));
     PAGE.with(|p| p.borrow_mut().ending.retain(|(id, _)| *id != run_id));

@@ -399,7 +399,13 @@ impl Run {
         // quarter second for the default one in a debug build) that is not lesson time.
         let trace = Trace::new(cfg.trace_capacity.max(16), 0);
         let slots = (0..cfg.max_threads.max(2) + 1)
-            .map(|_| ThreadSlot { state: AtomicU32::new(T_UNUSED), obj: AtomicU32::new(0), wait_addr: AtomicUsize::new(0), wake: AtomicU32::new(0), daemon: AtomicBool::new(false) })
+            .map(|_| ThreadSlot {
+                state: AtomicU32::new(T_UNUSED),
+                obj: AtomicU32::new(0),
+                wait_addr: AtomicUsize::new(0),
+                wake: AtomicU32::new(0),
+                daemon: AtomicBool::new(false),
+            })
             .collect();
         let speed = if cfg.speed.is_finite() && cfg.speed > 0.0 { cfg.speed } else { 1.0 };
         let holders = (0..OBJ_CAPACITY).map(|_| AtomicU32::new(0)).collect();
@@ -446,7 +452,8 @@ impl Run {
     #[inline]
     fn interrupted(&self, tid: u32) -> bool {
         self.stopping.load(Ordering::Relaxed)
-            || (self.exiting.load(Ordering::Relaxed) && self.slots.get(tid as usize).is_some_and(|s| s.daemon.load(Ordering::Relaxed)))
+            || (self.exiting.load(Ordering::Relaxed)
+                && self.slots.get(tid as usize).is_some_and(|s| s.daemon.load(Ordering::Relaxed)))
     }
 
     pub(crate) fn new_object(&self, actor: u32, kind: ObjKind, name: &str) -> u32 {
@@ -650,7 +657,11 @@ impl Run {
 
 /// Starts `main` as the run's `MainThread` and returns at once; the run goes on in the
 /// spawner's threads.
-pub fn start(cfg: &RunConfig, spawner: Arc<dyn Spawner>, main: impl FnOnce() -> PyResult<()> + Send + 'static) -> Arc<Run> {
+pub fn start(
+    cfg: &RunConfig,
+    spawner: Arc<dyn Spawner>,
+    main: impl FnOnce() -> PyResult<()> + Send + 'static,
+) -> Arc<Run> {
     let run = Run::new(cfg, spawner);
     crate::threading::start_main(&run, Box::new(main));
     run

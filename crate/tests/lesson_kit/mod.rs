@@ -47,7 +47,15 @@ impl Outcome {
         self.view
             .lines()
             .iter()
-            .map(|l| format!("[{:8.3}] {} {} {}", l.t, self.view.thread_name(l.actor), if l.stderr { '!' } else { '|' }, l.text))
+            .map(|l| {
+                format!(
+                    "[{:8.3}] {} {} {}",
+                    l.t,
+                    self.view.thread_name(l.actor),
+                    if l.stderr { '!' } else { '|' },
+                    l.text
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -58,7 +66,8 @@ impl Outcome {
 
 /// Runs `lesson` once at `speed` and computes its insights.
 pub fn run(lesson: &Lesson, p: &Params, speed: f64) -> Outcome {
-    let (run, view) = exec::run_native_with(lesson, p, RunConfig { speed, trace_capacity: TRACE, ..RunConfig::default() });
+    let (run, view) =
+        exec::run_native_with(lesson, p, RunConfig { speed, trace_capacity: TRACE, ..RunConfig::default() });
     assert_eq!(view.dropped, 0, "{}: the trace overflowed", lesson.id);
     let insights = (lesson.insights)(&view, p, &Default::default());
     assert!(!view.events.iter().any(|e| e.kind == Kind::ThreadPanic), "{} panicked:\n{}", lesson.id, console_of(&view));
@@ -66,7 +75,11 @@ pub fn run(lesson: &Lesson, p: &Params, speed: f64) -> Outcome {
 }
 
 fn console_of(view: &TraceView) -> String {
-    view.lines().iter().map(|l| format!("[{:8.3}] {} | {}", l.t, view.thread_name(l.actor), l.text)).collect::<Vec<_>>().join("\n")
+    view.lines()
+        .iter()
+        .map(|l| format!("[{:8.3}] {} | {}", l.t, view.thread_name(l.actor), l.text))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Runs `lesson` `n` times and returns how many runs satisfied `pred`.
@@ -102,12 +115,17 @@ pub fn run_bounded(lesson: &Lesson, p: &Params, speed: f64, budget: Duration) ->
 pub fn check_param_edges(lesson: &Lesson, base: &[(&str, &str)], speed: f64, budget: Duration) {
     for spec in lesson.params {
         let (ends, outside): (Vec<String>, Vec<String>) = match spec.kind {
-            ParamKind::Int { min, max, .. } => (vec![min.to_string(), max.to_string()], vec![(min - 1).to_string(), (max + 1).to_string(), "x".into()]),
-            ParamKind::Float { min, max, .. } | ParamKind::OptFloat { min, max, .. } => {
-                (vec![min.to_string(), max.to_string()], vec![(min - 0.5).to_string(), (max + 1.0).to_string(), "nan".into(), "x".into()])
+            ParamKind::Int { min, max, .. } => {
+                (vec![min.to_string(), max.to_string()], vec![(min - 1).to_string(), (max + 1).to_string(), "x".into()])
             }
+            ParamKind::Float { min, max, .. } | ParamKind::OptFloat { min, max, .. } => (
+                vec![min.to_string(), max.to_string()],
+                vec![(min - 0.5).to_string(), (max + 1.0).to_string(), "nan".into(), "x".into()],
+            ),
             ParamKind::Bool { .. } => (vec!["True".into(), "False".into()], vec!["maybe".into()]),
-            ParamKind::Choice { options, .. } => (options.iter().map(|(k, _)| (*k).to_owned()).collect(), vec!["nope".into()]),
+            ParamKind::Choice { options, .. } => {
+                (options.iter().map(|(k, _)| (*k).to_owned()).collect(), vec!["nope".into()])
+            }
         };
         let mut ends = ends;
         if let ParamKind::OptFloat { none, .. } = spec.kind {
@@ -116,12 +134,16 @@ pub fn check_param_edges(lesson: &Lesson, base: &[(&str, &str)], speed: f64, bud
         for v in &ends {
             let mut pairs: Vec<(&str, &str)> = base.iter().copied().filter(|(k, _)| *k != spec.key).collect();
             pairs.push((spec.key, v));
-            let p = lesson.parse_params(pairs.iter().copied()).unwrap_or_else(|e| panic!("{}: {}={v} refused: {e:?}", lesson.id, spec.key));
+            let p = lesson
+                .parse_params(pairs.iter().copied())
+                .unwrap_or_else(|e| panic!("{}: {}={v} refused: {e:?}", lesson.id, spec.key));
             run_bounded(lesson, &p, speed, budget);
         }
         for v in &outside {
             let expected = spec.parse(v).expect_err("outside the range");
-            let err = lesson.parse_params([(spec.key, v.as_str())]).expect_err(&format!("{}: {}={v} accepted", lesson.id, spec.key));
+            let err = lesson
+                .parse_params([(spec.key, v.as_str())])
+                .expect_err(&format!("{}: {}={v} accepted", lesson.id, spec.key));
             assert_eq!(err, vec![(spec.key.to_owned(), expected.clone())], "{}: {}={v}", lesson.id, spec.key);
             assert!(!expected.en.is_empty() && !expected.ru.is_empty());
         }
