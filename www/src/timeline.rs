@@ -184,6 +184,21 @@ impl Palette {
 }
 
 /// Sizes the canvas for `layout` (and the device's pixel ratio) and returns its context.
+/// Sizes `canvas` for `rows` rows and clears it: the start of every draw. None when the
+/// canvas is too narrow to draw anything (hidden, or not laid out yet).
+fn begin(canvas: &HtmlCanvasElement, rows: usize) -> Option<(Ctx, Layout, Palette)> {
+    let width = css_width(canvas);
+    if width < 10.0 {
+        return None;
+    }
+    let l = Layout::new(width, rows, true);
+    let ctx = prepare(canvas, &l)?;
+    let pal = Palette::read();
+    ctx.set_fill_style_str(&pal.bg);
+    ctx.fill_rect(0.0, 0.0, l.w, l.h);
+    Some((ctx, l, pal))
+}
+
 fn prepare(canvas: &HtmlCanvasElement, layout: &Layout) -> Option<Ctx> {
     let dpr = gloo::utils::window().device_pixel_ratio().max(1.0);
     let (pw, ph) = ((layout.w * dpr).round() as u32, (layout.h * dpr).round() as u32);
@@ -385,15 +400,7 @@ pub fn draw_threads(
     running: bool,
     hover: Option<(f64, f64)>,
 ) {
-    let width = css_width(canvas);
-    if width < 10.0 {
-        return;
-    }
-    let l = Layout::new(width, model.lanes.len(), true);
-    let Some(ctx) = prepare(canvas, &l) else { return };
-    let pal = Palette::read();
-    ctx.set_fill_style_str(&pal.bg);
-    ctx.fill_rect(0.0, 0.0, l.w, l.h);
+    let Some((ctx, l, pal)) = begin(canvas, model.lanes.len()) else { return };
     let top = vp.lane_top.min(model.lanes.len().saturating_sub(l.rows_visible));
     let rows_end = (top + l.rows_visible).min(model.lanes.len());
     let grid_to = l.row_y(rows_end - top.min(rows_end));
@@ -634,15 +641,7 @@ pub fn draw_objects(
     running: bool,
     hover: Option<(f64, f64)>,
 ) {
-    let width = css_width(canvas);
-    if width < 10.0 {
-        return;
-    }
-    let l = Layout::new(width, model.objects.len(), true);
-    let Some(ctx) = prepare(canvas, &l) else { return };
-    let pal = Palette::read();
-    ctx.set_fill_style_str(&pal.bg);
-    ctx.fill_rect(0.0, 0.0, l.w, l.h);
+    let Some((ctx, l, pal)) = begin(canvas, model.objects.len()) else { return };
     let n = model.objects.len();
     let top = vp.obj_top.min(n.saturating_sub(l.rows_visible));
     let end_row = (top + l.rows_visible).min(n);
