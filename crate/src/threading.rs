@@ -277,6 +277,8 @@ pub(crate) fn start_main(run: &Arc<Run>, main: Target) {
     let tid = run.register_thread(false).expect("a new run has room for its main thread");
     t.0.tid.store(tid, Ordering::SeqCst);
     run.set_holder_of(obj, tid);
+    // The page calls this; the lock cannot be contended (no thread of this run exists
+    // yet), so it never waits, which the page's thread must not do.
     run.threads.lock().unwrap().push(t.clone());
     let me = t.clone();
     if let Err(e) = run.spawner().clone().spawn(Box::new(move || me.bootstrap(0, main))) {
