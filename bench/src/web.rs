@@ -150,6 +150,9 @@ struct Spec {
     smoke: bool,
     #[serde(default)]
     runs: Option<usize>,
+    /// Only the rows whose key starts with this (as the native `--only`).
+    #[serde(default)]
+    only: Option<String>,
 }
 
 /// Runs the bench described by `spec` (JSON) and resolves to its results (JSON).
@@ -160,6 +163,7 @@ pub async fn bench_browser(spec: String) -> Result<String, JsValue> {
     if let Some(r) = spec.runs {
         sizes.runs = r;
     }
+    sizes.only = spec.only;
     let out = match spec.mode.as_str() {
         "suite" => {
             browser::init_pool(browser::cores() + 2).await.map_err(|e| JsValue::from_str(&e.to_string()))?;

@@ -1,15 +1,15 @@
 //! One clock for every thread. Workers each have their own `performance.now()` origin, so
 //! the wasm clock reads `timeOrigin + now()`, which is common to all of them.
 
-/// The clock of trace events: [`now_ns`], or in the browser, while a run is active, the
-/// ticker's reading (see [`ticker`]).
+/// The clock of trace events: the ticker's reading while events flow, else [`now_ns`]
+/// (see [`ticker`]).
 #[inline]
 pub fn trace_now_ns() -> u64 {
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(not(loom))]
     {
         ticker::read()
     }
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(loom)]
     {
         now_ns()
     }
@@ -39,16 +39,17 @@ pub fn now_ns() -> u64 {
     PERF.with(|(perf, origin)| ((origin + perf.now()) * 1e6) as u64)
 }
 
-/// The browser's trace clock. A worker's only clock is `performance.now()`, a call out of
-/// wasm into JavaScript that costs about 68 ns (the native clock: 26 ns) and moves in 5 µs
-/// steps anyway; at one read per event it was most of the trace's cost. So while events
-/// are being recorded, one ticker worker publishes the clock here every [`TICK_NS`], and
-/// events read the word for the price of a load. When no event came during a tick, the
-/// ticker clears the word and sleeps until the next event wakes it: that event, finding
+/// The trace's clock. Reading a real clock is most of what recording an event would cost:
+/// in a worker, `performance.now()` is a call out of wasm into JavaScript (68 ns, and it
+/// moves in 5 µs steps anyway); natively, `Instant::now` is 26 ns on these VMs, where a
+/// whole event could be 5. So while events are being recorded, one ticker thread (a
+/// worker of its own in the browser) publishes the clock here every [`ticker::TICK_NS`],
+/// and events read the word for the price of a load. When no event came during a tick,
+/// the ticker clears the word and sleeps until the next event wakes it: that event, finding
 /// the word clear, reads the real clock itself. A CPU-bound run that records nothing thus
 /// costs the ticker nothing, and no event is ever stamped more than a tick late. Waits
 /// and deadlines never use this word.
-#[cfg(target_arch = "wasm32")]
+#[cfg(not(loom))]
 pub mod ticker {
     use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
@@ -75,7 +76,21 @@ pub mod ticker {
         }
     }
 
-    /// The ticker worker's loop (started by `runtime::browser::init_pool`).
+    /// Natively, the ticker is an OS thread of its own, started by the first run.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn start() {
+        static STARTED: std::sync::Once = std::sync::Once::new();
+        STARTED.call_once(|| {
+            std::thread::Builder::new()
+                .name("parlab-clock".into())
+                .stack_size(64 * 1024)
+                .spawn(|| run())
+                .expect("the trace clock's thread starts");
+        });
+    }
+
+    /// The ticker's loop (in the browser, started by `runtime::browser::init_pool` in a
+    /// worker of its own).
     pub fn run() -> ! {
         loop {
             if WANTED.swap(0, Ordering::Relaxed) == 1 {

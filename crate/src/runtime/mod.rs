@@ -113,33 +113,37 @@ pub(crate) struct Ctx {
 
 #[cfg(not(loom))]
 thread_local! {
+    /// Owns the lesson thread's context (and drops it if a thread exits holding one).
+    /// Only [`set_current`] touches it.
     static CURRENT: core::cell::RefCell<Option<Ctx>> = const { core::cell::RefCell::new(None) };
+    /// Points at the context in `CURRENT`, or is null outside a run: a const, drop-free
+    /// thread-local, so that every hook costs one load to find its context (a RefCell of a
+    /// type with a destructor is checked for registration and borrowed on each use, which
+    /// was a third of a traced lock pair).
+    static HERE: core::cell::Cell<*const Ctx> = const { core::cell::Cell::new(core::ptr::null()) };
 }
 
 /// The lesson thread running here, if any. Outside a run (plain tests, loom) primitives
 /// work untraced, in real seconds.
 #[inline]
 pub(crate) fn current() -> Option<Ctx> {
-    #[cfg(not(loom))]
-    {
-        CURRENT.with(|c| c.borrow().clone())
-    }
-    #[cfg(loom)]
-    {
-        None
-    }
+    with_current(Ctx::clone)
 }
 
 /// Runs `f` on the current lesson thread's context without cloning it: the hot paths use
 /// this, since a clone would bounce the run's reference count between cores.
-#[inline]
+#[inline(always)]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Ctx) -> R) -> Option<R> {
     #[cfg(not(loom))]
     {
-        if !in_run() {
+        let here = HERE.with(|h| h.get());
+        if here.is_null() {
             return None;
         }
-        CURRENT.with(|c| c.borrow().as_ref().map(f))
+        // SAFETY: a non-null `HERE` points at the context inside this thread's `CURRENT`,
+        // which stays in place until `set_current` replaces it, and `set_current` nulls
+        // `HERE` first. Nothing `f` is given (hooks, clones) calls `set_current`.
+        Some(f(unsafe { &*here }))
     }
     #[cfg(loom)]
     {
@@ -156,45 +160,19 @@ pub(crate) fn current_tid() -> Option<u32> {
 
 #[cfg(not(loom))]
 pub(crate) fn set_current(ctx: Option<Ctx>) {
-    IN_RUN.with(|f| f.set(ctx.is_some()));
-    CURRENT.with(|c| *c.borrow_mut() = ctx);
-}
-
-#[cfg(not(loom))]
-thread_local! {
-    /// Whether this thread runs inside a run: a const, drop-free thread-local, so that the
-    /// primitives' fast paths outside a run cost one load instead of a RefCell borrow of
-    /// the context (which, having a destructor, is checked for registration on each use).
-    static IN_RUN: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
-}
-
-/// True on a lesson thread. Inline and cheap: the gate of every hook.
-#[inline(always)]
-pub(crate) fn in_run() -> bool {
-    #[cfg(not(loom))]
-    {
-        IN_RUN.with(|f| f.get())
-    }
-    #[cfg(loom)]
-    {
-        false
-    }
+    HERE.with(|h| h.set(core::ptr::null()));
+    CURRENT.with(|c| {
+        // The old context drops here, with `HERE` already null.
+        *c.borrow_mut() = ctx;
+        let here = c.borrow().as_ref().map_or(core::ptr::null(), |ctx| ctx as *const Ctx);
+        HERE.with(|h| h.set(here));
+    });
 }
 
 /// Records an operation of the current thread on `obj`, if it runs inside a run.
-#[inline]
+#[inline(always)]
 pub(crate) fn trace(kind: Kind, op: Op, obj: u32, arg: u64) {
-    if !in_run() {
-        return;
-    }
-    #[cfg(not(loom))]
-    CURRENT.with(|c| {
-        if let Some(ctx) = &*c.borrow() {
-            ctx.run.trace.emit(ctx.tid, kind, op, obj, arg);
-        }
-    });
-    #[cfg(loom)]
-    let _ = (kind, op, obj, arg);
+    with_current(|ctx| ctx.run.trace.emit(ctx.tid, kind, op, obj, arg));
 }
 
 /// Records an exception raised by an operation on `obj`.
@@ -212,9 +190,9 @@ pub(crate) fn new_object(kind: ObjKind, name: &str) -> u32 {
 }
 
 /// Marks `obj` as held by the current thread (`held`) or by nobody.
-#[inline]
+#[inline(always)]
 pub(crate) fn set_holder(obj: u32, held: bool) {
-    if obj == 0 || !in_run() {
+    if obj == 0 {
         return;
     }
     with_current(|ctx| {
