@@ -199,18 +199,12 @@ const pb = browser._probe || {};
 const pn = native._probe || {};
 const ns = (x) => (typeof x === 'number' && Number.isFinite(x) ? `${fmt(x)} ns` : 'n/a');
 const probes = [
-  `clock read (parlab::clock::now_ns, one per trace event): browser ${ns(pb.clock_ns)} (performance.now() steps by ${pb.clock_step_us ? `${fmt(pb.clock_step_us)} µs` : 'n/a'}; `
+  `clock read (parlab::clock::now_ns; trace events read the ticker's word instead): browser ${ns(pb.clock_ns)} (performance.now() steps by ${pb.clock_step_us ? `${fmt(pb.clock_step_us)} µs` : 'n/a'}; `
     + `bound Performance.prototype.now ${ns(pb.clock_bound_ns)}, global performance.now ${ns(pb.clock_direct_import_ns)}), native ${ns(pn.clock_ns)}`,
-  `raw lock atomics (compare_exchange + swap): browser ${ns(pb.atomic_pair_ns)}, native ${ns(pn.atomic_pair_ns)}; Arc clone+drop: browser ${ns(pb.arc_clone_ns)}, native ${ns(pn.arc_clone_ns)}`,
-  `Lock's fast path with the hooks behind an inline const thread-local flag (bench prototype, outside a run): browser ${ns(pb.lean_lock_pair_ns)}, native ${ns(pn.lean_lock_pair_ns)} per pair`,
+  `raw lock atomics (compare_exchange + swap): browser ${ns(pb.atomic_pair_ns)}, native ${ns(pn.atomic_pair_ns)}`,
   `trace recording, per event per thread, into one trace from 1 thread / 2 threads at once (one shared slot counter): browser ${ns(pb.trace_record_1_thread_ns)} / ${ns(pb.trace_record_2_threads_ns)}, native ${ns(pn.trace_record_1_thread_ns)} / ${ns(pn.trace_record_2_threads_ns)}`,
   `Lock pair in a run whose trace is full (hooks, no recording): browser ${ns(pb.lock_pair_full_trace_ns)}, native ${ns(pn.lock_pair_full_trace_ns)}`,
-  `native with the trace buffer pre-faulted (mlockall): lock pair traced ${ns(pn.prefaulted?.lock_pair_traced_ns)}, trace recording ${ns(pn.prefaulted?.trace_record_ns)}/event`,
-  `Queue with a consumer that spins ~1-2 µs before a blocking get (model of a spin-then-park get): browser ${pb.queue_spin ? `${fmt(pb.queue_spin.items_s)} items/s, ${pb.queue_spin.sleeps_per_1000.toFixed(0)} sleeps/1000 items` : 'n/a'}, `
-    + `native ${pn.queue_spin ? `${fmt(pn.queue_spin.items_s)} items/s, ${pn.queue_spin.sleeps_per_1000.toFixed(0)} sleeps/1000 items` : 'n/a'} (row 4: ${[['browser', browser], ['native', native]].map(([n, x]) => `${n} ${(x.queue?.note || '').replace('unbounded; a thread slept in get/put ', '').replace(' times per 1000 items', '')} sleeps/1000`).join(', ')})`,
-  `Event ping-pong with each side spinning on is_set() (at most 16k iterations) before wait() (model of a spin-then-park wait): browser ${pb.pingpong_spin_us ? `${fmt(pb.pingpong_spin_us)} µs` : 'n/a'}, native ${pn.pingpong_spin_us ? `${fmt(pn.pingpong_spin_us)} µs` : 'n/a'} per round trip (row 3: browser ${fmt(stat(browser, 'pingpong').med)} µs, native ${fmt(stat(native, 'pingpong').med)} µs)`,
   `2 threads x locked increments in a run whose trace is full (no clock reads, no recording): browser ${pb.lock_increments_full_trace ? `${fmt(pb.lock_increments_full_trace)} ops/s` : 'n/a'}, native ${pn.lock_increments_full_trace ? `${fmt(pn.lock_increments_full_trace)} ops/s` : 'n/a'}`,
-  `2 threads x locked increments, each spinning on locked() (at most 4096 iterations) before acquire() (model of a spin-then-park acquire): browser ${pb.lock_increments_spin ? `${fmt(pb.lock_increments_spin)} ops/s` : 'n/a'}, native ${pn.lock_increments_spin ? `${fmt(pn.lock_increments_spin)} ops/s` : 'n/a'} (row 2: browser ${fmt(stat(browser, 'lock_increments').med)}, native ${fmt(stat(native, 'lock_increments').med)})`,
   `control, the sum on plain std threads (no Parlab): speed-up ${pn.sum_std_threads?.speedup ? `${pn.sum_std_threads.speedup.toFixed(2)}× on ${cores} cores` : 'n/a'}`,
   `ping-pong with a 4096-event trace (watchdog once the trace is full): browser ${pb.pingpong_trace_4096 || 'n/a'}; native ${pn.pingpong_trace_4096 || 'n/a'}`,
 ];

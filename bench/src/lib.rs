@@ -224,17 +224,11 @@ async fn lock_pair_traced<P: Platform>(p: &P, n: u64) -> Result<(f64, f64), Stri
 
 /// Row 2: two threads, each `n` increments of a shared counter under one Lock. ops/s.
 async fn lock_increments<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
-    lock_increments_with(p, n, 0).await
-}
-
-/// Row 2's work; with `spin > 0`, each thread first spins on `locked()` (at most `spin`
-/// iterations, no events) before `acquire()`: a model of a spin-then-park acquire.
-pub async fn lock_increments_with<P: Platform>(p: &P, n: u64, spin: u32) -> Result<f64, String> {
     // Ok and Release per increment, plus Attempt and Block events under contention.
-    lock_increments_cfg(p, n, spin, cfg_with_trace(2 * n * 5)).await
+    lock_increments_cfg(p, n, cfg_with_trace(2 * n * 5)).await
 }
 
-async fn lock_increments_cfg<P: Platform>(p: &P, n: u64, spin: u32, cfg: RunConfig) -> Result<f64, String> {
+async fn lock_increments_cfg<P: Platform>(p: &P, n: u64, cfg: RunConfig) -> Result<f64, String> {
     let out = Out::default();
     let o = out.clone();
     p.run(
@@ -247,12 +241,6 @@ async fn lock_increments_cfg<P: Platform>(p: &P, n: u64, spin: u32, cfg: RunConf
                     let (lock, counter) = (lock.clone(), counter.clone());
                     Thread::new("add", move || {
                         for _ in 0..n {
-                            for _ in 0..spin {
-                                if !lock.locked() {
-                                    break;
-                                }
-                                std::hint::spin_loop();
-                            }
                             lock.acquire()?;
                             // A plain read-modify-write: exact only under the lock.
                             let v = counter.load(Ordering::Relaxed);
@@ -592,24 +580,6 @@ pub mod probe {
         (now_ns() - t0) as f64 / n as f64
     }
 
-    #[inline(never)]
-    fn arc_clones(a: &Arc<u64>, n: u64) -> u64 {
-        let mut acc = 0;
-        for _ in 0..n {
-            let c = black_box(a.clone());
-            acc += *c;
-        }
-        acc
-    }
-
-    /// ns per Arc clone + drop (`current()` clones two per call: the run and the thread).
-    pub fn arc_clone_ns(n: u64) -> f64 {
-        let a = Arc::new(1u64);
-        let t0 = now_ns();
-        black_box(arc_clones(&a, n));
-        (now_ns() - t0) as f64 / n as f64
-    }
-
     /// Lock pairs inside a run whose trace is already full: the hooks' cost (thread-local
     /// look-ups, context clones, holder table) without the recording.
     pub async fn lock_pair_full_trace_ns<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
@@ -666,132 +636,6 @@ pub mod probe {
         }
     }
 
-    /// What `Lock`'s fast path would cost outside a run if the runtime's hooks first
-    /// tested a const-initialized thread-local flag inline (no destructor, so no lazy
-    /// registration check, and no out-of-line `LocalKey::with` + `RefCell` borrow), and
-    /// went to the run's context only when it is set. The same states and the same
-    /// `PyResult` returns as `prims::Lock`; the hooks' slow side is never taken here.
-    pub mod lean {
-        use parlab::PyResult;
-        use std::cell::Cell;
-        use std::sync::atomic::{AtomicU32, Ordering};
-
-        std::thread_local! {
-            static IN_RUN: Cell<bool> = const { Cell::new(false) };
-        }
-
-        #[inline(always)]
-        fn hook(what: u32) {
-            if IN_RUN.with(Cell::get) {
-                slow(what)
-            }
-        }
-
-        #[cold]
-        #[inline(never)]
-        fn slow(what: u32) {
-            std::hint::black_box(what);
-        }
-
-        pub struct LeanLock(AtomicU32);
-
-        impl LeanLock {
-            #[inline]
-            pub fn acquire(&self) -> PyResult<bool> {
-                hook(1);
-                if self.0.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_ok() {
-                    hook(2);
-                    return Ok(true);
-                }
-                self.contended()
-            }
-
-            #[cold]
-            fn contended(&self) -> PyResult<bool> {
-                while self.0.swap(2, Ordering::Acquire) != 0 {
-                    std::hint::spin_loop();
-                }
-                Ok(true)
-            }
-
-            #[inline]
-            pub fn release(&self) -> PyResult<()> {
-                if self.0.load(Ordering::Relaxed) != 0 {
-                    hook(3);
-                }
-                match self.0.swap(0, Ordering::Release) {
-                    0 => Err(parlab::PyErr::runtime("release unlocked lock")),
-                    _ => Ok(()),
-                }
-            }
-        }
-
-        #[inline(never)]
-        fn pairs(l: &LeanLock, n: u64) -> PyResult<()> {
-            for _ in 0..n {
-                l.acquire()?;
-                l.release()?;
-            }
-            Ok(())
-        }
-
-        pub fn pair_ns(n: u64) -> f64 {
-            let l = LeanLock(AtomicU32::new(0));
-            let t0 = super::now_ns();
-            pairs(std::hint::black_box(&l), n).unwrap();
-            (super::now_ns() - t0) as f64 / n as f64
-        }
-    }
-
-    /// The queue row again, with a consumer that spins briefly (qsize() every 64 pauses,
-    /// at most 64 times, about a microsecond or two) before a blocking get(): a model of
-    /// a Queue whose get spins before it parks. Returns items/s and sleeps per 1000 items.
-    pub async fn queue_spin<P: Platform>(p: &P, n: u64) -> Result<(f64, f64), String> {
-        use parlab::prims::Queue;
-        let out = Out::default();
-        let o = out.clone();
-        let run = p
-            .run(
-                cfg_with_trace(n * 8),
-                Box::new(move || {
-                    let q: Arc<Queue<u64>> = Arc::new(Queue::new(0));
-                    let qc = q.clone();
-                    let consumer = Thread::new("consumer", move || {
-                        for _ in 0..n {
-                            for _ in 0..64 {
-                                if qc.qsize() > 0 {
-                                    break;
-                                }
-                                for _ in 0..64 {
-                                    std::hint::spin_loop();
-                                }
-                            }
-                            black_box(qc.get(true, None)?);
-                        }
-                        Ok(())
-                    });
-                    let qp = q.clone();
-                    let producer = Thread::new("producer", move || {
-                        for i in 0..n {
-                            qp.put(i, true, None)?;
-                        }
-                        Ok(())
-                    });
-                    let t0 = now_ns();
-                    consumer.start()?;
-                    producer.start()?;
-                    producer.join(None)?;
-                    consumer.join(None)?;
-                    o.set(n as f64 / secs_since(t0));
-                    Ok(())
-                }),
-            )
-            .await?;
-        let blocks =
-            run.trace.snapshot().iter().filter(|e| e.kind == Kind::Block && matches!(e.op, Op::Get | Op::Put)).count();
-        Ok((out.get(), blocks as f64 * 1000.0 / n as f64))
-    }
-
     /// Trace recording from `k` lesson threads at once into one trace: ns per event per
     /// thread. Every event of every thread reserves its slot with a `fetch_add` on the same
     /// counter, so this shows what sharing that cache line costs.
@@ -832,51 +676,6 @@ pub mod probe {
         Ok(out.get())
     }
 
-    /// The ping-pong row again, with each side spinning on `is_set()` (up to 16k pauses,
-    /// some µs) before its blocking `wait()`: a model of an Event whose wait spins
-    /// briefly before it parks. µs per round trip.
-    pub async fn pingpong_spin_us<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
-        const SPIN: u32 = 16_384;
-        fn spin_then_wait(e: &Event) -> PyResult<bool> {
-            for _ in 0..SPIN {
-                if e.is_set() {
-                    break;
-                }
-                std::hint::spin_loop();
-            }
-            e.wait(None)
-        }
-        let out = Out::default();
-        let o = out.clone();
-        p.run(
-            cfg_with_trace(n * 16),
-            Box::new(move || {
-                let ping = Arc::new(Event::named("ping"));
-                let pong = Arc::new(Event::named("pong"));
-                let (pi, po) = (ping.clone(), pong.clone());
-                let answer = Thread::new("answer", move || {
-                    for _ in 0..n {
-                        spin_then_wait(&pi)?;
-                        pi.clear();
-                        po.set();
-                    }
-                    Ok(())
-                });
-                answer.start()?;
-                let t0 = now_ns();
-                for _ in 0..n {
-                    ping.set();
-                    spin_then_wait(&pong)?;
-                    pong.clear();
-                }
-                o.set((now_ns() - t0) as f64 / 1e3 / n as f64);
-                answer.join(None)
-            }),
-        )
-        .await?;
-        Ok(out.get())
-    }
-
     /// Every probe, as JSON.
     pub async fn all<P: Platform>(p: &P, s: &Sizes) -> Value {
         p.progress("probes");
@@ -887,8 +686,6 @@ pub mod probe {
         };
         let clock = med((0..5).map(|_| clock_ns(n)).collect());
         let atomics = med((0..5).map(|_| atomic_pair_ns(n)).collect());
-        let arc = med((0..5).map(|_| arc_clone_ns(n)).collect());
-        let lean_pair = med((0..7).map(|_| lean::pair_ns(n)).collect());
         let mut hooks = Vec::new();
         for _ in 0..5 {
             if let Ok(v) = lock_pair_full_trace_ns(p, n).await {
@@ -896,25 +693,15 @@ pub mod probe {
             }
         }
         let hooks = if hooks.is_empty() { f64::NAN } else { med(hooks) };
-        let mut lis = Vec::new();
-        for _ in 0..3 {
-            lis.extend(lock_increments_with(p, s.increments, 4096).await.ok());
-        }
-        let lock_spin = if lis.is_empty() { json!(null) } else { json!(med(lis)) };
         let mut lif = Vec::new();
         for _ in 0..3 {
             lif.extend(
-                lock_increments_cfg(p, s.increments, 0, RunConfig { trace_capacity: 16, ..RunConfig::default() })
+                lock_increments_cfg(p, s.increments, RunConfig { trace_capacity: 16, ..RunConfig::default() })
                     .await
                     .ok(),
             );
         }
         let lock_full = if lif.is_empty() { json!(null) } else { json!(med(lif)) };
-        let mut pps = Vec::new();
-        for _ in 0..3 {
-            pps.extend(pingpong_spin_us(p, s.pingpong).await.ok());
-        }
-        let pingpong_spin = if pps.is_empty() { json!(null) } else { json!(med(pps)) };
         let mut rec1 = Vec::new();
         let mut rec2 = Vec::new();
         let rn = s.trace_events / 2;
@@ -924,24 +711,10 @@ pub mod probe {
         }
         let rec = |v: Vec<f64>| if v.is_empty() { json!(null) } else { json!(med(v)) };
         let (rec1, rec2) = (rec(rec1), rec(rec2));
-        let mut qs = Vec::new();
-        for _ in 0..3 {
-            if let Ok(v) = queue_spin(p, s.queue_items).await {
-                qs.push(v);
-            }
-        }
-        qs.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let queue_spin =
-            qs.get(qs.len() / 2).map_or(json!(null), |(r, b)| json!({ "items_s": r, "sleeps_per_1000": b }));
         let watchdog = pingpong_small_trace(p, if s.pingpong < 1000 { 2_000 } else { 100_000 }).await;
         json!({
             "clock_ns": clock,
             "atomic_pair_ns": atomics,
-            "arc_clone_ns": arc,
-            "lean_lock_pair_ns": lean_pair,
-            "queue_spin": queue_spin,
-            "pingpong_spin_us": pingpong_spin,
-            "lock_increments_spin": lock_spin,
             "lock_increments_full_trace": lock_full,
             "trace_record_1_thread_ns": rec1,
             "trace_record_2_threads_ns": rec2,

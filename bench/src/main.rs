@@ -41,28 +41,6 @@ fn run_error(run: &Run) -> String {
         .join(" | ")
 }
 
-/// The trace's buffer comes from fresh zero pages, so a run pays a page fault per 4 KiB
-/// of events as it records them. This measures the traced rows again with every new
-/// mapping populated up front (mlockall MCL_FUTURE), which is what pre-faulting the
-/// buffer in `Trace::new` would give.
-fn prefaulted(s: &Sizes) -> serde_json::Value {
-    let med = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    // SAFETY: mlockall/munlockall only change how this process's pages are mapped.
-    if unsafe { libc::mlockall(libc::MCL_CURRENT | libc::MCL_FUTURE) } != 0 {
-        return serde_json::json!(format!("mlockall failed: {}", std::io::Error::last_os_error()));
-    }
-    let record = med((0..5).map(|_| parlab_bench::trace_record_ns(s.trace_events)).collect());
-    let pair = med((0..5)
-        .map(|_| block_on(parlab_bench::lock_pair_traced_ns(&Native, s.lock_pairs)).unwrap_or(f64::NAN))
-        .collect());
-    // SAFETY: as above.
-    unsafe { libc::munlockall() };
-    serde_json::json!({ "trace_record_ns": record, "lock_pair_traced_ns": pair })
-}
-
 /// Control for the parallel sum: the same loop on plain std threads, no Parlab. If this
 /// does not speed up either, the machine (other load) is the limit, not the runtime.
 fn sum_std_threads(s: &Sizes) -> serde_json::Value {
@@ -98,7 +76,6 @@ fn main() {
     }
     let mut out = block_on(suite(&Native, &sizes, true));
     if sizes.only.is_none() {
-        out["_probe"]["prefaulted"] = prefaulted(&sizes);
         out["_probe"]["sum_std_threads"] = sum_std_threads(&sizes);
     }
     println!("{}", serde_json::to_string_pretty(&out).unwrap());

@@ -322,6 +322,9 @@ impl Trace {
         // committed already.)
         #[cfg(not(target_arch = "wasm32"))]
         {
+            // The trace's clock (in the browser, `init_pool` starts it).
+            #[cfg(not(loom))]
+            crate::clock::ticker::start();
             for slot in slots.iter().step_by(4096 / core::mem::size_of::<Slot>()) {
                 slot.ready.store(0, Ordering::Relaxed);
             }

@@ -28,7 +28,6 @@ pub fn run(cfg: RunConfig, main: impl FnOnce() -> PyResult<()> + Send + 'static)
 /// Starts `main` and returns at once; see [`wait`].
 pub fn start(cfg: RunConfig, main: impl FnOnce() -> PyResult<()> + Send + 'static) -> Arc<Run> {
     super::install_panic_hook();
-    crate::clock::ticker::start();
     super::start(&cfg, Arc::new(OsThreads), main)
 }
 
