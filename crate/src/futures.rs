@@ -490,7 +490,7 @@ impl ThreadPoolExecutor {
         if threads.len() < inner.max_workers {
             let name = format!("{}_{}", inner.prefix, threads.len());
             let me = inner.clone();
-            let t = Thread::named(&name, move || worker(me));
+            let t = Thread::named(&name, "_worker", move || worker(me));
             threads.push(t.clone());
             drop(threads);
             t.start()?;

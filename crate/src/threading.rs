@@ -52,10 +52,11 @@ impl Thread {
         Thread::build(&ctx, name, target_name, Box::new(target))
     }
 
-    /// `Thread(target=f, name=name)`.
-    pub fn named(name: &str, target: impl FnOnce() -> PyResult<()> + Send + 'static) -> Thread {
+    /// `Thread(target=f, name=name)`, where `target_name` is `f`'s name, which a traceback
+    /// shows ("" for none: `run`).
+    pub fn named(name: &str, target_name: &str, target: impl FnOnce() -> PyResult<()> + Send + 'static) -> Thread {
         let ctx = current().expect("parlab threads are created inside a run (see runtime::native::run)");
-        Thread::build(&ctx, name.to_owned(), name, Box::new(target))
+        Thread::build(&ctx, name.to_owned(), target_name, Box::new(target))
     }
 
     fn build(ctx: &Ctx, name: String, target_name: &str, target: Target) -> Thread {

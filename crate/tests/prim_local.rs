@@ -57,7 +57,7 @@ fn lesson_threads_each_keep_their_own_value_at_the_same_time() {
         let threads: Vec<Thread> = (0..THREADS)
             .map(|i| {
                 let (data, all_set, seen) = (data.clone(), all_set.clone(), s2.clone());
-                Thread::named(&format!("w{i}"), move || {
+                Thread::named(&format!("w{i}"), "", move || {
                     data.set("x", current_thread().name().to_owned());
                     all_set.wait(None)?;
                     let mine = data.get("x")?;

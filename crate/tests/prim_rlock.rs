@@ -154,7 +154,7 @@ fn crossed_rlocks_deadlock_and_the_report_names_the_owners() {
         let (a, b) = (Arc::new(RLock::named("a")), Arc::new(RLock::named("b")));
         let both = Arc::new(Barrier::named("both", 2, None)?);
         let (a2, b2, both2) = (a.clone(), b.clone(), both.clone());
-        Thread::named("t", move || {
+        Thread::named("t", "", move || {
             b2.acquire()?;
             both2.wait(None)?;
             a2.acquire()

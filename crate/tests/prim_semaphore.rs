@@ -134,7 +134,7 @@ fn the_trace_records_the_counter_and_never_shows_more_than_n_inside() {
         let threads: Vec<Thread> = (0..6)
             .map(|i| {
                 let pool = pool.clone();
-                Thread::named(&format!("t{i}"), move || {
+                Thread::named(&format!("t{i}"), "", move || {
                     for _ in 0..20 {
                         pool.with(|| parlab::runtime::sleep(0.001))?;
                     }

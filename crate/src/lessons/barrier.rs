@@ -117,7 +117,7 @@ fn run(p: &Params) -> PyResult<()> {
     let mut all = Vec::new();
     for i in 0..threads {
         let barrier = barrier.clone();
-        all.push(Thread::named(&format!("thr-{i}"), move || {
+        all.push(Thread::named(&format!("thr-{i}"), "runner", move || {
             let name = current_thread().name().to_owned();
             runtime::sleep(super::pyrandom::uniform(lo, hi))?;
             crate::py_print!("{name}: at the barrier at {:.2}", monotonic() - start)?;

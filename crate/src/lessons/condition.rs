@@ -116,7 +116,7 @@ fn run(p: &Params) -> PyResult<()> {
     let mut all = Vec::new();
     for i in 0..consumers {
         let (cond, items) = (cond.clone(), items.clone());
-        all.push(Thread::named(&format!("consumer-{i}"), move || {
+        all.push(Thread::named(&format!("consumer-{i}"), "consumer", move || {
             let name = current_thread().name().to_owned();
             let item = cond.with(|| loop {
                 if let Some(item) = items.lock().unwrap().pop_front() {

@@ -114,7 +114,7 @@ fn run(p: &Params) -> PyResult<()> {
     let mut handlers = Vec::new();
     for i in 0..waiters {
         let ready = ready.clone();
-        handlers.push(Thread::named(&format!("thr-{i}"), move || {
+        handlers.push(Thread::named(&format!("thr-{i}"), "handler", move || {
             let name = current_thread().name().to_owned();
             crate::py_print!("{name}: prepared, waiting for the signal")?;
             ready.wait(None)?;
@@ -131,7 +131,7 @@ fn run(p: &Params) -> PyResult<()> {
         t.join(None)?;
     }
 
-    let late = Thread::named("late-1", latecomer(ready.clone()));
+    let late = Thread::named("late-1", "latecomer", latecomer(ready.clone()));
     late.start()?;
     late.join(None)?;
     if let Some(c) = clear_after {
@@ -142,7 +142,7 @@ fn run(p: &Params) -> PyResult<()> {
             monotonic() - start,
             super::exec::py_bool(ready.is_set())
         )?;
-        let late = Thread::named("late-2", latecomer(ready.clone()));
+        let late = Thread::named("late-2", "latecomer", latecomer(ready.clone()));
         late.start()?;
         late.join(None)?;
     }

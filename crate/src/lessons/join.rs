@@ -93,7 +93,7 @@ fn run(p: &Params) -> PyResult<()> {
     let mut threads = Vec::new();
     for i in 0..n {
         let data = format!("job {i}");
-        let thr = Thread::named(&format!("thr-{i}"), move || {
+        let thr = Thread::named(&format!("thr-{i}"), "get_data", move || {
             for _ in 0..count {
                 py_print!("[{}] - {data}", threading::current_thread().name())?;
                 runtime::sleep(1.0)?;

@@ -186,14 +186,15 @@ fn run(p: &Params) -> PyResult<()> {
         "RLock" => AnyLock::RLock(RLock::named("lock")),
         _ => AnyLock::Lock(Lock::named("lock")),
     });
-    let steps: &[(&str, Step)] = match p.choice("scenario") {
-        "release_other" => &[("owner", take), ("other", give_back)],
-        "never_release" => &[("owner", take), ("waiter", wait_for_it)],
-        _ => &[("worker", reacquire)],
+    // (thread name, the listing's function, its Rust twin)
+    let steps: &[(&str, &str, Step)] = match p.choice("scenario") {
+        "release_other" => &[("owner", "take", take), ("other", "give_back", give_back)],
+        "never_release" => &[("owner", "take", take), ("waiter", "wait_for_it", wait_for_it)],
+        _ => &[("worker", "reacquire", reacquire)],
     };
-    for &(name, target) in steps {
+    for &(name, function, target) in steps {
         let lock = lock.clone();
-        let t = Thread::named(name, move || target(&lock));
+        let t = Thread::named(name, function, move || target(&lock));
         t.start()?;
         t.join(None)?;
     }

@@ -140,7 +140,7 @@ fn run(p: &Params) -> PyResult<()> {
     let mut ps = Vec::new();
     for pi in 0..producers {
         let q = q.clone();
-        ps.push(Thread::named(&format!("producer-{pi}"), move || {
+        ps.push(Thread::named(&format!("producer-{pi}"), "producer", move || {
             let name = current_thread().name().to_owned();
             let mine = (pi..items).step_by(producers as usize).count();
             for seq in 0..mine {
@@ -159,7 +159,7 @@ fn run(p: &Params) -> PyResult<()> {
     let mut cs = Vec::new();
     for ci in 0..consumers {
         let (q, consumed) = (q.clone(), consumed.clone());
-        cs.push(Thread::named(&format!("consumer-{ci}"), move || {
+        cs.push(Thread::named(&format!("consumer-{ci}"), "consumer", move || {
             let name = current_thread().name().to_owned();
             let mut count = 0;
             loop {

@@ -96,7 +96,7 @@ fn run(p: &Params) -> PyResult<()> {
     if p.choice("where") == "page" {
         download(work)?;
     } else {
-        Thread::named("download", move || download(work)).start()?;
+        Thread::named("download", "download", move || download(work)).start()?;
     }
     runtime::print("UI: click handled")
 }

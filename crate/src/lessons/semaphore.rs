@@ -147,7 +147,7 @@ fn run(p: &Params) -> PyResult<()> {
     let mut all = Vec::new();
     for i in 0..threads {
         let pool = pool.clone();
-        all.push(Thread::named(&format!("thr-{i}"), move || {
+        all.push(Thread::named(&format!("thr-{i}"), "connect", move || {
             let name = current_thread().name().to_owned();
             pool.with(|| {
                 crate::py_print!("{name}: connected at {:.1}", monotonic() - start)?;

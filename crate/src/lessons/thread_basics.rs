@@ -101,7 +101,7 @@ fn run(p: &Params) -> PyResult<()> {
     let every = p.int("report_every");
 
     let filename = "data.csv".to_owned();
-    let thr = Thread::named(WORKER, move || {
+    let thr = Thread::named(WORKER, "download", move || {
         let name = threading::current_thread().name().to_owned();
         py_print!("[{name}] downloading {filename}")?;
         runtime::sleep(worker_sleep)?;

@@ -112,7 +112,7 @@ fn run(p: &Params) -> PyResult<()> {
     let threads: Vec<Thread> = (1..=p.int("threads"))
         .map(|n| {
             let data = data.clone();
-            Thread::named(&format!("t{n}"), move || {
+            Thread::named(&format!("t{n}"), "worker", move || {
                 for i in 0..values {
                     data.set("value", n * 100 + i);
                     runtime::sleep(0.5)?;

@@ -71,7 +71,7 @@ impl Timer {
             Ok(())
         };
         let thread = match thread_name {
-            Some(n) => Thread::named(n, body),
+            Some(n) => Thread::named(n, "", body),
             None => Thread::new("", body),
         };
         Timer { thread, finished, interval, obj }
