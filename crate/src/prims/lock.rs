@@ -6,12 +6,17 @@ use crate::hooks::{self, Park};
 use crate::sync::{AtomicU32, Ordering};
 use crate::trace::{Kind, ObjKind, Op};
 
-// The states of `Lock::state` (the std futex mutex's scheme).
+// `Lock::state`: 0 when free. A held lock has LOCKED set, CONTENDED too once someone may
+// sleep on it (the std futex mutex's scheme), and its holder's thread id above those two
+// bits (0 outside a run). Keeping the holder in the word that acquiring writes anyway
+// costs nothing; the watchdog learns it from the waiters, who copy it out before they
+// sleep (a separate holder table written on every acquire and release was two more
+// stores per pair, each a full barrier in wasm).
 const UNLOCKED: u32 = 0;
-/// Locked, and nobody sleeps on it: release need not wake anyone.
 const LOCKED: u32 = 1;
-/// Locked, and someone may sleep on it: release must wake one.
+/// Someone may sleep on it: release must wake one.
 const CONTENDED: u32 = 2;
+const HOLDER_SHIFT: u32 = 2;
 
 /// `threading.Lock()`.
 ///
@@ -65,9 +70,10 @@ impl Lock {
     #[inline]
     pub fn acquire_with(&self, blocking: bool, timeout: Option<f64>) -> PyResult<bool> {
         check_timeout_args(blocking, timeout)?;
+        let me = hooks::tid() << HOLDER_SHIFT;
         // The uncontended path records only its success: an `Attempt` that succeeds at
         // once says nothing the `Ok` does not, and would double the trace's cost here.
-        if self.state.compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+        if self.state.compare_exchange(UNLOCKED, me | LOCKED, Ordering::Acquire, Ordering::Relaxed).is_ok() {
             self.taken();
             return Ok(true);
         }
@@ -76,11 +82,11 @@ impl Lock {
             hooks::trace(Kind::Timeout, Op::Acquire, self.obj, 0);
             return Ok(false);
         }
-        self.acquire_contended(timeout.map(|t| crate::clock::now_ns() + hooks::real_ns(t)))
+        self.acquire_contended(me, timeout.map(|t| crate::clock::now_ns() + hooks::real_ns(t)))
     }
 
     #[cold]
-    fn acquire_contended(&self, deadline: Option<u64>) -> PyResult<bool> {
+    fn acquire_contended(&self, me: u32, deadline: Option<u64>) -> PyResult<bool> {
         // Spin briefly first, as std's futex mutex does: a holder that releases within a
         // microsecond or so saves both threads a trip through the futex (and a worker a
         // sleep and wake-up, which costs far more in a browser). Not under loom, where a
@@ -88,23 +94,46 @@ impl Lock {
         #[cfg(not(loom))]
         {
             let mut spins = 100;
-            while spins > 0 && self.state.load(Ordering::Relaxed) == LOCKED {
+            while spins > 0 && {
+                let s = self.state.load(Ordering::Relaxed);
+                s != UNLOCKED && s & CONTENDED == 0
+            } {
                 core::hint::spin_loop();
                 spins -= 1;
             }
-            if self.state.compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+            if self.state.compare_exchange(UNLOCKED, me | LOCKED, Ordering::Acquire, Ordering::Relaxed).is_ok() {
                 self.taken();
                 return Ok(true);
             }
         }
         hooks::trace(Kind::Block, Op::Acquire, self.obj, 0);
         loop {
-            // Mark it contended before sleeping, so that the holder's release wakes us.
-            if self.state.swap(CONTENDED, Ordering::Acquire) == UNLOCKED {
-                self.taken();
-                return Ok(true);
+            let s = self.state.load(Ordering::Relaxed);
+            if s == UNLOCKED {
+                // Taken as contended: others may still sleep on it.
+                if self
+                    .state
+                    .compare_exchange(UNLOCKED, me | LOCKED | CONTENDED, Ordering::Acquire, Ordering::Relaxed)
+                    .is_ok()
+                {
+                    // Those sleepers copied out the previous holder: correct it for them.
+                    hooks::note_holder(self.obj, me >> HOLDER_SHIFT);
+                    self.taken();
+                    return Ok(true);
+                }
+                continue;
             }
-            if hooks::park(&self.state, CONTENDED, deadline, self.obj)? == Park::TimedOut {
+            // Mark it contended before sleeping, so that the holder's release wakes us.
+            if s & CONTENDED == 0
+                && self.state.compare_exchange(s, s | CONTENDED, Ordering::Relaxed, Ordering::Relaxed).is_err()
+            {
+                continue;
+            }
+            hooks::note_holder(self.obj, s >> HOLDER_SHIFT);
+            if hooks::park(&self.state, s | CONTENDED, deadline, self.obj)? == Park::TimedOut {
+                // A wake-up meant for us may have come with the timeout: pass it on, or a
+                // sleeper behind us could miss a release.
+                futex::wake_one(&self.state);
                 hooks::trace(Kind::Timeout, Op::Acquire, self.obj, 0);
                 return Ok(false);
             }
@@ -113,7 +142,6 @@ impl Lock {
 
     #[inline]
     fn taken(&self) {
-        hooks::set_holder(self.obj, true);
         hooks::trace(Kind::Ok, Op::Acquire, self.obj, 1);
     }
 
@@ -121,7 +149,6 @@ impl Lock {
     pub fn release(&self) -> PyResult<()> {
         if self.state.load(Ordering::Relaxed) != UNLOCKED {
             // Recorded before the hand-over so that the trace shows release before acquire.
-            hooks::set_holder(self.obj, false);
             hooks::trace(Kind::Signal, Op::Release, self.obj, 0);
         }
         match self.state.swap(UNLOCKED, Ordering::Release) {
@@ -130,7 +157,7 @@ impl Lock {
                 hooks::trace_fail(Op::Release, self.obj, &e);
                 Err(e)
             }
-            CONTENDED => {
+            s if s & CONTENDED != 0 => {
                 futex::wake_one(&self.state);
                 Ok(())
             }

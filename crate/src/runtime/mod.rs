@@ -202,6 +202,18 @@ pub(crate) fn set_holder(obj: u32, held: bool) {
     });
 }
 
+/// Notes that `obj` is held by thread `tid` (0: nobody), for the watchdog's report.
+#[cold]
+pub(crate) fn note_holder(obj: u32, tid: u32) {
+    with_current(|ctx| ctx.run.set_holder_of(obj, tid));
+}
+
+/// The current lesson thread's id, 0 outside a run.
+#[inline(always)]
+pub(crate) fn tid() -> u32 {
+    with_current(|c| c.tid).unwrap_or(0)
+}
+
 /// Real nanoseconds for `secs` lesson seconds in the current run (1:1 outside a run).
 pub fn real_ns(secs: f64) -> u64 {
     let speed = with_current(|c| c.run.speed).unwrap_or(1.0);
