@@ -45,8 +45,8 @@ pub fn now_ns() -> u64 {
 /// whole event could be 5. So while events are being recorded, one ticker thread (a
 /// worker of its own in the browser) publishes the clock here every [`ticker::TICK_NS`],
 /// and events read the word for the price of a load. When no event came during a tick,
-/// the ticker clears the word and sleeps until the next event wakes it: that event, finding
-/// the word clear, reads the real clock itself. A CPU-bound run that records nothing thus
+/// the ticker marks the word stale and sleeps until the next event wakes it: that event,
+/// finding the word stale, reads the real clock itself. A CPU-bound run that records nothing thus
 /// costs the ticker nothing, and no event is ever stamped more than a tick late. Waits
 /// and deadlines never use this word.
 #[cfg(not(loom))]
@@ -56,7 +56,13 @@ pub mod ticker {
     /// Real time between two readings while events flow: the trace's resolution.
     pub const TICK_NS: u64 = 100_000;
 
-    static COARSE_NS: AtomicU64 = AtomicU64::new(0);
+    /// The latest reading, shifted left by one, with [`LIVE`] set while the ticker keeps
+    /// it current. Only ever grows (but for `LIVE` going off), so that no event is stamped
+    /// earlier than one that happened before it, whichever clock each read.
+    static COARSE: AtomicU64 = AtomicU64::new(0);
+    /// The low bit of `COARSE`: the reading is at most a tick old. Only the ticker sets
+    /// it, so a reading can never be left behind, live, by an idle ticker.
+    const LIVE: u64 = 1;
     /// 1 once an event wanted the clock since the ticker last looked; the idle ticker
     /// sleeps on it.
     static WANTED: AtomicU32 = AtomicU32::new(0);
@@ -70,10 +76,21 @@ pub mod ticker {
         if WANTED.load(Ordering::Relaxed) == 0 && WANTED.swap(1, Ordering::Relaxed) == 0 {
             crate::futex::wake_one(&WANTED);
         }
-        match COARSE_NS.load(Ordering::Relaxed) {
-            0 => super::now_ns(),
-            c => c,
+        let c = COARSE.load(Ordering::Relaxed);
+        if c & LIVE != 0 {
+            return c >> 1;
         }
+        read_idle()
+    }
+
+    /// The real clock, raised to the last reading if that is later (the ticker, woken a
+    /// moment ago, may have read the clock after this thread did), and left behind as
+    /// the new floor.
+    #[cold]
+    fn read_idle() -> u64 {
+        let t = super::now_ns();
+        let before = COARSE.fetch_max(t << 1, Ordering::Relaxed);
+        t.max(before >> 1)
     }
 
     /// Natively, the ticker is an OS thread of its own, started by the first run.
@@ -94,10 +111,12 @@ pub mod ticker {
     pub fn run() -> ! {
         loop {
             if WANTED.swap(0, Ordering::Relaxed) == 1 {
-                COARSE_NS.store(super::now_ns(), Ordering::Relaxed);
+                let now = super::now_ns();
+                let _ =
+                    COARSE.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| Some((c >> 1).max(now) << 1 | LIVE));
                 crate::futex::wait(&NEVER, 0, Some(TICK_NS));
             } else {
-                COARSE_NS.store(0, Ordering::Relaxed);
+                COARSE.fetch_and(!LIVE, Ordering::Relaxed);
                 crate::futex::wait(&WANTED, 0, None);
             }
         }

@@ -378,6 +378,19 @@ impl Trace {
         slot.ready.store(1, Ordering::Release);
     }
 
+    /// Records an event stamped `t_ns` after the run's start rather than now: for traces
+    /// written by hand (the model's and the timeline's tests) or replayed.
+    /// `code` is the 16-bit field, as in [`Trace::emit_code`] (an [`Op`] as `u16`).
+    pub fn emit_at(&self, t_ns: u64, actor: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
+        let i = self.reserved.fetch_add(1, Ordering::Relaxed);
+        let Some(slot) = self.slots.get(i) else {
+            return self.drop_one();
+        };
+        // SAFETY: as in `emit_code`.
+        unsafe { *slot.raw.get() = Raw { t_ns, arg, actor, obj, kind: kind as u16, code } };
+        slot.ready.store(1, Ordering::Release);
+    }
+
     #[cold]
     fn drop_one(&self) {
         self.dropped.fetch_add(1, Ordering::Relaxed);

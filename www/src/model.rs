@@ -391,24 +391,32 @@ mod tests {
     /// A hand-written trace: `MainThread` (1) and `worker` (2) around one Lock (obj 1).
     fn lock_trace() -> TraceView {
         let tr = Trace::new(256, parlab::clock::now_ns());
-        tr.emit(0, Kind::RunStart, Op::None, 0, 1.0f64.to_bits());
+        // A microsecond apart: a real trace's clock may stamp neighbours alike, which
+        // would merge the zero-length states this test looks for.
+        let t = core::cell::Cell::new(0);
+        let ev = |actor, kind, code, obj, arg| {
+            t.set(t.get() + 1_000);
+            tr.emit_at(t.get(), actor, kind, code, obj, arg)
+        };
+        ev(0, Kind::RunStart, Op::None as u16, 0, 1.0f64.to_bits());
         let main = tr.intern("MainThread");
-        tr.emit_code(1, Kind::ThreadStart, 0, 0, main.0);
+        ev(1, Kind::ThreadStart, 0, 0, main.0);
         let lock = tr.intern("lock");
-        tr.emit_code(1, Kind::ObjNew, ObjKind::Lock as u16, 1, lock.0);
-        tr.emit(1, Kind::Ok, Op::Acquire, 1, 1);
+        ev(1, Kind::ObjNew, ObjKind::Lock as u16, 1, lock.0);
+        ev(1, Kind::Ok, Op::Acquire as u16, 1, 1);
         let w = tr.intern("worker");
-        tr.emit_code(2, Kind::ThreadStart, 0, 1, w.0);
-        tr.emit(2, Kind::Attempt, Op::Acquire, 1, 0);
-        tr.emit(2, Kind::Block, Op::Acquire, 1, 0);
+        ev(2, Kind::ThreadStart, 0, 1, w.0);
+        ev(2, Kind::Attempt, Op::Acquire as u16, 1, 0);
+        ev(2, Kind::Block, Op::Acquire as u16, 1, 0);
         let line = tr.intern("hello");
-        tr.emit_code(1, Kind::Print, 0, 0, line.0);
-        tr.emit(1, Kind::Signal, Op::Release, 1, 0);
-        tr.emit(2, Kind::Ok, Op::Acquire, 1, 1);
-        tr.emit(2, Kind::Signal, Op::Release, 1, 0);
-        tr.emit_code(2, Kind::ThreadEnd, 0, 0, 0);
-        tr.emit_code(1, Kind::ThreadEnd, 0, 0, 0);
-        tr.emit_code(0, Kind::RunEnd, 1, 0, tr.intern("").0);
+        ev(1, Kind::Print, 0, 0, line.0);
+        ev(1, Kind::Signal, Op::Release as u16, 1, 0);
+        ev(2, Kind::Ok, Op::Acquire as u16, 1, 1);
+        ev(2, Kind::Signal, Op::Release as u16, 1, 0);
+        ev(2, Kind::ThreadEnd, 0, 0, 0);
+        ev(1, Kind::ThreadEnd, 0, 0, 0);
+        let end = tr.intern("");
+        ev(0, Kind::RunEnd, 1, 0, end.0);
         TraceView::from_trace(&tr)
     }
 
