@@ -2,7 +2,9 @@
 //! lesson time. Under loom these are plain: no trace, a bare futex wait, real seconds.
 
 #[cfg(not(loom))]
-pub(crate) use crate::runtime::{new_object, note_holder, park, real_ns, set_holder, tid, trace, trace_fail, Park};
+pub(crate) use crate::runtime::{
+    new_object, note_holder, park, real_ns, set_holder, spin_until_changed, tid, trace, trace_fail, Park,
+};
 
 #[cfg(loom)]
 mod model {
@@ -34,6 +36,9 @@ mod model {
     pub(crate) fn note_holder(_: u32, _: u32) {}
     pub(crate) fn tid() -> u32 {
         0
+    }
+    pub(crate) fn spin_until_changed(_: &AtomicU32, _: u32) -> bool {
+        false
     }
     pub(crate) fn trace(_: Kind, _: Op, _: u32, _: u64) {}
     pub(crate) fn trace_fail(_: Op, _: u32, _: &PyErr) {}

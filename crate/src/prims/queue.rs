@@ -200,18 +200,31 @@ impl<T> Queue<T> {
         mut attempt: impl FnMut(&mut State<T>) -> Option<R>,
     ) -> PyResult<Option<(R, bool)>> {
         let deadline = super::deadline(timeout);
+        let mut spun = false;
         let mut blocked = false;
         loop {
             // Read the sequence word before looking at the queue: a signal after this
-            // read changes it, and then the park below returns at once.
+            // read changes it, and then the spin or the park below returns at once.
             let seq = word.load(Ordering::Acquire);
             let mut st = guard(&self.state);
             if let Some(r) = attempt(&mut st) {
                 let wake = self.signal(op, &mut st);
                 return Ok(Some((r, wake)));
             }
-            // Like Lock, an op that succeeds at once records only its Ok; the attempt is
-            // worth an event only when it has to wait.
+            if block && !spun && op != Op::Join && deadline.is_none_or(|d| d > crate::clock::now_ns()) {
+                // Watch the word for a moment before counting as a sleeper: the other
+                // side bumps it on every put or get (join's word only moves for counted
+                // sleepers, so join goes straight on), and wakes (a system call natively)
+                // only counted sleepers. A consumer a hair ahead of its producer thus
+                // costs the producer nothing; counted at once, it made every put wake
+                // it, the producer slowed, and the consumer fell asleep ever more often.
+                spun = true;
+                drop(st);
+                hooks::spin_until_changed(word, seq);
+                continue;
+            }
+            // Like Lock, an op that succeeds at once (or after that moment) records only
+            // its Ok; the attempt is worth an event only when it has to wait.
             if !blocked {
                 hooks::trace(Kind::Attempt, op, self.obj, self.value(op, &st));
             }
@@ -234,19 +247,18 @@ impl<T> Queue<T> {
     }
 
     /// Records a successful op (under the guard, so sizes are exact and in order) and
-    /// bumps the word of the waiters it may unblock. Returns whether one must be woken.
+    /// bumps the word that the other side waits on. Returns whether a counted sleeper
+    /// must be woken.
     fn signal(&self, op: Op, st: &mut State<T>) -> bool {
         hooks::trace(Kind::Ok, op, self.obj, self.value(op, st));
         let (word, waiting) = match op {
             Op::Put => (&self.not_empty, st.getters),
-            Op::Get => (&self.not_full, st.putters),
+            // Nobody waits for room in an unbounded queue.
+            Op::Get if self.maxsize > 0 => (&self.not_full, st.putters),
             _ => return false,
         };
-        if waiting == 0 {
-            return false;
-        }
         word.fetch_add(1, Ordering::Release);
-        true
+        waiting > 0
     }
 
     /// The value an event of `op` records: the size, or for `join` the unfinished count.

@@ -286,7 +286,7 @@ const SPIN_NS: u64 = 2_000;
 
 /// Spins while `*word == expected`, for at most [`SPIN_NS`]; true if it changed.
 #[inline]
-fn spin_until_changed(word: &AtomicU32, expected: u32) -> bool {
+pub(crate) fn spin_until_changed(word: &AtomicU32, expected: u32) -> bool {
     #[cfg(loom)]
     {
         let _ = (word, expected);
