@@ -365,13 +365,12 @@ impl Trace {
     /// Records an event whose 16-bit field is a kind-specific code rather than an [`Op`].
     #[inline]
     pub fn emit_code(&self, actor: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
-        let i = self.reserved.fetch_add(1, Ordering::Relaxed);
-        let Some(slot) = self.slots.get(i) else {
+        let Some(slot) = self.reserve() else {
             return self.drop_one();
         };
         let t_ns = crate::clock::trace_now_ns().saturating_sub(self.start_ns.load(Ordering::Relaxed));
-        // SAFETY: the fetch_add above gave index `i` to this call alone, and readers do not
-        // touch the slot until `ready` is published below.
+        // SAFETY: `reserve` gave this slot to this call alone (one fetch_add per slot), and
+        // readers do not touch it until `ready` is published below.
         unsafe { *slot.raw.get() = Raw { t_ns, arg, actor, obj, kind: kind as u16, code } };
         slot.ready.store(1, Ordering::Release);
     }
@@ -380,13 +379,24 @@ impl Trace {
     /// written by hand (the model's and the timeline's tests) or replayed.
     /// `code` is the 16-bit field, as in [`Trace::emit_code`] (an [`Op`] as `u16`).
     pub fn emit_at(&self, t_ns: u64, actor: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
-        let i = self.reserved.fetch_add(1, Ordering::Relaxed);
-        let Some(slot) = self.slots.get(i) else {
+        let Some(slot) = self.reserve() else {
             return self.drop_one();
         };
         // SAFETY: as in `emit_code`.
         unsafe { *slot.raw.get() = Raw { t_ns, arg, actor, obj, kind: kind as u16, code } };
         slot.ready.store(1, Ordering::Release);
+    }
+
+    /// A slot for this caller alone, or `None` once the trace is full. The counter stops
+    /// moving once it passes the capacity (give or take one add per racing thread):
+    /// a 32-bit counter that kept counting would wrap after 2^32 events, some 30 s of a
+    /// full trace in a tight loop, and hand out published slots again.
+    #[inline]
+    fn reserve(&self) -> Option<&Slot> {
+        if self.reserved.load(Ordering::Relaxed) >= self.slots.len() {
+            return None;
+        }
+        self.slots.get(self.reserved.fetch_add(1, Ordering::Relaxed))
     }
 
     #[cold]
@@ -397,6 +407,11 @@ impl Trace {
     /// Stores a string; returns a reference to put in an event's `arg`.
     pub fn intern(&self, s: &str) -> StrRef {
         let s = if s.len() > 0xFF_FFFF { &s[..s.floor_char_boundary(0xFF_FFFF)] } else { s };
+        // As with slots, a full arena stops its counter before it could wrap.
+        if self.bytes_used.load(Ordering::Relaxed) >= self.bytes.len() {
+            self.drop_one();
+            return StrRef(0);
+        }
         let start = self.bytes_used.fetch_add(s.len(), Ordering::Relaxed);
         if start + s.len() > self.bytes.len() {
             self.drop_one();
