@@ -222,53 +222,59 @@ async fn lock_pair_traced<P: Platform>(p: &P, n: u64) -> Result<(f64, f64), Stri
     Ok((out.get(), events as f64 / n as f64))
 }
 
-/// Row 2: two threads, each `n` increments of a shared counter under one Lock. ops/s.
-async fn lock_increments<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
+/// Row 2: two threads, each `n` increments of a shared counter under one Lock. ops/s;
+/// also notes in `sleeps` how many times per 1000 increments a thread went to sleep in
+/// `acquire()`.
+async fn lock_increments<P: Platform>(p: &P, n: u64, sleeps: &std::cell::RefCell<Vec<f64>>) -> Result<f64, String> {
     // Ok and Release per increment, plus Attempt and Block events under contention.
-    lock_increments_cfg(p, n, cfg_with_trace(2 * n * 5)).await
+    let (rate, run) = lock_increments_cfg(p, n, cfg_with_trace(2 * n * 5)).await?;
+    let blocks = run.trace.snapshot().iter().filter(|e| e.kind == Kind::Block && e.op == Op::Acquire).count();
+    sleeps.borrow_mut().push(blocks as f64 * 1000.0 / (2 * n) as f64);
+    Ok(rate)
 }
 
-async fn lock_increments_cfg<P: Platform>(p: &P, n: u64, cfg: RunConfig) -> Result<f64, String> {
+async fn lock_increments_cfg<P: Platform>(p: &P, n: u64, cfg: RunConfig) -> Result<(f64, Arc<Run>), String> {
     let out = Out::default();
     let o = out.clone();
-    p.run(
-        cfg,
-        Box::new(move || {
-            let lock = Arc::new(Lock::named("counter"));
-            let counter = Arc::new(AtomicU64::new(0));
-            let threads: Vec<Thread> = (0..2)
-                .map(|_| {
-                    let (lock, counter) = (lock.clone(), counter.clone());
-                    Thread::new("add", move || {
-                        for _ in 0..n {
-                            lock.acquire()?;
-                            // A plain read-modify-write: exact only under the lock.
-                            let v = counter.load(Ordering::Relaxed);
-                            counter.store(v + 1, Ordering::Relaxed);
-                            lock.release()?;
-                        }
-                        Ok(())
+    let run = p
+        .run(
+            cfg,
+            Box::new(move || {
+                let lock = Arc::new(Lock::named("counter"));
+                let counter = Arc::new(AtomicU64::new(0));
+                let threads: Vec<Thread> = (0..2)
+                    .map(|_| {
+                        let (lock, counter) = (lock.clone(), counter.clone());
+                        Thread::new("add", move || {
+                            for _ in 0..n {
+                                lock.acquire()?;
+                                // A plain read-modify-write: exact only under the lock.
+                                let v = counter.load(Ordering::Relaxed);
+                                counter.store(v + 1, Ordering::Relaxed);
+                                lock.release()?;
+                            }
+                            Ok(())
+                        })
                     })
-                })
-                .collect();
-            let t0 = now_ns();
-            for t in &threads {
-                t.start()?;
-            }
-            for t in &threads {
-                t.join(None)?;
-            }
-            let secs = secs_since(t0);
-            let total = counter.load(Ordering::Relaxed);
-            if total != 2 * n {
-                return Err(parlab::PyErr::runtime(&format!("counter is {total}, expected {}", 2 * n)));
-            }
-            o.set(2.0 * n as f64 / secs);
-            Ok(())
-        }),
-    )
-    .await?;
-    Ok(out.get())
+                    .collect();
+                let t0 = now_ns();
+                for t in &threads {
+                    t.start()?;
+                }
+                for t in &threads {
+                    t.join(None)?;
+                }
+                let secs = secs_since(t0);
+                let total = counter.load(Ordering::Relaxed);
+                if total != 2 * n {
+                    return Err(parlab::PyErr::runtime(&format!("counter is {total}, expected {}", 2 * n)));
+                }
+                o.set(2.0 * n as f64 / secs);
+                Ok(())
+            }),
+        )
+        .await?;
+    Ok((out.get(), run))
 }
 
 /// Row 3: a round trip is A setting `ping` and B answering on `pong`. µs per round trip.
@@ -424,6 +430,18 @@ pub async fn sum_ms<P: Platform>(p: &P, n: u64, k: u32) -> Result<f64, String> {
     Ok(out.get())
 }
 
+/// "a thread slept in `op` M (min–max) times per 1000 `unit`": how much of a row's spread
+/// is scheduling (the fewer sleeps, the longer one thread ran alone).
+fn sleeps_note(mut per_1000: Vec<f64>, op: &str, unit: &str) -> String {
+    per_1000.sort_by(f64::total_cmp);
+    match (per_1000.first(), per_1000.get(per_1000.len() / 2), per_1000.last()) {
+        (Some(lo), Some(m), Some(hi)) => {
+            format!("a thread slept in {op} {m:.0} ({lo:.0}–{hi:.0}) times per 1000 {unit}")
+        }
+        _ => String::new(),
+    }
+}
+
 /// Runs `f` after a warm-up (caches, the pool, V8's optimizing tier) and keeps `runs`
 /// samples.
 async fn sampled<F, Fut>(
@@ -487,21 +505,20 @@ pub async fn suite<P: Platform>(p: &P, s: &Sizes, cold_is_warm: bool) -> Value {
     .await;
     record(&mut r, "lock_pair_traced", "ns", &format!("inside a run: {} trace events per pair", per_pair.get()), v);
 
-    let v =
-        sampled(p, s, "lock_increments", runs, "2 threads x locked increments", || lock_increments(p, s.increments))
-            .await;
-    record(&mut r, "lock_increments", "ops/s", "", v);
+    let sleeps = std::cell::RefCell::new(Vec::new());
+    let v = sampled(p, s, "lock_increments", runs, "2 threads x locked increments", || {
+        lock_increments(p, s.increments, &sleeps)
+    })
+    .await;
+    let note = sleeps_note(sleeps.into_inner(), "acquire", "increments");
+    record(&mut r, "lock_increments", "ops/s", &note, v);
 
     let v = sampled(p, s, "pingpong", runs, "event ping-pong", || pingpong_us(p, s.pingpong)).await;
     record(&mut r, "pingpong", "us", "", v);
 
     let sleeps = std::cell::RefCell::new(Vec::new());
     let v = sampled(p, s, "queue", runs, "queue 1 -> 1", || queue_items_s(p, s.queue_items, &sleeps)).await;
-    let mut sl = sleeps.into_inner();
-    sl.sort_by(f64::total_cmp);
-    let note = sl
-        .get(sl.len() / 2)
-        .map_or(String::new(), |m| format!("unbounded; a thread slept in get/put {m:.0} times per 1000 items"));
+    let note = format!("unbounded; {}", sleeps_note(sleeps.into_inner(), "get/put", "items"));
     record(&mut r, "queue", "items/s", &note, v);
 
     let v = sampled(p, s, "threads", runs, "threads start+join", || threads_ms(p, s.threads)).await;
@@ -698,7 +715,8 @@ pub mod probe {
             lif.extend(
                 lock_increments_cfg(p, s.increments, RunConfig { trace_capacity: 16, ..RunConfig::default() })
                     .await
-                    .ok(),
+                    .ok()
+                    .map(|(rate, _)| rate),
             );
         }
         let lock_full = if lif.is_empty() { json!(null) } else { json!(med(lif)) };
