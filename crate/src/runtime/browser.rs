@@ -60,7 +60,7 @@ impl Spawner for Pool {
         crate::futex::wake_one(&JOB_SIGNAL);
         if SPARE.fetch_sub(1, Ordering::SeqCst) <= 0 {
             WANTED.fetch_add(1, Ordering::SeqCst);
-            crate::futex::wake_all(&WANTED);
+            crate::futex::wake_all_including_async(&WANTED);
         }
         Ok(())
     }
