@@ -223,8 +223,8 @@ async fn lock_pair_traced<P: Platform>(p: &P, n: u64) -> Result<(f64, f64), Stri
 }
 
 /// Row 2: two threads, each `n` increments of a shared counter under one Lock. ops/s;
-/// also notes in `sleeps` how many times per 1000 increments a thread went to sleep in
-/// `acquire()`.
+/// also notes in `sleeps` how many times per 1000 increments a thread had to wait in
+/// `acquire()` (spinning in `park`, then sleeping).
 async fn lock_increments<P: Platform>(p: &P, n: u64, sleeps: &std::cell::RefCell<Vec<f64>>) -> Result<f64, String> {
     // Ok and Release per increment, plus Attempt and Block events under contention.
     let (rate, run) = lock_increments_cfg(p, n, cfg_with_trace(2 * n * 5)).await?;
@@ -430,13 +430,13 @@ pub async fn sum_ms<P: Platform>(p: &P, n: u64, k: u32) -> Result<f64, String> {
     Ok(out.get())
 }
 
-/// "a thread slept in `op` M (min–max) times per 1000 `unit`": how much of a row's spread
-/// is scheduling (the fewer sleeps, the longer one thread ran alone).
+/// "a thread waited in `op` M (min–max) times per 1000 `unit`": how much of a row's spread
+/// is scheduling (the fewer waits, the longer one thread ran alone).
 fn sleeps_note(mut per_1000: Vec<f64>, op: &str, unit: &str) -> String {
     per_1000.sort_by(f64::total_cmp);
     match (per_1000.first(), per_1000.get(per_1000.len() / 2), per_1000.last()) {
         (Some(lo), Some(m), Some(hi)) => {
-            format!("a thread slept in {op} {m:.0} ({lo:.0}–{hi:.0}) times per 1000 {unit}")
+            format!("a thread waited in {op} {m:.0} ({lo:.0}–{hi:.0}) times per 1000 {unit}")
         }
         _ => String::new(),
     }
