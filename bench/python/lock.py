@@ -21,16 +21,20 @@ def lock_increments_ops():
     lock = threading.Lock()
     counter = [0]
 
+    gate = threading.Barrier(3)  # the clock starts once both threads are running
+
     def add():
+        gate.wait()
         for _ in range(INCREMENTS):
             lock.acquire()
             counter[0] += 1
             lock.release()
 
     threads = [threading.Thread(target=add) for _ in range(2)]
-    t0 = now()
     for t in threads:
         t.start()
+    gate.wait()
+    t0 = now()
     for t in threads:
         t.join()
     secs = now() - t0

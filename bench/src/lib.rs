@@ -242,10 +242,16 @@ async fn lock_increments_cfg<P: Platform>(p: &P, n: u64, cfg: RunConfig) -> Resu
             Box::new(move || {
                 let lock = Arc::new(Lock::named("counter"));
                 let counter = Arc::new(AtomicU64::new(0));
+                // Both threads and this one meet before the clock starts, so that the row
+                // measures two threads incrementing at once. Without it, a thread that took
+                // long to start (an OS thread natively) found the other nearly done, and the
+                // row measured one thread alone about as often as it measured contention.
+                let gate = Arc::new(parlab::prims::Barrier::new(3, None)?);
                 let threads: Vec<Thread> = (0..2)
                     .map(|_| {
-                        let (lock, counter) = (lock.clone(), counter.clone());
+                        let (lock, counter, gate) = (lock.clone(), counter.clone(), gate.clone());
                         Thread::new("add", move || {
+                            gate.wait(None)?;
                             for _ in 0..n {
                                 lock.acquire()?;
                                 // A plain read-modify-write: exact only under the lock.
@@ -257,10 +263,11 @@ async fn lock_increments_cfg<P: Platform>(p: &P, n: u64, cfg: RunConfig) -> Resu
                         })
                     })
                     .collect();
-                let t0 = now_ns();
                 for t in &threads {
                     t.start()?;
                 }
+                gate.wait(None)?;
+                let t0 = now_ns();
                 for t in &threads {
                     t.join(None)?;
                 }
