@@ -242,16 +242,21 @@ async fn lock_increments_cfg<P: Platform>(p: &P, n: u64, cfg: RunConfig) -> Resu
             Box::new(move || {
                 let lock = Arc::new(Lock::named("counter"));
                 let counter = Arc::new(AtomicU64::new(0));
-                // Both threads and this one meet before the clock starts, so that the row
-                // measures two threads incrementing at once. Without it, a thread that took
-                // long to start (an OS thread natively) found the other nearly done, and the
-                // row measured one thread alone about as often as it measured contention.
-                let gate = Arc::new(parlab::prims::Barrier::new(3, None)?);
+                // Both threads meet before they start, so that the row measures two
+                // threads incrementing at once (without it, a thread slow to start found
+                // the other nearly done, and the row measured one thread alone about as
+                // often as contention), and each times itself: from the first start to
+                // the last end, whenever this thread gets to look.
+                let gate = Arc::new(parlab::prims::Barrier::new(2, None)?);
+                let first_start = Arc::new(AtomicU64::new(u64::MAX));
+                let last_end = Arc::new(AtomicU64::new(0));
                 let threads: Vec<Thread> = (0..2)
                     .map(|_| {
                         let (lock, counter, gate) = (lock.clone(), counter.clone(), gate.clone());
+                        let (first_start, last_end) = (first_start.clone(), last_end.clone());
                         Thread::new("add", move || {
                             gate.wait(None)?;
+                            first_start.fetch_min(now_ns(), Ordering::Relaxed);
                             for _ in 0..n {
                                 lock.acquire()?;
                                 // A plain read-modify-write: exact only under the lock.
@@ -259,6 +264,7 @@ async fn lock_increments_cfg<P: Platform>(p: &P, n: u64, cfg: RunConfig) -> Resu
                                 counter.store(v + 1, Ordering::Relaxed);
                                 lock.release()?;
                             }
+                            last_end.fetch_max(now_ns(), Ordering::Relaxed);
                             Ok(())
                         })
                     })
@@ -266,12 +272,10 @@ async fn lock_increments_cfg<P: Platform>(p: &P, n: u64, cfg: RunConfig) -> Resu
                 for t in &threads {
                     t.start()?;
                 }
-                gate.wait(None)?;
-                let t0 = now_ns();
                 for t in &threads {
                     t.join(None)?;
                 }
-                let secs = secs_since(t0);
+                let secs = (last_end.load(Ordering::Relaxed) - first_start.load(Ordering::Relaxed)) as f64 / 1e9;
                 let total = counter.load(Ordering::Relaxed);
                 if total != 2 * n {
                     return Err(parlab::PyErr::runtime(&format!("counter is {total}, expected {}", 2 * n)));
