@@ -223,13 +223,13 @@ async fn lock_pair_traced<P: Platform>(p: &P, n: u64) -> Result<(f64, f64), Stri
 }
 
 /// Row 2: two threads, each `n` increments of a shared counter under one Lock. ops/s;
-/// also notes in `sleeps` how many times per 1000 increments a thread had to wait in
+/// also notes in `waits` how many times per 1000 increments a thread had to wait in
 /// `acquire()` (spinning in `park`, then sleeping).
-async fn lock_increments<P: Platform>(p: &P, n: u64, sleeps: &std::cell::RefCell<Vec<f64>>) -> Result<f64, String> {
+async fn lock_increments<P: Platform>(p: &P, n: u64, waits: &std::cell::RefCell<Vec<f64>>) -> Result<f64, String> {
     // Ok and Release per increment, plus Attempt and Block events under contention.
     let (rate, run) = lock_increments_cfg(p, n, cfg_with_trace(2 * n * 5)).await?;
     let blocks = run.trace.snapshot().iter().filter(|e| e.kind == Kind::Block && e.op == Op::Acquire).count();
-    sleeps.borrow_mut().push(blocks as f64 * 1000.0 / (2 * n) as f64);
+    waits.borrow_mut().push(blocks as f64 * 1000.0 / (2 * n) as f64);
     Ok(rate)
 }
 
@@ -291,41 +291,41 @@ async fn lock_increments_cfg<P: Platform>(p: &P, n: u64, cfg: RunConfig) -> Resu
 /// Row 3: a round trip is A setting `ping` and B answering on `pong`. µs per round trip.
 async fn pingpong_us<P: Platform>(p: &P, n: u64) -> Result<f64, String> {
     let out = Out::default();
-    let o = out.clone();
-    p.run(
-        cfg_with_trace(n * 16),
-        Box::new(move || {
-            let ping = Arc::new(Event::named("ping"));
-            let pong = Arc::new(Event::named("pong"));
-            let (pi, po) = (ping.clone(), pong.clone());
-            let answer = Thread::new("answer", move || {
-                for _ in 0..n {
-                    pi.wait(None)?;
-                    pi.clear();
-                    po.set();
-                }
-                Ok(())
-            });
-            answer.start()?;
-            let t0 = now_ns();
-            for _ in 0..n {
-                ping.set();
-                pong.wait(None)?;
-                pong.clear();
-            }
-            o.set((now_ns() - t0) as f64 / 1e3 / n as f64);
-            answer.join(None)
-        }),
-    )
-    .await?;
+    p.run(cfg_with_trace(n * 16), pingpong(n, out.clone())).await?;
     Ok(out.get())
+}
+
+/// `n` ping-pong round trips through two Events; puts µs per round trip in `out`.
+fn pingpong(n: u64, out: Out) -> Program {
+    Box::new(move || {
+        let ping = Arc::new(Event::named("ping"));
+        let pong = Arc::new(Event::named("pong"));
+        let (pi, po) = (ping.clone(), pong.clone());
+        let answer = Thread::new("answer", move || {
+            for _ in 0..n {
+                pi.wait(None)?;
+                pi.clear();
+                po.set();
+            }
+            Ok(())
+        });
+        answer.start()?;
+        let t0 = now_ns();
+        for _ in 0..n {
+            ping.set();
+            pong.wait(None)?;
+            pong.clear();
+        }
+        out.set((now_ns() - t0) as f64 / 1e3 / n as f64);
+        answer.join(None)
+    })
 }
 
 /// Row 4: one producer, one consumer, an unbounded `queue.Queue()`. items/s from the first
 /// put to the last get.
-async fn queue_items_s<P: Platform>(p: &P, n: u64, sleeps: &std::cell::RefCell<Vec<f64>>) -> Result<f64, String> {
+async fn queue_items_s<P: Platform>(p: &P, n: u64, waits: &std::cell::RefCell<Vec<f64>>) -> Result<f64, String> {
     let (rate, blocks) = queue::items_per_s(p, n).await?;
-    sleeps.borrow_mut().push(blocks as f64 * 1000.0 / n as f64);
+    waits.borrow_mut().push(blocks as f64 * 1000.0 / n as f64);
     Ok(rate)
 }
 
@@ -443,7 +443,7 @@ pub async fn sum_ms<P: Platform>(p: &P, n: u64, k: u32) -> Result<f64, String> {
 
 /// "a thread waited in `op` M (min–max) times per 1000 `unit`": how much of a row's spread
 /// is scheduling (the fewer waits, the longer one thread ran alone).
-fn sleeps_note(mut per_1000: Vec<f64>, op: &str, unit: &str) -> String {
+fn waits_note(mut per_1000: Vec<f64>, op: &str, unit: &str) -> String {
     per_1000.sort_by(f64::total_cmp);
     match (per_1000.first(), per_1000.get(per_1000.len() / 2), per_1000.last()) {
         (Some(lo), Some(m), Some(hi)) => {
@@ -516,20 +516,20 @@ pub async fn suite<P: Platform>(p: &P, s: &Sizes, cold_is_warm: bool) -> Value {
     .await;
     record(&mut r, "lock_pair_traced", "ns", &format!("inside a run: {} trace events per pair", per_pair.get()), v);
 
-    let sleeps = std::cell::RefCell::new(Vec::new());
+    let waits = std::cell::RefCell::new(Vec::new());
     let v = sampled(p, s, "lock_increments", runs, "2 threads x locked increments", || {
-        lock_increments(p, s.increments, &sleeps)
+        lock_increments(p, s.increments, &waits)
     })
     .await;
-    let note = sleeps_note(sleeps.into_inner(), "acquire", "increments");
+    let note = waits_note(waits.into_inner(), "acquire", "increments");
     record(&mut r, "lock_increments", "ops/s", &note, v);
 
     let v = sampled(p, s, "pingpong", runs, "event ping-pong", || pingpong_us(p, s.pingpong)).await;
     record(&mut r, "pingpong", "us", "", v);
 
-    let sleeps = std::cell::RefCell::new(Vec::new());
-    let v = sampled(p, s, "queue", runs, "queue 1 -> 1", || queue_items_s(p, s.queue_items, &sleeps)).await;
-    let note = format!("unbounded; {}", sleeps_note(sleeps.into_inner(), "get/put", "items"));
+    let waits = std::cell::RefCell::new(Vec::new());
+    let v = sampled(p, s, "queue", runs, "queue 1 -> 1", || queue_items_s(p, s.queue_items, &waits)).await;
+    let note = format!("unbounded; {}", waits_note(waits.into_inner(), "get/put", "items"));
     record(&mut r, "queue", "items/s", &note, v);
 
     let v = sampled(p, s, "threads", runs, "threads start+join", || threads_ms(p, s.threads)).await;
@@ -632,31 +632,7 @@ pub mod probe {
     pub async fn pingpong_small_trace<P: Platform>(p: &P, n: u64) -> String {
         let cfg = RunConfig { trace_capacity: 1 << 12, ..RunConfig::default() };
         let t0 = now_ns();
-        let r = p
-            .run(
-                cfg,
-                Box::new(move || {
-                    let ping = Arc::new(Event::named("ping"));
-                    let pong = Arc::new(Event::named("pong"));
-                    let (pi, po) = (ping.clone(), pong.clone());
-                    let answer = Thread::new("answer", move || {
-                        for _ in 0..n {
-                            pi.wait(None)?;
-                            pi.clear();
-                            po.set();
-                        }
-                        Ok(())
-                    });
-                    answer.start()?;
-                    for _ in 0..n {
-                        ping.set();
-                        pong.wait(None)?;
-                        pong.clear();
-                    }
-                    answer.join(None)
-                }),
-            )
-            .await;
+        let r = p.run(cfg, pingpong(n, Out::default())).await;
         let secs = secs_since(t0);
         match r {
             Ok(_) => format!("finished ({n} round trips, {secs:.2} s)"),

@@ -56,13 +56,8 @@ pub mod ticker {
     /// Real time between two readings while events flow: the trace's resolution.
     pub const TICK_NS: u64 = 100_000;
 
-    /// The latest reading, shifted left by one, with [`LIVE`] set while the ticker keeps
-    /// it current. Only ever grows (but for `LIVE` going off), so that no event is stamped
-    /// earlier than one that happened before it, whichever clock each read.
-    static COARSE: AtomicU64 = AtomicU64::new(0);
-    /// The low bit of `COARSE`: the reading is at most a tick old. Only the ticker sets
-    /// it, so a reading can never be left behind, live, by an idle ticker.
-    const LIVE: u64 = 1;
+    /// The latest reading (see [`Reading`]).
+    static COARSE: Reading = Reading(AtomicU64::new(0));
     /// 1 once an event wanted the clock since the ticker last looked; the idle ticker
     /// sleeps on it.
     static WANTED: AtomicU32 = AtomicU32::new(0);
@@ -76,21 +71,46 @@ pub mod ticker {
         if WANTED.load(Ordering::Relaxed) == 0 && WANTED.swap(1, Ordering::Relaxed) == 0 {
             crate::futex::wake_one(&WANTED);
         }
-        let c = COARSE.load(Ordering::Relaxed);
-        if c & LIVE != 0 {
-            return c >> 1;
-        }
-        read_idle()
+        COARSE.get().unwrap_or_else(|| COARSE.floor(super::now_ns()))
     }
 
-    /// The real clock, raised to the last reading if that is later (the ticker, woken a
-    /// moment ago, may have read the clock after this thread did), and left behind as
-    /// the new floor.
-    #[cold]
-    fn read_idle() -> u64 {
-        let t = super::now_ns();
-        let before = COARSE.fetch_max(t << 1, Ordering::Relaxed);
-        t.max(before >> 1)
+    /// The ticker's word: the latest reading shifted left by one, with [`Reading::LIVE`]
+    /// set while the ticker keeps it current. Its value only grows (but for `LIVE` going
+    /// off), so that no event is stamped earlier than one that happened before it,
+    /// whichever clock each read.
+    pub(crate) struct Reading(AtomicU64);
+
+    impl Reading {
+        /// The low bit: the reading is at most a tick old. Only the ticker sets it, so a
+        /// reading can never be left behind, live, by an idle ticker.
+        const LIVE: u64 = 1;
+
+        /// The reading, while the ticker keeps it live.
+        #[inline]
+        fn get(&self) -> Option<u64> {
+            let c = self.0.load(Ordering::Relaxed);
+            (c & Self::LIVE != 0).then_some(c >> 1)
+        }
+
+        /// An idle reader's stamp: its real-clock reading `now`, raised to the last
+        /// reading if that is later (the ticker, woken a moment ago, may have read the
+        /// clock after this thread did), and left behind as the new floor.
+        #[cold]
+        fn floor(&self, now: u64) -> u64 {
+            now.max(self.0.fetch_max(now << 1, Ordering::Relaxed) >> 1)
+        }
+
+        /// The ticker publishes `now`, never below what readers left behind.
+        fn publish(&self, now: u64) {
+            let _ = self
+                .0
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| Some((c >> 1).max(now) << 1 | Self::LIVE));
+        }
+
+        /// The ticker goes idle: readers read the real clock until it publishes again.
+        fn stale(&self) {
+            self.0.fetch_and(!Self::LIVE, Ordering::Relaxed);
+        }
     }
 
     /// Natively, the ticker is an OS thread of its own, started by the first run.
@@ -111,14 +131,39 @@ pub mod ticker {
     pub fn run() -> ! {
         loop {
             if WANTED.swap(0, Ordering::Relaxed) == 1 {
-                let now = super::now_ns();
-                let _ =
-                    COARSE.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| Some((c >> 1).max(now) << 1 | LIVE));
+                COARSE.publish(super::now_ns());
                 crate::futex::wait(&NEVER, 0, Some(TICK_NS));
             } else {
-                COARSE.fetch_and(!LIVE, Ordering::Relaxed);
+                COARSE.stale();
                 crate::futex::wait(&WANTED, 0, None);
             }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        // The race a reading must survive: an event finds the ticker idle and stamps 100
+        // from the real clock; the ticker, just woken, read 90 a moment earlier and
+        // publishes it. A word that simply took the ticker's 90 (as it once did) would
+        // stamp the thread's next event earlier than its last.
+        #[test]
+        fn a_late_publish_never_takes_the_reading_below_an_idle_readers_stamp() {
+            let r = Reading(AtomicU64::new(0));
+            assert_eq!(r.get(), None, "idle at first");
+            assert_eq!(r.floor(100), 100);
+            r.publish(90);
+            assert_eq!(r.get(), Some(100));
+            r.publish(150);
+            assert_eq!(r.get(), Some(150));
+            r.stale();
+            assert_eq!(r.get(), None);
+            // A reader whose real clock lags the last reading is raised to it.
+            assert_eq!(r.floor(120), 150);
+            assert_eq!(r.floor(200), 200);
+            r.publish(180);
+            assert_eq!(r.get(), Some(200));
         }
     }
 }

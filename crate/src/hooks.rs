@@ -3,7 +3,7 @@
 
 #[cfg(not(loom))]
 pub(crate) use crate::runtime::{
-    new_object, note_holder, park, real_ns, set_holder, spin_until_changed, tid, trace, trace_fail, Park,
+    new_object, park, real_ns, set_holder, spin_until_changed, tid, trace, trace_fail, Park,
 };
 
 #[cfg(loom)]
@@ -32,8 +32,7 @@ mod model {
     pub(crate) fn real_ns(secs: f64) -> u64 {
         (secs * 1e9) as u64
     }
-    pub(crate) fn set_holder(_: u32, _: bool) {}
-    pub(crate) fn note_holder(_: u32, _: u32) {}
+    pub(crate) fn set_holder(_: u32, _: u32) {}
     pub(crate) fn tid() -> u32 {
         0
     }

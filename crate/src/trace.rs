@@ -369,21 +369,30 @@ impl Trace {
             return self.drop_one();
         };
         let t_ns = crate::clock::trace_now_ns().saturating_sub(self.start_ns.load(Ordering::Relaxed));
-        // SAFETY: `reserve` gave this slot to this call alone (one fetch_add per slot), and
-        // readers do not touch it until `ready` is published below.
-        unsafe { *slot.raw.get() = Raw { t_ns, arg, actor, obj, kind: kind as u16, code } };
-        slot.ready.store(1, Ordering::Release);
+        // SAFETY: `reserve` just gave this slot to this call alone.
+        unsafe { Self::publish(slot, Raw { t_ns, arg, actor, obj, kind: kind as u16, code }) };
     }
 
-    /// Records an event stamped `t_ns` after the run's start rather than now: for traces
-    /// written by hand (the model's and the timeline's tests) or replayed.
-    /// `code` is the 16-bit field, as in [`Trace::emit_code`] (an [`Op`] as `u16`).
+    /// Records an event stamped `t_ns` after the run's start rather than now, for traces
+    /// written by hand (the model's tests) or replayed. `code` is the 16-bit field, as in
+    /// [`Trace::emit_code`] (an [`Op`] as `u16`).
     pub fn emit_at(&self, t_ns: u64, actor: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
         let Some(slot) = self.reserve() else {
             return self.drop_one();
         };
-        // SAFETY: as in `emit_code`.
-        unsafe { *slot.raw.get() = Raw { t_ns, arg, actor, obj, kind: kind as u16, code } };
+        // SAFETY: `reserve` just gave this slot to this call alone.
+        unsafe { Self::publish(slot, Raw { t_ns, arg, actor, obj, kind: kind as u16, code }) };
+    }
+
+    /// Fills `slot` and makes it visible to readers.
+    ///
+    /// # Safety
+    /// `slot` came from [`Trace::reserve`] to this caller, and is published once.
+    #[inline]
+    unsafe fn publish(slot: &Slot, raw: Raw) {
+        // SAFETY: nobody else writes the slot (see above), and readers do not touch it
+        // until `ready` is published below.
+        unsafe { *slot.raw.get() = raw };
         slot.ready.store(1, Ordering::Release);
     }
 

@@ -124,7 +124,7 @@ impl Lock {
                     .is_ok()
                 {
                     // Those sleepers copied out the previous holder: correct it for them.
-                    hooks::note_holder(self.obj, me >> HOLDER_SHIFT);
+                    hooks::set_holder(self.obj, me >> HOLDER_SHIFT);
                     self.taken();
                     return Ok(true);
                 }
@@ -136,7 +136,7 @@ impl Lock {
             {
                 continue;
             }
-            hooks::note_holder(self.obj, s >> HOLDER_SHIFT);
+            hooks::set_holder(self.obj, s >> HOLDER_SHIFT);
             if hooks::park(&self.state, s | CONTENDED, deadline, self.obj)? == Park::TimedOut {
                 // A wake-up meant for us may have come with the timeout: pass it on, or a
                 // sleeper behind us could miss a release.

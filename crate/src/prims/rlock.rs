@@ -126,7 +126,7 @@ impl RLock {
     fn taken(&self, me: u32, count: u32) {
         self.count.store(count, Ordering::Relaxed);
         self.owner.store(me, Ordering::Relaxed);
-        hooks::set_holder(self.obj, true);
+        hooks::set_holder(self.obj, me);
         hooks::trace(Kind::Ok, Op::Acquire, self.obj, count as u64);
     }
 
@@ -151,7 +151,7 @@ impl RLock {
         self.count.store(0, Ordering::Relaxed);
         self.owner.store(NOBODY, Ordering::Relaxed);
         // Recorded before the hand-over so that the trace shows release before acquire.
-        hooks::set_holder(self.obj, false);
+        hooks::set_holder(self.obj, 0);
         hooks::trace(Kind::Signal, Op::Release, self.obj, 0);
         if self.state.swap(UNLOCKED, Ordering::Release) == CONTENDED {
             futex::wake_one(&self.state);

@@ -189,29 +189,18 @@ pub(crate) fn new_object(kind: ObjKind, name: &str) -> u32 {
     with_current(|ctx| ctx.run.new_object(ctx.tid, kind, name)).unwrap_or(0)
 }
 
-/// Marks `obj` as held by the current thread (`held`) or by nobody.
-#[inline(always)]
-pub(crate) fn set_holder(obj: u32, held: bool) {
-    if obj == 0 {
-        return;
-    }
-    with_current(|ctx| {
-        if let Some(h) = ctx.run.holders.get(obj as usize) {
-            h.store(if held { ctx.tid } else { 0 }, Ordering::Relaxed);
-        }
-    });
-}
-
 /// Notes that `obj` is held by thread `tid` (0: nobody), for the watchdog's report.
-#[cold]
-pub(crate) fn note_holder(obj: u32, tid: u32) {
-    with_current(|ctx| ctx.run.set_holder_of(obj, tid));
+#[inline]
+pub(crate) fn set_holder(obj: u32, tid: u32) {
+    if obj != 0 {
+        with_current(|ctx| ctx.run.set_holder_of(obj, tid));
+    }
 }
 
 /// The current lesson thread's id, 0 outside a run.
 #[inline(always)]
 pub(crate) fn tid() -> u32 {
-    with_current(|c| c.tid).unwrap_or(0)
+    current_tid().unwrap_or(0)
 }
 
 /// Real nanoseconds for `secs` lesson seconds in the current run (1:1 outside a run).
