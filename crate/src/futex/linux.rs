@@ -15,10 +15,12 @@ pub fn wait(word: &AtomicU32, expected: u32, timeout_ns: Option<u64>) -> bool {
     !(r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ETIMEDOUT))
 }
 
-pub fn wake(word: &AtomicU32, count: u32) {
+/// Wakes up to `count` waiters on the word at `word`, which need not be live.
+pub fn wake(word: *const AtomicU32, count: u32) {
     let n = count.min(i32::MAX as u32) as libc::c_int;
-    // SAFETY: FUTEX_WAKE only uses the address as a key; `word` is valid and aligned.
+    // SAFETY: FUTEX_WAKE never reads or writes the word: the kernel only hashes the
+    // address to find its waiters, and a stale or unmapped one finds none (or EFAULT).
     unsafe {
-        libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG, n);
+        libc::syscall(libc::SYS_futex, word, libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG, n);
     }
 }

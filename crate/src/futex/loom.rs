@@ -9,4 +9,4 @@ pub fn wait(word: &AtomicU32, expected: u32, _timeout_ns: Option<u64>) -> bool {
     true
 }
 
-pub fn wake(_word: &AtomicU32, _count: u32) {}
+pub fn wake(_word: *const AtomicU32, _count: u32) {}

@@ -52,6 +52,14 @@ pub fn wake_one(word: &AtomicU32) {
     }
 }
 
+/// Wakes every thread blocked in [`wait`] on the word at `addr`, which may have been freed
+/// since it was recorded (Stop wakes whatever a thread said it sleeps on): the address is
+/// only a key, never dereferenced, on every platform, so no reference to it is made.
+#[inline]
+pub fn wake_all_at(addr: *const AtomicU32) {
+    imp::wake(addr, u32::MAX)
+}
+
 /// Wakes every thread blocked in [`wait`] on `word`.
 #[inline]
 pub fn wake_all(word: &AtomicU32) {

@@ -10,9 +10,12 @@ pub fn wait(word: &AtomicU32, expected: u32, timeout_ns: Option<u64>) -> bool {
     r != 2 // 0: woken, 1: value differed, 2: timed out
 }
 
-pub fn wake(word: &AtomicU32, count: u32) {
-    // SAFETY: the pointer comes from a live, aligned AtomicU32; notify only uses it as a key.
+/// Wakes up to `count` waiters on the word at `word`, which need not be live.
+pub fn wake(word: *const AtomicU32, count: u32) {
+    // SAFETY: `memory.atomic.notify` only uses the address as a key into the memory's
+    // waiter list and never reads the word; a wasm memory is never unmapped, so even a
+    // freed word's address is in bounds (an address nobody waits on wakes nobody).
     unsafe {
-        wasm32::memory_atomic_notify(word.as_ptr() as *mut i32, count);
+        wasm32::memory_atomic_notify(word as *mut i32, count);
     }
 }

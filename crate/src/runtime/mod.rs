@@ -556,10 +556,8 @@ impl Run {
         for slot in self.slots.iter() {
             let addr = slot.wait_addr.load(Ordering::SeqCst);
             if addr != 0 {
-                // SAFETY: futex wake only uses the address as a key and never dereferences
-                // it on any platform we support; a stale address wakes nobody.
-                let word = unsafe { &*(addr as *const AtomicU32) };
-                futex::wake_all(word);
+                // The word may be gone by now (its primitive dropped): wake by address.
+                futex::wake_all_at(addr as *const AtomicU32);
             }
             slot.wake.fetch_add(1, Ordering::SeqCst);
             futex::wake_all(&slot.wake);
