@@ -53,9 +53,7 @@ impl Platform for Browser {
                 let why: Vec<String> = trace
                     .snapshot()
                     .iter()
-                    .filter(|e| {
-                        e.kind == parlab::trace::Kind::Print && e.code == 1 || e.kind == parlab::trace::Kind::RunEnd
-                    })
+                    .filter(|e| e.is_stderr() || e.kind == parlab::trace::Kind::RunEnd)
                     .map(|e| trace.text(e.str_arg()))
                     .filter(|s| !s.is_empty())
                     .collect();

@@ -1,9 +1,194 @@
-//! What the primitives need from the runtime: tracing, parking, object registration and
-//! lesson time. Under loom these are plain: no trace, a bare futex wait, real seconds.
+//! The seam: every schedule point of a lesson thread goes through this module, and only
+//! this one. Waiting ([`park`]), waking ([`wake_one`], [`wake_all`]), reading the clock
+//! ([`now_ns`], [`deadline_after`]), sleeping ([`sleep`]), drawing a random number
+//! ([`random_u64`]), printing ([`print`]) and every traced operation ([`trace`]) reach the
+//! run's scheduling policy (`runtime/sched/`) from here; the primitives and the lessons
+//! never call the futex layer, the clock or a policy themselves. Outside a run (plain tests
+//! of a primitive) each point is its plain self: a futex wait, the real clock, no trace.
+//!
+//! Under loom these are plain too: no trace, a bare futex wait, real seconds.
 
 #[cfg(not(loom))]
-pub(crate) use crate::runtime::{
-    new_object, park, real_ns, set_holder, spin_until_changed, tid, trace, trace_fail, Park,
+mod imp {
+    use crate::error::{Interrupted, PyErr, PyResult};
+    use crate::runtime::sched::{free, Policy};
+    use crate::runtime::{with_current, Ctx};
+    use crate::sync::AtomicU32;
+    use crate::trace::{Kind, ObjKind, Op};
+
+    pub(crate) use crate::runtime::sched::Park;
+
+    /// The current lesson thread's context, if it runs inside a run.
+    #[inline(always)]
+    fn here<R>(f: impl FnOnce(&Ctx) -> R) -> Option<R> {
+        with_current(f)
+    }
+
+    /// Sleeps while `*word == expected`, until the absolute `deadline` ([`now_ns`] ns),
+    /// recording that the current thread is blocked on `obj`. Interrupted when the run
+    /// stops.
+    pub(crate) fn park(word: &AtomicU32, expected: u32, deadline: Option<u64>, obj: u32) -> Result<Park, Interrupted> {
+        here(|ctx| match ctx.run.policy() {
+            Policy::Free => free::park(ctx, word, expected, deadline, obj),
+        })
+        .unwrap_or_else(|| Ok(free::park_untraced(word, expected, deadline)))
+    }
+
+    /// Spins a moment while `*word == expected`, the way [`park`] does before it sleeps;
+    /// true if the word changed.
+    #[inline]
+    pub(crate) fn spin_until_changed(word: &AtomicU32, expected: u32) -> bool {
+        free::spin_until_changed(word, expected)
+    }
+
+    /// Wakes one thread parked on `word` (the caller has changed it).
+    #[inline]
+    pub(crate) fn wake_one(word: &AtomicU32) {
+        crate::futex::wake_one(word)
+    }
+
+    /// Wakes every thread parked on `word` (the caller has changed it).
+    #[inline]
+    pub(crate) fn wake_all(word: &AtomicU32) {
+        crate::futex::wake_all(word)
+    }
+
+    /// The clock that deadlines are measured on, in nanoseconds.
+    #[inline]
+    pub(crate) fn now_ns() -> u64 {
+        crate::clock::now_ns()
+    }
+
+    /// Real nanoseconds for `secs` lesson seconds in the current run (1:1 outside a run).
+    pub fn real_ns(secs: f64) -> u64 {
+        let speed = here(|c| c.run.speed()).unwrap_or(1.0);
+        ((secs.max(0.0) / speed) * 1e9).min(u64::MAX as f64 / 2.0) as u64
+    }
+
+    /// The deadline `secs` lesson seconds from now, on [`now_ns`]'s clock.
+    pub(crate) fn deadline_after(secs: f64) -> u64 {
+        now_ns().saturating_add(real_ns(secs))
+    }
+
+    /// Lesson seconds since the run started (`time.monotonic()` for a lesson).
+    pub fn monotonic() -> f64 {
+        here(|ctx| ctx.run.lesson_secs(now_ns().saturating_sub(ctx.run.trace.start_ns())))
+            .unwrap_or_else(|| now_ns() as f64 / 1e9)
+    }
+
+    /// `time.sleep(secs)` in lesson seconds; returns early only when the run stops.
+    pub fn sleep(secs: f64) -> PyResult<()> {
+        if secs.is_nan() || secs < 0.0 {
+            return Err(PyErr::value("sleep length must be non-negative"));
+        }
+        let deadline = deadline_after(secs);
+        here(|ctx| match ctx.run.policy() {
+            Policy::Free => free::sleep(ctx, secs, deadline),
+        })
+        .unwrap_or_else(|| {
+            while let Some(t) = deadline.checked_sub(now_ns()).filter(|t| *t > 0) {
+                std::thread::sleep(std::time::Duration::from_nanos(t));
+            }
+            Ok(())
+        })
+    }
+
+    /// 64 random bits for the current thread: drawn from the run's seed inside a run (the
+    /// same thread draws the same numbers in every run with that seed), from the clock
+    /// outside one.
+    pub fn random_u64() -> u64 {
+        here(|ctx| crate::runtime::sched::next_random(&ctx.run.slot(ctx.tid).rng)).unwrap_or_else(|| {
+            thread_local! {
+                static STATE: crate::sync::AtomicU64 = crate::sync::AtomicU64::new(
+                    crate::runtime::sched::splitmix(crate::clock::now_ns()) | 1,
+                );
+            }
+            STATE.with(crate::runtime::sched::next_random)
+        })
+    }
+
+    /// Python's `print`: one line of the current thread's output.
+    pub fn print(line: &str) -> PyResult<()> {
+        write_line(line, 0)
+    }
+
+    /// A line on standard error (tracebacks, warnings).
+    pub fn eprint(line: &str) -> PyResult<()> {
+        write_line(line, 1)
+    }
+
+    fn write_line(line: &str, stream: u16) -> PyResult<()> {
+        let traced = here(|ctx| {
+            if ctx.run.interrupted(ctx.tid) {
+                return Err(PyErr::Interrupted);
+            }
+            let s = ctx.run.trace.intern(line);
+            ctx.run.trace.emit_code(ctx.tid, Kind::Print, stream, 0, s.0);
+            Ok(())
+        });
+        match traced {
+            Some(r) => r,
+            None if stream == 0 => {
+                println!("{line}");
+                Ok(())
+            }
+            None => {
+                eprintln!("{line}");
+                Ok(())
+            }
+        }
+    }
+
+    /// Fails with [`PyErr::Interrupted`] once the run is stopping (or this daemon thread is
+    /// being cut off). Lesson loops that never block call it so that Stop reaches them.
+    #[inline]
+    pub fn checkpoint() -> PyResult<()> {
+        match here(|ctx| ctx.run.interrupted(ctx.tid)) {
+            Some(true) => Err(PyErr::Interrupted),
+            _ => Ok(()),
+        }
+    }
+
+    /// Records an operation of the current thread on `obj`, if it runs inside a run.
+    #[inline(always)]
+    pub fn trace(kind: Kind, op: Op, obj: u32, arg: u64) {
+        here(|ctx| ctx.run.trace.emit(ctx.tid, kind, op, obj, arg));
+    }
+
+    /// Records an exception raised by an operation on `obj`.
+    pub(crate) fn trace_fail(op: Op, obj: u32, err: &PyErr) {
+        here(|ctx| {
+            let s = ctx.run.trace.intern(&err.to_string());
+            ctx.run.trace.emit(ctx.tid, Kind::Fail, op, obj, s.0);
+        });
+    }
+
+    /// Registers a new object of the current run and records its creation. Returns 0
+    /// (untraced) outside a run.
+    pub fn new_object(kind: ObjKind, name: &str) -> u32 {
+        here(|ctx| ctx.run.new_object(ctx.tid, kind, name)).unwrap_or(0)
+    }
+
+    /// Notes that `obj` is held by thread `tid` (0: nobody), for the watchdog's report.
+    #[inline]
+    pub(crate) fn set_holder(obj: u32, tid: u32) {
+        if obj != 0 {
+            here(|ctx| ctx.run.set_holder_of(obj, tid));
+        }
+    }
+
+    /// The current lesson thread's id, 0 outside a run.
+    #[inline(always)]
+    pub(crate) fn tid() -> u32 {
+        here(|c| c.tid).unwrap_or(0)
+    }
+}
+
+#[cfg(not(loom))]
+pub use imp::{checkpoint, eprint, monotonic, new_object, print, random_u64, real_ns, sleep, trace};
+#[cfg(not(loom))]
+pub(crate) use imp::{
+    deadline_after, now_ns, park, set_holder, spin_until_changed, tid, trace_fail, wake_all, wake_one, Park,
 };
 
 #[cfg(loom)]
@@ -29,8 +214,20 @@ mod model {
         crate::futex::wait(word, expected, None);
         Ok(Park::Woken)
     }
+    pub(crate) fn wake_one(word: &AtomicU32) {
+        crate::futex::wake_one(word)
+    }
+    pub(crate) fn wake_all(word: &AtomicU32) {
+        crate::futex::wake_all(word)
+    }
+    pub(crate) fn now_ns() -> u64 {
+        crate::clock::now_ns()
+    }
     pub(crate) fn real_ns(secs: f64) -> u64 {
         (secs * 1e9) as u64
+    }
+    pub(crate) fn deadline_after(secs: f64) -> u64 {
+        now_ns().saturating_add(real_ns(secs))
     }
     pub(crate) fn set_holder(_: u32, _: u32) {}
     pub(crate) fn tid() -> u32 {

@@ -24,6 +24,7 @@ pub mod futex;
 pub(crate) mod hooks;
 pub mod prims;
 pub(crate) mod sync;
+pub mod text;
 pub mod trace;
 
 #[cfg(not(loom))]

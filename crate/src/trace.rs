@@ -11,234 +11,198 @@ use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use serde::Serialize;
 
-/// What happened. Together with [`Op`] it names an event: `Block` + `Acquire` is "blocked
-/// acquiring", `Ok` + `Get` is "got an item".
-#[repr(u16)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum Kind {
-    /// `arg`: the speed factor (f64 bits).
-    RunStart = 1,
-    /// `op`-field: an [`EndState`] code; `arg`: a string with the reason.
-    RunEnd,
-    /// `obj`: the parent thread; `arg`: the name; `op`-field: 1 when daemon.
-    ThreadStart,
-    /// `op`-field: a [`ThreadEndHow`] code.
-    ThreadEnd,
-    /// `arg`: the panic message. The thread died; the run fails.
-    ThreadPanic,
-    /// `arg`: the line; `op`-field: 0 stdout, 1 stderr.
-    Print,
-    /// `obj`: the new object; `op`-field: its [`ObjKind`]; `arg`: its name.
-    ObjNew,
-    /// An operation that may block was called.
-    Attempt,
-    /// The thread went to sleep on `obj` (or, with `Op::Sleep`, in `time.sleep`).
-    Block,
-    /// The operation succeeded; `arg`: the object's value after it (count, size, index).
-    Ok,
-    /// The operation gave up after its timeout.
-    Timeout,
-    /// The operation raised; `arg`: the message.
-    Fail,
-    /// A non-blocking operation that may wake others (release, set, notify, put);
-    /// `arg`: the object's value after it.
-    Signal,
-    /// Deadlock report: `actor` waits on `obj`, held by thread `arg` (0: nobody holds it).
-    WaitEdge,
+/// Declares a `u16`-coded enum with, for every variant, its code and its name, and the
+/// list of them all: each enum of the trace and its list live in this one place, so that a
+/// new variant cannot be missing from its decoder.
+macro_rules! coded_enum {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $v:ident = $code:literal => $text:literal,)+ }) => {
+        $(#[$m])*
+        #[repr(u16)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        pub enum $name { $($(#[$vm])* $v = $code,)+ }
+        impl $name {
+            /// Every variant, in code order.
+            pub const ALL: &'static [$name] = &[$($name::$v,)+];
+            /// The variant with this code, if any.
+            pub fn from_u16(v: u16) -> Option<$name> {
+                match v {
+                    $($code => Some($name::$v),)+
+                    _ => None,
+                }
+            }
+            /// Its name as a learner reads it (Python's, where Python has one).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$v => $text,)+
+                }
+            }
+        }
+    };
+}
+
+coded_enum! {
+    /// What happened. Together with [`Op`] it names an event: `Block` + `Acquire` is "blocked
+    /// acquiring", `Ok` + `Get` is "got an item". Only the operation kinds ([`Kind::has_op`])
+    /// carry an [`Op`] in the 16-bit field; the others carry a code of their own there.
+    pub enum Kind {
+        /// `arg`: the speed factor (f64 bits).
+        RunStart = 1 => "run start",
+        /// 16-bit field: an [`EndState`] code; `arg`: a string with the reason.
+        RunEnd = 2 => "run end",
+        /// `obj`: the parent thread; `arg`: the name; 16-bit field: 1 when daemon.
+        ThreadStart = 3 => "thread start",
+        /// 16-bit field: a [`ThreadEndHow`] code.
+        ThreadEnd = 4 => "thread end",
+        /// `arg`: the panic message. The thread died; the run fails.
+        ThreadPanic = 5 => "panic",
+        /// `arg`: the line; 16-bit field: 0 stdout, 1 stderr.
+        Print = 6 => "print",
+        /// `obj`: the new object; 16-bit field: its [`ObjKind`]; `arg`: its name.
+        ObjNew = 7 => "new object",
+        /// An operation that may block was called.
+        Attempt = 8 => "attempt",
+        /// The thread went to sleep on `obj` (or, with `Op::Sleep`, in `time.sleep`).
+        Block = 9 => "block",
+        /// The operation succeeded; `arg`: the object's value after it (count, size, index).
+        Ok = 10 => "ok",
+        /// The operation gave up after its timeout.
+        Timeout = 11 => "timeout",
+        /// The operation raised; `arg`: the message.
+        Fail = 12 => "fail",
+        /// A non-blocking operation that may wake others (release, set, notify, put);
+        /// `arg`: the object's value after it.
+        Signal = 13 => "signal",
+        /// Deadlock report: the actor waits on `obj`, held by thread `arg` (0: nobody holds it).
+        WaitEdge = 14 => "waits on",
+        /// The process this trace belongs to: `obj`: its pid; `arg`: its name; 16-bit
+        /// field: its parent's pid (0: none).
+        Process = 15 => "process",
+        /// The seed every random choice of the run is drawn from (`arg`).
+        Seed = 16 => "seed",
+    }
 }
 
 impl Kind {
-    fn from_u16(v: u16) -> Option<Kind> {
+    /// Whether the 16-bit field of this kind's events is an [`Op`].
+    pub fn has_op(self) -> bool {
         use Kind::*;
-        const ALL: [Kind; 14] = [
-            RunStart,
-            RunEnd,
-            ThreadStart,
-            ThreadEnd,
-            ThreadPanic,
-            Print,
-            ObjNew,
-            Attempt,
-            Block,
-            Ok,
-            Timeout,
-            Fail,
-            Signal,
-            WaitEdge,
-        ];
-        ALL.get((v as usize).wrapping_sub(1)).copied()
+        matches!(self, Attempt | Block | Ok | Timeout | Fail | Signal | WaitEdge)
     }
 }
 
-/// The operation an event belongs to.
-#[repr(u16)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum Op {
-    None = 0,
-    Acquire,
-    Release,
-    Wait,
-    Notify,
-    NotifyAll,
-    Set,
-    Clear,
-    Put,
-    Get,
-    TaskDone,
-    Join,
-    Sleep,
-    Abort,
-    Reset,
-    Cancel,
-    Start,
-    Fire,
-    Submit,
-    Result,
-    Read,
-    Write,
-}
-
-impl Op {
-    pub fn from_u16(v: u16) -> Op {
-        use Op::*;
-        const ALL: [Op; 22] = [
-            None, Acquire, Release, Wait, Notify, NotifyAll, Set, Clear, Put, Get, TaskDone, Join, Sleep, Abort, Reset,
-            Cancel, Start, Fire, Submit, Result, Read, Write,
-        ];
-        ALL.get(v as usize).copied().unwrap_or(None)
-    }
-    /// Python's name of the operation.
-    pub fn name(self) -> &'static str {
-        use Op::*;
-        match self {
-            None => "",
-            Acquire => "acquire",
-            Release => "release",
-            Wait => "wait",
-            Notify => "notify",
-            NotifyAll => "notify_all",
-            Set => "set",
-            Clear => "clear",
-            Put => "put",
-            Get => "get",
-            TaskDone => "task_done",
-            Join => "join",
-            Sleep => "sleep",
-            Abort => "abort",
-            Reset => "reset",
-            Cancel => "cancel",
-            Start => "start",
-            Fire => "fire",
-            Submit => "submit",
-            Result => "result",
-            Read => "read",
-            Write => "write",
-        }
+coded_enum! {
+    /// The operation an event belongs to, by Python's name for it.
+    pub enum Op {
+        None = 0 => "",
+        Acquire = 1 => "acquire",
+        Release = 2 => "release",
+        Wait = 3 => "wait",
+        Notify = 4 => "notify",
+        NotifyAll = 5 => "notify_all",
+        Set = 6 => "set",
+        Clear = 7 => "clear",
+        Put = 8 => "put",
+        Get = 9 => "get",
+        TaskDone = 10 => "task_done",
+        Join = 11 => "join",
+        Sleep = 12 => "sleep",
+        Abort = 13 => "abort",
+        Reset = 14 => "reset",
+        Cancel = 15 => "cancel",
+        Start = 16 => "start",
+        Fire = 17 => "fire",
+        Submit = 18 => "submit",
+        Result = 19 => "result",
+        Read = 20 => "read",
+        Write = 21 => "write",
     }
 }
 
-/// The kind of a traced object, as Python names its class.
-#[repr(u16)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum ObjKind {
-    Lock = 0,
-    RLock,
-    Condition,
-    Semaphore,
-    BoundedSemaphore,
-    Event,
-    Barrier,
-    Timer,
-    Local,
-    Queue,
-    Thread,
-    Future,
-    Executor,
-    Value,
-}
-
-impl ObjKind {
-    pub fn from_u16(v: u16) -> ObjKind {
-        use ObjKind::*;
-        const ALL: [ObjKind; 14] = [
-            Lock,
-            RLock,
-            Condition,
-            Semaphore,
-            BoundedSemaphore,
-            Event,
-            Barrier,
-            Timer,
-            Local,
-            Queue,
-            Thread,
-            Future,
-            Executor,
-            Value,
-        ];
-        ALL.get(v as usize).copied().unwrap_or(Value)
-    }
-    pub fn python_name(self) -> &'static str {
-        use ObjKind::*;
-        match self {
-            Lock => "Lock",
-            RLock => "RLock",
-            Condition => "Condition",
-            Semaphore => "Semaphore",
-            BoundedSemaphore => "BoundedSemaphore",
-            Event => "Event",
-            Barrier => "Barrier",
-            Timer => "Timer",
-            Local => "local",
-            Queue => "Queue",
-            Thread => "Thread",
-            Future => "Future",
-            Executor => "ThreadPoolExecutor",
-            Value => "value",
-        }
+coded_enum! {
+    /// The kind of a traced object, as Python names its class.
+    pub enum ObjKind {
+        Lock = 0 => "Lock",
+        RLock = 1 => "RLock",
+        Condition = 2 => "Condition",
+        Semaphore = 3 => "Semaphore",
+        BoundedSemaphore = 4 => "BoundedSemaphore",
+        Event = 5 => "Event",
+        Barrier = 6 => "Barrier",
+        Timer = 7 => "Timer",
+        Local = 8 => "local",
+        Queue = 9 => "Queue",
+        Thread = 10 => "Thread",
+        Future = 11 => "Future",
+        Executor = 12 => "ThreadPoolExecutor",
+        Value = 13 => "value",
     }
 }
 
-/// How a run ended.
-#[repr(u16)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum EndState {
-    Finished = 1,
-    Stopped,
-    Deadlocked,
-    Failed,
-}
-
-impl EndState {
-    pub fn from_u16(v: u16) -> Option<EndState> {
-        [EndState::Finished, EndState::Stopped, EndState::Deadlocked, EndState::Failed]
-            .get((v as usize).wrapping_sub(1))
-            .copied()
+coded_enum! {
+    /// How a run ended.
+    pub enum EndState {
+        Finished = 1 => "finished",
+        Stopped = 2 => "stopped",
+        Deadlocked = 3 => "deadlocked",
+        Failed = 4 => "failed",
     }
 }
 
-/// How a thread ended.
-#[repr(u16)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum ThreadEndHow {
-    /// Its target returned.
-    Returned = 0,
-    /// Its target raised; the traceback was printed.
-    Raised,
-    /// A daemon thread, cut off when the program ended.
-    CutOff,
-    /// The run was stopped (Stop, deadlock, failure elsewhere).
-    Stopped,
+coded_enum! {
+    /// How a thread ended.
+    pub enum ThreadEndHow {
+        /// Its target returned.
+        Returned = 0 => "returned",
+        /// Its target raised; the traceback was printed.
+        Raised = 1 => "raised",
+        /// A daemon thread, cut off when the program ended.
+        CutOff = 2 => "cut off",
+        /// The run was stopped (Stop, deadlock, failure elsewhere).
+        Stopped = 3 => "stopped",
+    }
 }
 
-impl ThreadEndHow {
-    pub fn from_u16(v: u16) -> ThreadEndHow {
-        match v {
-            1 => ThreadEndHow::Raised,
-            2 => ThreadEndHow::CutOff,
-            3 => ThreadEndHow::Stopped,
-            _ => ThreadEndHow::Returned,
-        }
+/// Who did something: a thread of a process, and (for asyncio) a task on that thread.
+/// Ordered by process, then thread, then task, which is the order of the timeline's lanes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
+pub struct Actor {
+    /// The process (1: `MainProcess`).
+    pub pid: u32,
+    /// The thread within it (1: its `MainThread`; 0: the runtime itself).
+    pub tid: u32,
+    /// The asyncio task on that thread (0: the thread itself).
+    pub task: u32,
+}
+
+impl Actor {
+    /// The pid of a run's first process, `MainProcess`.
+    pub const MAIN_PID: u32 = 1;
+    /// The id of every process's `MainThread`.
+    pub const MAIN_TID: u32 = 1;
+
+    /// Thread `tid` of process `pid`.
+    pub const fn thread(pid: u32, tid: u32) -> Actor {
+        Actor { pid, tid, task: 0 }
+    }
+
+    /// `MainThread` of `MainProcess`.
+    pub const fn main_thread() -> Actor {
+        Actor::thread(Actor::MAIN_PID, Actor::MAIN_TID)
+    }
+
+    /// The thread this actor runs on (itself, for a thread).
+    pub const fn as_thread(self) -> Actor {
+        Actor { task: 0, ..self }
+    }
+
+    /// Whether this is the runtime of its process rather than one of its threads.
+    pub const fn is_runtime(self) -> bool {
+        self.tid == 0
+    }
+
+    /// Whether this is a process's `MainThread`.
+    pub const fn is_main_thread(self) -> bool {
+        self.tid == Actor::MAIN_TID && self.task == 0
     }
 }
 
@@ -246,16 +210,19 @@ impl ThreadEndHow {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct StrRef(pub u64);
 
-/// One recorded event, decoded.
+/// One recorded event, decoded by its kind: only operation kinds ([`Kind::has_op`]) have
+/// an [`Op`] (a stderr print's code 1 is no `Acquire`); the other kinds' codes are read
+/// through the accessors below, each for its own kind.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Event {
     /// Real nanoseconds since the run started (lesson time is this times the speed).
     pub t_ns: u64,
-    /// The thread that did it (1 is the main thread; 0 the runtime itself).
-    pub actor: u32,
+    /// Who did it.
+    pub actor: Actor,
     pub kind: Kind,
+    /// The operation, for operation kinds; `Op::None` for every other kind.
     pub op: Op,
-    /// Raw 16-bit field that [`Kind`]s without an [`Op`] use for their own codes.
+    /// The raw 16-bit field, for kinds with codes of their own.
     pub code: u16,
     /// The object acted on (0: none).
     pub obj: u32,
@@ -266,17 +233,48 @@ impl Event {
     pub fn str_arg(&self) -> StrRef {
         StrRef(self.arg)
     }
+
+    /// A `Print` to standard error.
+    pub fn is_stderr(&self) -> bool {
+        self.kind == Kind::Print && self.code == 1
+    }
+
+    /// An `ObjNew`'s kind of object.
+    pub fn obj_kind(&self) -> Option<ObjKind> {
+        (self.kind == Kind::ObjNew).then(|| ObjKind::from_u16(self.code)).flatten()
+    }
+
+    /// A `RunEnd`'s end state.
+    pub fn end_state(&self) -> Option<EndState> {
+        (self.kind == Kind::RunEnd).then(|| EndState::from_u16(self.code)).flatten()
+    }
+
+    /// A `ThreadEnd`'s way of ending.
+    pub fn thread_end(&self) -> Option<ThreadEndHow> {
+        (self.kind == Kind::ThreadEnd).then(|| ThreadEndHow::from_u16(self.code)).flatten()
+    }
+
+    /// Whether a `ThreadStart` started a daemon thread.
+    pub fn is_daemon_start(&self) -> bool {
+        self.kind == Kind::ThreadStart && self.code == 1
+    }
 }
 
 #[repr(C)]
 struct Raw {
     t_ns: u64,
     arg: u64,
-    actor: u32,
+    /// The thread (the process is the trace's).
+    tid: u32,
+    /// The asyncio task on it (0: none); fills what was padding, so a slot stays 32 bytes.
+    task: u32,
     obj: u32,
     kind: u16,
     code: u16,
 }
+
+// A slot is half a cache line: the task id must not grow it.
+const _: () = assert!(core::mem::size_of::<Raw>() == 32);
 
 struct Slot {
     /// 0 while the slot is being written; 1 once it is published.
@@ -292,6 +290,9 @@ pub struct Trace {
     bytes: Box<[UnsafeCell<u8>]>,
     bytes_used: AtomicUsize,
     start_ns: AtomicU64,
+    /// The process whose events these are: every process records into a trace of its own,
+    /// in its own memory.
+    pid: AtomicU32,
 }
 
 // SAFETY: each slot and each arena byte range is written by exactly one thread (the one
@@ -338,6 +339,7 @@ impl Trace {
             bytes,
             bytes_used: AtomicUsize::new(0),
             start_ns: AtomicU64::new(start_ns),
+            pid: AtomicU32::new(Actor::MAIN_PID),
         }
     }
 
@@ -346,6 +348,15 @@ impl Trace {
     /// before keep their (small) times.
     pub fn set_start_ns(&self, start_ns: u64) {
         self.start_ns.store(start_ns, Ordering::Relaxed);
+    }
+
+    /// Names the process whose events this trace holds (set before any event is read).
+    pub fn set_pid(&self, pid: u32) {
+        self.pid.store(pid, Ordering::Relaxed);
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.pid.load(Ordering::Relaxed)
     }
 
     pub fn start_ns(&self) -> u64 {
@@ -358,30 +369,30 @@ impl Trace {
 
     /// Records an event stamped now.
     #[inline]
-    pub fn emit(&self, actor: u32, kind: Kind, op: Op, obj: u32, arg: u64) {
-        self.emit_code(actor, kind, op as u16, obj, arg)
+    pub fn emit(&self, tid: u32, kind: Kind, op: Op, obj: u32, arg: u64) {
+        self.emit_code(tid, kind, op as u16, obj, arg)
     }
 
     /// Records an event whose 16-bit field is a kind-specific code rather than an [`Op`].
     #[inline]
-    pub fn emit_code(&self, actor: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
+    pub fn emit_code(&self, tid: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
         let Some(slot) = self.reserve() else {
             return self.drop_one();
         };
         let t_ns = crate::clock::trace_now_ns().saturating_sub(self.start_ns.load(Ordering::Relaxed));
         // SAFETY: `reserve` just gave this slot to this call alone.
-        unsafe { Self::publish(slot, Raw { t_ns, arg, actor, obj, kind: kind as u16, code }) };
+        unsafe { Self::publish(slot, Raw { t_ns, arg, tid, task: 0, obj, kind: kind as u16, code }) };
     }
 
     /// Records an event stamped `t_ns` after the run's start rather than now, for traces
     /// written by hand (the model's tests) or replayed. `code` is the 16-bit field, as in
     /// [`Trace::emit_code`] (an [`Op`] as `u16`).
-    pub fn emit_at(&self, t_ns: u64, actor: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
+    pub fn emit_at(&self, t_ns: u64, tid: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
         let Some(slot) = self.reserve() else {
             return self.drop_one();
         };
         // SAFETY: `reserve` just gave this slot to this call alone.
-        unsafe { Self::publish(slot, Raw { t_ns, arg, actor, obj, kind: kind as u16, code }) };
+        unsafe { Self::publish(slot, Raw { t_ns, arg, tid, task: 0, obj, kind: kind as u16, code }) };
     }
 
     /// Fills `slot` and makes it visible to readers.
@@ -454,6 +465,7 @@ impl Trace {
     /// never skips an event.
     pub fn read(&self, cursor: usize, out: &mut Vec<Event>) -> usize {
         let end = self.reserved.load(Ordering::Acquire).min(self.slots.len());
+        let pid = self.pid.load(Ordering::Relaxed);
         let mut i = cursor;
         while i < end {
             let slot = &self.slots[i];
@@ -463,11 +475,12 @@ impl Trace {
             // SAFETY: published slots are never written again.
             let raw = unsafe { &*slot.raw.get() };
             if let Some(kind) = Kind::from_u16(raw.kind) {
+                let op = if kind.has_op() { Op::from_u16(raw.code).unwrap_or(Op::None) } else { Op::None };
                 out.push(Event {
                     t_ns: raw.t_ns,
-                    actor: raw.actor,
+                    actor: Actor { pid, tid: raw.tid, task: raw.task },
                     kind,
-                    op: Op::from_u16(raw.code),
+                    op,
                     code: raw.code,
                     obj: raw.obj,
                     arg: raw.arg,

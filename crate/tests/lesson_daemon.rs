@@ -81,7 +81,7 @@ fn a_daemon_with_time_to_spare_finishes_and_the_insight_says_why_not_cut() {
         .events
         .iter()
         .find(|e| e.actor == w && e.kind == parlab::trace::Kind::ThreadEnd)
-        .map(|e| ThreadEndHow::from_u16(e.code));
+        .and_then(|e| e.thread_end());
     assert_eq!(how, Some(ThreadEndHow::Returned));
 }
 

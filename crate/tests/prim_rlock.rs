@@ -171,7 +171,7 @@ fn crossed_rlocks_deadlock_and_the_report_names_the_owners() {
     };
     let (a, b) = (obj(ObjKind::RLock as u16, 0), obj(ObjKind::RLock as u16, 1));
     let mut edges: Vec<(u32, u32, u64)> =
-        events.iter().filter(|e| e.kind == Kind::WaitEdge).map(|e| (e.actor, e.obj, e.arg)).collect();
+        events.iter().filter(|e| e.kind == Kind::WaitEdge).map(|e| (e.actor.tid, e.obj, e.arg)).collect();
     edges.sort();
     // MainThread (1) waits on b, held by t (2); t waits on a, held by MainThread.
     assert_eq!(edges, [(1, b, 2), (2, a, 1)]);

@@ -118,7 +118,11 @@ fn self_deadlock_on_a_lock_is_reported_with_its_holder() {
     let events = run.trace.snapshot();
     let lock_obj = events.iter().find(|e| e.kind == Kind::ObjNew && e.code == ObjKind::Lock as u16).unwrap().obj;
     let edge = events.iter().find(|e| e.kind == Kind::WaitEdge).expect("a wait edge");
-    assert_eq!((edge.actor, edge.obj, edge.arg), (1, lock_obj, 1), "MainThread waits on the lock it holds");
+    assert_eq!(
+        (edge.actor, edge.obj, edge.arg),
+        (parlab::trace::Actor::main_thread(), lock_obj, 1),
+        "MainThread waits on the lock it holds"
+    );
 }
 
 #[test]

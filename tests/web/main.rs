@@ -125,7 +125,11 @@ async fn a_self_deadlock_is_reported() {
         lock.acquire()
     });
     assert_eq!(finish(&run, 30.0).await, EndState::Deadlocked);
-    assert!(run.trace.snapshot().iter().any(|e| e.kind == Kind::WaitEdge && e.actor == 1 && e.arg == 1));
+    assert!(run
+        .trace
+        .snapshot()
+        .iter()
+        .any(|e| e.kind == Kind::WaitEdge && e.actor == parlab::trace::Actor::main_thread() && e.arg == 1));
 }
 
 #[wasm_bindgen_test]

@@ -7,13 +7,13 @@
 
 use crate::dom::{self, escape};
 use crate::i18n::{self, tr};
-use crate::model::{Edge, Model};
+use crate::model::Model;
 use crate::timeline::{self, Viewport};
 use crate::urlstate;
 use parlab::analysis::TraceView;
 use parlab::lessons::{Insight, Lang, Lesson, Msg, ParamKind, Params};
 use parlab::runtime::{browser, Run, RunConfig};
-use parlab::trace::{EndState, ObjKind};
+use parlab::trace::EndState;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -196,7 +196,7 @@ impl LessonPage {
         let speed = parse_speed(&self.speed).unwrap_or(self.lesson.default_speed);
         let lesson = self.lesson;
         let p = params.clone();
-        let cfg = RunConfig { speed, trace_capacity: parlab::trace::DEFAULT_CAPACITY, max_threads: 1024 };
+        let cfg = RunConfig { speed, trace_capacity: parlab::trace::DEFAULT_CAPACITY, ..RunConfig::default() };
         // Workers for every thread the run will start are booted first, so that no thread
         // starts late.
         let threads = (lesson.threads)(&params) as u32;
@@ -727,7 +727,7 @@ impl LessonPage {
             html.push_str(&format!(
                 r#"<li class="ln a{colour}{err}" data-actor="{actor}" data-t="{tt}"><span class="t">{t}</span><span class="who">{who}</span><span class="txt">{text}</span></li>"#,
                 err = if line.stderr { " err" } else { "" },
-                actor = line.actor,
+                actor = format_args!("{}.{}", line.actor.pid, line.actor.tid),
                 tt = line.t,
                 t = escape(&fmt_t(line.t)),
                 who = escape(who),
@@ -803,8 +803,9 @@ impl LessonPage {
             .iter()
             .map(|l| {
                 format!(
-                    r#"<li data-tid="{}">{}: {}</li>"#,
-                    l.tid,
+                    r#"<li data-actor="{}.{}">{}: {}</li>"#,
+                    l.actor.pid,
+                    l.actor.tid,
                     escape(&l.name),
                     escape(&timeline::lane_summary(l, &live.view, m.end_t))
                 )
@@ -1027,33 +1028,6 @@ fn state_text(s: EndState) -> parlab::lessons::Text {
     }
 }
 
-/// "MainThread waits on Lock 'lock' held by MainThread", in both languages.
-pub fn edge_msg(view: &TraceView, e: &Edge) -> Msg {
-    let w = view.thread_name(e.waiter);
-    match view.objects.get(&e.obj) {
-        Some((ObjKind::Thread, name)) => Msg::new(
-            format!("{w} ждёт завершения потока '{name}' (join)"),
-            format!("{w} waits on Thread '{name}' (join)"),
-        ),
-        Some((kind, name)) => {
-            let k = kind.python_name();
-            if e.holder == 0 {
-                Msg::new(
-                    format!("{w} ждёт {k} '{name}', который никто не держит"),
-                    format!("{w} waits on {k} '{name}', which nobody holds"),
-                )
-            } else {
-                let h = view.thread_name(e.holder);
-                Msg::new(
-                    format!("{w} ждёт {k} '{name}', который держит {h}"),
-                    format!("{w} waits on {k} '{name}' held by {h}"),
-                )
-            }
-        }
-        None => Msg::new(format!("{w} ждёт"), format!("{w} waits")),
-    }
-}
-
 /// Why the run ended, in both languages.
 fn reason_msg(live: &Live, o: &Outcome) -> serde_json::Value {
     let m = reason(live, o);
@@ -1100,7 +1074,7 @@ fn reason(live: &Live, o: &Outcome) -> Msg {
 fn dedup_edges(live: &Live) -> Vec<Msg> {
     let mut out: Vec<Msg> = Vec::new();
     for e in &live.model.edges {
-        let m = edge_msg(&live.view, e);
+        let m = e.describe(&live.view);
         if !out.contains(&m) {
             out.push(m);
         }

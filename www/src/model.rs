@@ -3,8 +3,8 @@
 //! the console lines. Each event is looked at once, as it arrives, so a run of 100,000
 //! events costs nothing per frame beyond its new events.
 
-use parlab::analysis::TraceView;
-use parlab::trace::{Kind, ObjKind, Op, ThreadEndHow};
+use parlab::analysis::{TraceView, WaitEdge};
+use parlab::trace::{Actor, Kind, ObjKind, Op, ThreadEndHow};
 use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub struct Seg {
 
 #[derive(Clone, Debug)]
 pub struct Lane {
-    pub tid: u32,
+    pub actor: Actor,
     pub name: String,
     /// Index in the actor palette (order of appearance).
     pub color: usize,
@@ -53,8 +53,8 @@ pub struct Step {
     pub t: f64,
     /// The value the primitive reports (counter, size, flag, recursion count).
     pub value: i64,
-    /// The thread holding it (locks), 0: none.
-    pub holder: u32,
+    /// The thread holding it (locks).
+    pub holder: Option<Actor>,
     /// Threads blocked on it.
     pub waiting: u32,
 }
@@ -79,7 +79,7 @@ impl ObjRow {
         }
     }
     fn last(&self) -> Step {
-        self.steps.last().copied().unwrap_or(Step { t: 0.0, value: 0, holder: 0, waiting: 0 })
+        self.steps.last().copied().unwrap_or(Step { t: 0.0, value: 0, holder: None, waiting: 0 })
     }
     fn push(&mut self, s: Step) {
         let t = self.steps.last().map_or(s.t, |l| l.t.max(s.t));
@@ -96,9 +96,9 @@ impl ObjRow {
 /// blocked on the same object, went on at `t1`.
 #[derive(Clone, Copy, Debug)]
 pub struct Arrow {
-    pub from: u32,
+    pub from: Actor,
     pub t0: f64,
-    pub to: u32,
+    pub to: Actor,
     pub t1: f64,
     pub obj: u32,
     pub op: Op,
@@ -107,62 +107,54 @@ pub struct Arrow {
 #[derive(Clone, Debug)]
 pub struct ConsoleLine {
     pub t: f64,
-    pub actor: u32,
+    pub actor: Actor,
     pub text: String,
     pub stderr: bool,
-}
-
-/// A deadlock report line: `waiter` waits on `obj`, held by `holder` (0: nobody).
-#[derive(Clone, Copy, Debug)]
-pub struct Edge {
-    pub waiter: u32,
-    pub obj: u32,
-    pub holder: u32,
 }
 
 #[derive(Default)]
 pub struct Model {
     pub lanes: Vec<Lane>,
-    lane_index: HashMap<u32, usize>,
+    lane_index: HashMap<Actor, usize>,
     /// Objects shown in the object panel (threads and thread-locals are not).
     pub objects: Vec<ObjRow>,
     obj_index: HashMap<u32, usize>,
     pub arrows: Vec<Arrow>,
     pub lines: Vec<ConsoleLine>,
-    pub edges: Vec<Edge>,
-    pub panics: Vec<(u32, String)>,
+    pub edges: Vec<WaitEdge>,
+    pub panics: Vec<(Actor, String)>,
     /// Lesson time of the latest event.
     pub end_t: f64,
     pub events: usize,
     processed: usize,
-    last_signal: HashMap<u32, (u32, f64, Op)>,
+    last_signal: HashMap<u32, (Actor, f64, Op)>,
     /// Thread id -> the object standing for it (what `join` blocks on).
-    thread_obj: HashMap<u32, u32>,
+    thread_obj: HashMap<Actor, u32>,
 }
 
 /// Hand-offs kept at most; past this the timeline draws none newer.
 const MAX_ARROWS: usize = 200_000;
 
 impl Model {
-    pub fn lane(&self, tid: u32) -> Option<&Lane> {
-        self.lane_index.get(&tid).map(|&i| &self.lanes[i])
+    pub fn lane(&self, actor: Actor) -> Option<&Lane> {
+        self.lane_index.get(&actor).map(|&i| &self.lanes[i])
     }
 
-    pub fn lane_pos(&self, tid: u32) -> Option<usize> {
-        self.lane_index.get(&tid).copied()
+    pub fn lane_pos(&self, actor: Actor) -> Option<usize> {
+        self.lane_index.get(&actor).copied()
     }
 
-    pub fn color_of(&self, tid: u32) -> usize {
-        self.lane(tid).map_or(0, |l| l.color)
+    pub fn color_of(&self, actor: Actor) -> usize {
+        self.lane(actor).map_or(0, |l| l.color)
     }
 
-    fn lane_mut(&mut self, view: &TraceView, tid: u32, t: f64) -> &mut Lane {
+    fn lane_mut(&mut self, view: &TraceView, actor: Actor, t: f64) -> &mut Lane {
         let n = self.lanes.len();
-        let i = *self.lane_index.entry(tid).or_insert(n);
+        let i = *self.lane_index.entry(actor).or_insert(n);
         if i == n {
             self.lanes.push(Lane {
-                tid,
-                name: view.thread_name(tid).to_owned(),
+                actor,
+                name: view.thread_name(actor).to_owned(),
                 color: n,
                 daemon: false,
                 start: t,
@@ -185,13 +177,13 @@ impl Model {
                 Kind::ThreadStart => {
                     let lane = self.lane_mut(view, e.actor, t);
                     lane.name = view.thread_name(e.actor).to_owned();
-                    lane.daemon = e.code == 1;
+                    lane.daemon = e.is_daemon_start();
                     lane.start = lane.start.min(t);
                 }
                 Kind::ThreadEnd => {
                     let lane = self.lane_mut(view, e.actor, t);
                     close(lane, t);
-                    lane.end = Some((t, ThreadEndHow::from_u16(e.code)));
+                    lane.end = Some((t, e.thread_end().unwrap_or(ThreadEndHow::Returned)));
                     if let Some(&obj) = self.thread_obj.get(&e.actor) {
                         self.last_signal.insert(obj, (e.actor, t, Op::None));
                     }
@@ -246,17 +238,17 @@ impl Model {
                 }
                 Kind::Signal => {
                     if e.op == Op::Start && self.obj_kind(view, e.obj) == Some(ObjKind::Thread) {
-                        self.thread_obj.insert(e.arg as u32, e.obj);
+                        self.thread_obj.insert(Actor::thread(e.actor.pid, e.arg as u32), e.obj);
                     } else {
                         self.last_signal.insert(e.obj, (e.actor, t, e.op));
                         self.obj_value(e.kind, e.op, e.obj, e.actor, e.arg, t);
                     }
                 }
                 Kind::ObjNew => {
-                    let kind = ObjKind::from_u16(e.code);
+                    let kind = e.obj_kind().unwrap_or(ObjKind::Value);
                     if kind == ObjKind::Thread {
                         if view.obj_name(e.obj) == "MainThread" {
-                            self.thread_obj.insert(1, e.obj);
+                            self.thread_obj.insert(Actor::thread(e.actor.pid, Actor::MAIN_TID), e.obj);
                         }
                     } else if kind != ObjKind::Local && !self.obj_index.contains_key(&e.obj) {
                         self.obj_index.insert(e.obj, self.objects.len());
@@ -268,7 +260,7 @@ impl Model {
                             max_value: 0,
                             max_waiting: 0,
                         };
-                        row.push(Step { t, value: 0, holder: 0, waiting: 0 });
+                        row.push(Step { t, value: 0, holder: None, waiting: 0 });
                         self.objects.push(row);
                     }
                 }
@@ -278,17 +270,20 @@ impl Model {
                         t,
                         actor: e.actor,
                         text: view.strings.get(&i).cloned().unwrap_or_default(),
-                        stderr: e.code == 1,
+                        stderr: e.is_stderr(),
                     });
                 }
-                Kind::WaitEdge => self.edges.push(Edge { waiter: e.actor, obj: e.obj, holder: e.arg as u32 }),
+                Kind::WaitEdge => {
+                    let holder = (e.arg != 0).then(|| Actor::thread(e.actor.pid, e.arg as u32));
+                    self.edges.push(WaitEdge { waiter: e.actor, obj: e.obj, holder })
+                }
                 Kind::ThreadPanic => self.panics.push((e.actor, view.strings.get(&i).cloned().unwrap_or_default())),
                 Kind::RunEnd => {
                     for lane in &mut self.lanes {
                         close(lane, t);
                     }
                 }
-                Kind::RunStart | Kind::Attempt => {}
+                Kind::RunStart | Kind::Process | Kind::Seed | Kind::Attempt => {}
             }
         }
         self.processed = view.events.len();
@@ -312,7 +307,7 @@ impl Model {
         }
     }
 
-    fn obj_value(&mut self, kind: Kind, op: Op, obj: u32, actor: u32, arg: u64, t: f64) {
+    fn obj_value(&mut self, kind: Kind, op: Op, obj: u32, actor: Actor, arg: u64, t: f64) {
         let Some(&i) = self.obj_index.get(&obj) else { return };
         let row = &mut self.objects[i];
         let mut s = row.last();
@@ -321,12 +316,12 @@ impl Model {
             ObjKind::Lock | ObjKind::RLock => match op {
                 Op::Acquire if kind == Kind::Ok => {
                     s.value = (arg as i64).max(1);
-                    s.holder = actor;
+                    s.holder = Some(actor);
                 }
                 Op::Release => {
                     s.value = arg as i64;
                     if arg == 0 {
-                        s.holder = 0;
+                        s.holder = None;
                     }
                 }
                 _ => return,

@@ -10,7 +10,7 @@ use crate::dom;
 use crate::i18n::{self, tr};
 use crate::model::{Lane, Model, ObjRow, Seg, State};
 use parlab::lessons::Lang;
-use parlab::trace::{ObjKind, Op, ThreadEndHow};
+use parlab::trace::{Actor, ObjKind, Op, ThreadEndHow};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d as Ctx, HtmlCanvasElement};
 
@@ -370,7 +370,7 @@ fn seg_style(pal: &Palette, lane: &Lane, s: &Seg) -> (String, f64) {
 pub fn what(model_obj: Option<(ObjKind, &str)>, op: Op) -> String {
     match model_obj {
         Some((ObjKind::Thread, name)) => format!("{} {name}", op.name()),
-        Some((kind, name)) => format!("{} {} '{name}'", op.name(), kind.python_name()),
+        Some((kind, name)) => format!("{} {} '{name}'", op.name(), kind.name()),
         None => op.name().to_owned(),
     }
 }
@@ -378,15 +378,15 @@ pub fn what(model_obj: Option<(ObjKind, &str)>, op: Op) -> String {
 /// Names of objects for labels: kind and name, from the trace view.
 pub trait Names {
     fn obj(&self, obj: u32) -> Option<(ObjKind, &str)>;
-    fn thread(&self, tid: u32) -> &str;
+    fn thread(&self, actor: Actor) -> &str;
 }
 
 impl Names for parlab::analysis::TraceView {
     fn obj(&self, obj: u32) -> Option<(ObjKind, &str)> {
         self.objects.get(&obj).map(|(k, n)| (*k, n.as_str()))
     }
-    fn thread(&self, tid: u32) -> &str {
-        self.thread_name(tid)
+    fn thread(&self, actor: Actor) -> &str {
+        self.thread_name(actor)
     }
 }
 
@@ -591,17 +591,13 @@ fn scrollbar(ctx: &Ctx, pal: &Palette, l: &Layout, top: usize, rows: usize) {
 }
 
 /// How one object's state reads at a step.
-pub fn step_label(row: &ObjRow, value: i64, holder: u32, waiting: u32, names: &dyn Names) -> String {
+pub fn step_label(row: &ObjRow, value: i64, holder: Option<Actor>, waiting: u32, names: &dyn Names) -> String {
     let base = match row.kind {
-        ObjKind::Lock | ObjKind::RLock => {
-            if holder == 0 {
-                tr(i18n::FREE).to_owned()
-            } else if row.kind == ObjKind::RLock && value > 1 {
-                format!("{} ×{value}", names.thread(holder))
-            } else {
-                names.thread(holder).to_owned()
-            }
-        }
+        ObjKind::Lock | ObjKind::RLock => match holder {
+            None => tr(i18n::FREE).to_owned(),
+            Some(h) if row.kind == ObjKind::RLock && value > 1 => format!("{} ×{value}", names.thread(h)),
+            Some(h) => names.thread(h).to_owned(),
+        },
         ObjKind::Event => tr(if value > 0 { i18n::FLAG_SET } else { i18n::FLAG_CLEAR }).to_owned(),
         ObjKind::Barrier | ObjKind::Condition => format!("{} {waiting}", tr(i18n::WAITING)),
         ObjKind::Timer => match value {
@@ -628,7 +624,7 @@ pub fn step_label(row: &ObjRow, value: i64, holder: u32, waiting: u32, names: &d
 }
 
 pub fn obj_title(row: &ObjRow) -> String {
-    format!("{} '{}'", row.kind.python_name(), row.name)
+    format!("{} '{}'", row.kind.name(), row.name)
 }
 
 /// Draws the object rows over the same time window as the timeline.
@@ -661,7 +657,7 @@ pub fn draw_objects(
         let _ = ctx.fill_text(&name, 6.0, y + l.row / 2.0);
         let nw = ctx.measure_text(&name).map(|m| m.width()).unwrap_or(40.0);
         ctx.set_fill_style_str(&pal.muted);
-        let kind = fit_text(&ctx, row.kind.python_name(), l.gutter - nw - 18.0);
+        let kind = fit_text(&ctx, row.kind.name(), l.gutter - nw - 18.0);
         let _ = ctx.fill_text(&kind, 11.0 + nw, y + l.row / 2.0);
         // Baseline of the row.
         ctx.set_fill_style_str(&pal.grid);
@@ -700,13 +696,10 @@ pub fn draw_objects(
             let wide = x1 - x0;
             // Fill: holder colour for locks, height for counters, full for a set flag.
             let (colour, frac, alpha) = match row.kind {
-                ObjKind::Lock | ObjKind::RLock => {
-                    if step.holder != 0 {
-                        (pal.actor(model.color_of(step.holder)).to_owned(), 1.0, 0.85)
-                    } else {
-                        (pal.grid.clone(), 0.0, 1.0)
-                    }
-                }
+                ObjKind::Lock | ObjKind::RLock => match step.holder {
+                    Some(h) => (pal.actor(model.color_of(h)).to_owned(), 1.0, 0.85),
+                    None => (pal.grid.clone(), 0.0, 1.0),
+                },
                 ObjKind::Event => (pal.flag.clone(), if step.value > 0 { 1.0 } else { 0.0 }, 0.8),
                 ObjKind::Barrier | ObjKind::Condition => {
                     (pal.blocked.clone(), step.waiting as f64 / row.max_waiting.max(1) as f64, 0.6)

@@ -229,18 +229,8 @@ fn print_end(view: &TraceView, end: Option<(EndState, String)>, lang: Lang) {
     } else {
         outln!("\n{label}: {} ({dur}): {reason}", end_word(state, lang));
     }
-    for e in view.events.iter().filter(|e| e.kind == Kind::WaitEdge) {
-        let what = match view.obj_kind(e.obj) {
-            Some(k) => format!("{} '{}'", k.python_name(), view.obj_name(e.obj)),
-            None => view.obj_name(e.obj).to_owned(),
-        };
-        let who = view.thread_name(e.actor);
-        match (e.arg, lang) {
-            (0, Lang::Ru) => outln!("  {who} ждёт {what}, который никто не держит"),
-            (0, Lang::En) => outln!("  {who} waits on {what}, held by nobody"),
-            (h, Lang::Ru) => outln!("  {who} ждёт {what}, который держит {}", view.thread_name(h as u32)),
-            (h, Lang::En) => outln!("  {who} waits on {what}, held by {}", view.thread_name(h as u32)),
-        }
+    for edge in view.wait_edges() {
+        outln!("  {}", edge.describe(view).get(lang));
     }
     if view.dropped > 0 {
         match lang {
@@ -266,18 +256,19 @@ fn print_json(lesson: &Lesson, params: &Params, speed: f64, view: &TraceView, in
     let lines: Vec<_> = view
         .lines()
         .into_iter()
-        .map(|l| serde_json::json!({ "t": l.t, "thread": view.thread_name(l.actor), "text": l.text, "stderr": l.stderr }))
+        .map(|l| serde_json::json!({ "t": l.t, "actor": view.actor_json(l.actor), "text": l.text, "stderr": l.stderr }))
         .collect();
     let edges: Vec<_> = view
-        .events
-        .iter()
-        .filter(|e| e.kind == Kind::WaitEdge)
+        .wait_edges()
+        .into_iter()
         .map(|e| {
+            let text = e.describe(view);
             serde_json::json!({
-                "thread": view.thread_name(e.actor),
+                "actor": view.actor_json(e.waiter),
                 "waits_on": view.obj_name(e.obj),
-                "kind": view.obj_kind(e.obj).map(|k| k.python_name()),
-                "held_by": (e.arg != 0).then(|| view.thread_name(e.arg as u32)),
+                "kind": view.obj_kind(e.obj).map(|k| k.name()),
+                "held_by": e.holder.map(|h| view.actor_json(h)),
+                "text": { "ru": text.ru, "en": text.en },
             })
         })
         .collect();
@@ -285,6 +276,7 @@ fn print_json(lesson: &Lesson, params: &Params, speed: f64, view: &TraceView, in
         "lesson": lesson.id,
         "params": params.0.iter().map(|(k, v)| (k.clone(), v.to_text())).collect::<std::collections::BTreeMap<_, _>>(),
         "speed": speed,
+        "seed": view.seed,
         "end": end.as_ref().map(|(s, _)| s),
         "end_reason": end.as_ref().map(|(_, r)| r),
         "duration": view.duration(),

@@ -7,7 +7,7 @@ use crate::error::{PyErr, PyResult};
 use crate::prims::Barrier;
 use crate::runtime::{self, monotonic};
 use crate::threading::{current_thread, Thread};
-use crate::trace::{EndState, Kind, ObjKind, Op};
+use crate::trace::{Actor, EndState, Kind, ObjKind, Op};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -154,8 +154,8 @@ pub(crate) struct Crossing {
 /// Groups the barrier's arrivals (`Attempt`) into generations of `parties` and pairs each
 /// with the crossings (`Ok`) of the same threads.
 pub(crate) fn crossings(v: &TraceView, obj: u32, parties: usize) -> Vec<Crossing> {
-    let mut arrivals: Vec<(usize, u32, f64)> = Vec::new();
-    let mut crossed: HashMap<u32, Vec<(usize, f64)>> = HashMap::new();
+    let mut arrivals: Vec<(usize, Actor, f64)> = Vec::new();
+    let mut crossed: HashMap<Actor, Vec<(usize, f64)>> = HashMap::new();
     for (i, e) in v.events.iter().enumerate().filter(|(_, e)| e.obj == obj && e.op == Op::Wait) {
         match e.kind {
             Kind::Attempt => arrivals.push((i, e.actor, v.t(e))),
@@ -262,11 +262,11 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
 
     // 2. Leftovers: deadlock without a timeout, BrokenBarrierError with one.
     let left = threads % parties;
-    let broken: Vec<(u32, String)> =
+    let broken: Vec<(Actor, String)> =
         failures(v).into_iter().filter(|(_, m)| m.contains("BrokenBarrierError")).collect();
-    let stuck: Vec<u32> =
+    let stuck: Vec<Actor> =
         v.events.iter().filter(|e| e.kind == Kind::WaitEdge && e.obj == obj).map(|e| e.actor).collect();
-    let names = |ids: &[u32]| {
+    let names = |ids: &[Actor]| {
         let mut n: Vec<&str> = ids.iter().take(8).map(|t| v.thread_name(*t)).collect();
         if ids.len() > 8 {
             n.push("…");
@@ -294,7 +294,7 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
             ),
         )
     } else if !broken.is_empty() {
-        let ids: Vec<u32> = broken.iter().map(|b| b.0).collect();
+        let ids: Vec<Actor> = broken.iter().map(|b| b.0).collect();
         (
             true,
             Msg::new(

@@ -7,7 +7,7 @@ use crate::error::PyResult;
 use crate::prims::Condition;
 use crate::runtime::{self, monotonic};
 use crate::threading::{current_thread, Thread};
-use crate::trace::{Kind, ObjKind, Op};
+use crate::trace::{Actor, Kind, ObjKind, Op};
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 
@@ -163,7 +163,7 @@ struct Notification {
 }
 
 fn notifications(v: &TraceView, cond: u32) -> (Vec<Notification>, Vec<usize>) {
-    let mut waiting: HashSet<u32> = HashSet::new();
+    let mut waiting: HashSet<Actor> = HashSet::new();
     let mut out = Vec::new();
     let mut wakes = Vec::new();
     for (i, e) in v.events.iter().enumerate().filter(|(_, e)| e.obj == cond) {

@@ -8,6 +8,7 @@ use crate::error::PyResult;
 use crate::py_print;
 use crate::runtime;
 use crate::threading::{self, Thread};
+use crate::trace::Actor;
 use crate::trace::{Kind, ThreadEndHow};
 
 /// Python's name for the first thread started with `target=get_data`.
@@ -111,10 +112,10 @@ const SAME_INSTANT_NS: u64 = 200_000;
 fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     let daemon = p.flag("daemon");
     let planned = p.int("iterations") as usize + 1;
-    let worker = tid_named(v, WORKER).unwrap_or(2);
+    let worker = tid_named(v, WORKER).unwrap_or(v.thread(2));
     let name = v.thread_name(worker).to_owned();
     let ws = span(v, worker);
-    let main = span(v, 1);
+    let main = span(v, v.thread(Actor::MAIN_TID));
     let main_end = main.end.unwrap_or(0.0);
     let main_end_ns = main.end_index.map_or(u64::MAX, |i| v.events[i].t_ns);
     let all = lines(v);

@@ -3,7 +3,7 @@
 //! formatting in both languages, Python's spelling of values.
 
 use crate::analysis::TraceView;
-use crate::trace::{Kind, ThreadEndHow};
+use crate::trace::{Actor, Kind, ThreadEndHow};
 #[cfg(not(target_arch = "wasm32"))]
 use {
     super::{Lesson, Params},
@@ -75,14 +75,9 @@ pub(crate) fn s_en(t: f64) -> String {
     secs(t).1
 }
 
-/// The id of the thread named `name` in a run (1 for `MainThread`).
-pub(crate) fn tid_named(v: &TraceView, name: &str) -> Option<u32> {
-    if name == "MainThread" {
-        return Some(1);
-    }
-    let mut ids: Vec<u32> = v.threads.iter().filter(|(_, n)| n.as_str() == name).map(|(t, _)| *t).collect();
-    ids.sort();
-    ids.first().copied()
+/// The thread named `name` in a run.
+pub(crate) fn tid_named(v: &TraceView, name: &str) -> Option<Actor> {
+    v.thread_named(name)
 }
 
 /// When a thread started and when (and how) it ended, in lesson seconds.
@@ -95,14 +90,14 @@ pub(crate) struct Span {
     pub end_index: Option<usize>,
 }
 
-pub(crate) fn span(v: &TraceView, tid: u32) -> Span {
+pub(crate) fn span(v: &TraceView, actor: Actor) -> Span {
     let mut s = Span { start: None, end: None, how: None, end_index: None };
-    for (i, e) in v.events.iter().enumerate().filter(|(_, e)| e.actor == tid) {
+    for (i, e) in v.events.iter().enumerate().filter(|(_, e)| e.actor == actor) {
         match e.kind {
             Kind::ThreadStart => s.start = Some(v.t(e)),
             Kind::ThreadEnd => {
                 s.end = Some(v.t(e));
-                s.how = Some(ThreadEndHow::from_u16(e.code));
+                s.how = e.thread_end();
                 s.end_index = Some(i);
             }
             _ => {}
@@ -116,7 +111,7 @@ pub(crate) fn span(v: &TraceView, tid: u32) -> Span {
 pub(crate) struct IndexedLine {
     pub index: usize,
     pub t: f64,
-    pub actor: u32,
+    pub actor: Actor,
     pub text: String,
     pub stderr: bool,
 }
@@ -132,13 +127,13 @@ pub(crate) fn lines(v: &TraceView) -> Vec<IndexedLine> {
             t: v.t(e),
             actor: e.actor,
             text: v.strings.get(&i).cloned().unwrap_or_default(),
-            stderr: e.code == 1,
+            stderr: e.is_stderr(),
         })
         .collect()
 }
 
 /// The message of every exception raised in the run (`Fail` events), with who raised it.
-pub(crate) fn failures(v: &TraceView) -> Vec<(u32, String)> {
+pub(crate) fn failures(v: &TraceView) -> Vec<(Actor, String)> {
     v.events
         .iter()
         .enumerate()

@@ -7,6 +7,7 @@ use crate::error::PyResult;
 use crate::py_print;
 use crate::runtime;
 use crate::threading::{self, Thread};
+use crate::trace::Actor;
 use crate::trace::{Kind, Op};
 
 static PARAMS: [ParamSpec; 3] = [
@@ -115,8 +116,8 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     let n = p.int("threads");
     let joined = p.flag("join");
     let all: Vec<_> = lines(v).into_iter().filter(|l| !l.stderr).collect();
-    let finish = all.iter().find(|l| l.actor == 1 && l.text == "finish");
-    let worker_lines: Vec<_> = all.iter().filter(|l| l.actor != 1).collect();
+    let finish = all.iter().find(|l| l.actor.is_main_thread() && l.text == "finish");
+    let worker_lines: Vec<_> = all.iter().filter(|l| !l.actor.is_main_thread()).collect();
     let total = worker_lines.len() as u64;
     let after = finish.map_or(0, |f| worker_lines.iter().filter(|l| l.index > f.index).count()) as u64;
     let last_worker_t = worker_lines.last().map_or(0.0, |l| l.t);
@@ -180,7 +181,7 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     // How long the main thread was blocked in join(), and when the program really ended.
     let mut blocked = 0.0;
     let mut since = None;
-    for e in v.events.iter().filter(|e| e.actor == 1 && e.op == Op::Join) {
+    for e in v.events.iter().filter(|e| e.actor.is_main_thread() && e.op == Op::Join) {
         match e.kind {
             Kind::Block => since = Some(v.t(e)),
             Kind::Ok | Kind::Timeout => {
@@ -191,7 +192,7 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
             _ => {}
         }
     }
-    let main_end = span(v, 1).end.unwrap_or(0.0);
+    let main_end = span(v, v.thread(Actor::MAIN_TID)).end.unwrap_or(0.0);
     let last_end =
         (0..n).filter_map(|i| tid_named(v, &format!("thr-{i}"))).filter_map(|t| span(v, t).end).fold(0.0, f64::max);
     out.push(Insight {

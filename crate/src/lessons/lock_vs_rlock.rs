@@ -216,7 +216,7 @@ fn edges(v: &TraceView) -> Vec<Edge> {
         .iter()
         .filter(|e| e.kind == Kind::WaitEdge)
         .map(|e| {
-            let holder = (e.arg != 0).then(|| e.arg as u32);
+            let holder = (e.arg != 0).then(|| v.thread(e.arg as u32));
             Edge {
                 waiter: v.thread_name(e.actor).to_owned(),
                 kind: v.obj_kind(e.obj),
@@ -236,7 +236,7 @@ fn describe(edges: &[Edge]) -> Msg {
             Some(ObjKind::Thread) => {
                 (format!("конца потока {} (join)", e.what), format!("thread {} to finish (join)", e.what))
             }
-            Some(k) => (format!("{} «{}»", k.python_name(), e.what), format!("{} '{}'", k.python_name(), e.what)),
+            Some(k) => (format!("{} «{}»", k.name(), e.what), format!("{} '{}'", k.name(), e.what)),
             None => (e.what.clone(), e.what.clone()),
         };
         let held_ru = match (&e.holder, e.holder_ended) {

@@ -1,37 +1,11 @@
 //! The few functions of Python's `random` module that lesson programs use.
 //!
-//! A per-thread xorshift generator seeded from the clock and the thread: different on
-//! every run, like an unseeded `random` in Python, and without a lock between threads.
-
-use core::cell::Cell;
-
-thread_local! {
-    static STATE: Cell<u64> = Cell::new(seed());
-}
-
-fn seed() -> u64 {
-    let local = 0u8;
-    // The clock and the address of a stack slot differ between threads and runs.
-    let s = crate::clock::now_ns() ^ ((&local as *const u8 as u64).rotate_left(29)) ^ 0x9E37_79B9_7F4A_7C15;
-    splitmix(s) | 1
-}
-
-fn splitmix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+//! Every draw goes through the seam ([`crate::hooks::random_u64`]): inside a run it comes
+//! from the run's seed, one stream per thread, so a run's seed names its random choices;
+//! a fresh run gets a fresh seed, like an unseeded `random` in Python.
 
 fn next_u64() -> u64 {
-    STATE.with(|s| {
-        let mut x = s.get();
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        s.set(x);
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    })
+    crate::hooks::random_u64()
 }
 
 /// `random.random()`: a float in [0, 1).

@@ -8,7 +8,7 @@ use crate::error::PyResult;
 use crate::prims::Queue;
 use crate::runtime::{self, monotonic};
 use crate::threading::{current_thread, Thread};
-use crate::trace::{Kind, ObjKind, Op};
+use crate::trace::{Actor, Kind, ObjKind, Op};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
@@ -216,7 +216,7 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     };
     let all = lines(v);
     // Every "consumer-k: got pX-Y" line, by consumer, in the consumer's own order.
-    let mut got: HashMap<u32, Vec<(u32, u64)>> = HashMap::new();
+    let mut got: HashMap<Actor, Vec<(u32, u64)>> = HashMap::new();
     for l in &all {
         if let Some((_, item)) = l.text.split_once(": got ") {
             if let Some(it) = parse_item(item) {
@@ -319,7 +319,7 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     });
 
     // 3. Every item consumed exactly once.
-    let summary = all.iter().rev().find(|l| l.actor == 1 && l.text.starts_with("main: consumed "));
+    let summary = all.iter().rev().find(|l| l.actor.is_main_thread() && l.text.starts_with("main: consumed "));
     let parsed = summary.and_then(|l| {
         let rest = l.text.strip_prefix("main: consumed ")?;
         let (a, rest) = rest.split_once(" of ")?;

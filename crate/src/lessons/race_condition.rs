@@ -10,7 +10,7 @@ use crate::prims::Lock;
 use crate::py_print;
 use crate::runtime;
 use crate::threading::Thread;
-use crate::trace::{Kind, ObjKind, Op};
+use crate::trace::{Actor, Kind, ObjKind, Op};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -258,9 +258,9 @@ fn ledger(v: &TraceView) -> Ledger {
     };
     let mut current: i64 = 0;
     // Thread -> the value it read and has not written back yet.
-    let mut pending: HashMap<u32, i64> = HashMap::new();
+    let mut pending: HashMap<Actor, i64> = HashMap::new();
     let mut holding: HashMap<i64, u64> = HashMap::new();
-    let mut blocked_since: HashMap<u32, f64> = HashMap::new();
+    let mut blocked_since: HashMap<Actor, f64> = HashMap::new();
     let (mut first, mut last) = (None, 0.0);
     for e in &v.events {
         if Some(e.obj) == balance && balance.is_some() {

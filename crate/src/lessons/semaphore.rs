@@ -7,7 +7,7 @@ use crate::error::{PyErr, PyResult};
 use crate::prims::{BoundedSemaphore, Semaphore};
 use crate::runtime::{self, monotonic};
 use crate::threading::{current_thread, Thread};
-use crate::trace::{Kind, ObjKind, Op};
+use crate::trace::{Actor, Kind, ObjKind, Op};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -177,7 +177,7 @@ struct Occupancy {
 }
 
 fn occupancy(v: &TraceView, sem: u32) -> Occupancy {
-    let mut holding: HashMap<u32, usize> = HashMap::new();
+    let mut holding: HashMap<Actor, usize> = HashMap::new();
     let (mut inside, mut max_inside, mut max_at, mut unpaid) = (0usize, 0usize, 0.0, 0usize);
     let mut entries = Vec::new();
     for e in v.events.iter().filter(|e| e.obj == sem) {
@@ -334,7 +334,7 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     });
 
     // 3. BoundedSemaphore refuses an extra release.
-    let refused: Vec<(u32, String)> =
+    let refused: Vec<(Actor, String)> =
         failures(v).into_iter().filter(|(_, m)| m.contains("released too many times")).collect();
     let (observed, detail) = if !extra {
         (

@@ -140,7 +140,7 @@ fn insights(v: &TraceView, _: &Params, _: &Measurements) -> Vec<Insight> {
 
     // 1. Interleaving: main's lines printed between the worker's first and last line.
     let w_lines: Vec<_> = all.iter().filter(|l| Some(l.actor) == worker).collect();
-    let main_lines: Vec<_> = all.iter().filter(|l| l.actor == 1).collect();
+    let main_lines: Vec<_> = all.iter().filter(|l| l.actor.is_main_thread()).collect();
     let between = match (w_lines.first(), w_lines.last()) {
         (Some(a), Some(b)) => main_lines.iter().filter(|l| l.index > a.index && l.index < b.index).count(),
         _ => 0,

@@ -197,9 +197,9 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     });
 
     let main_reads = p.flag("main_reads");
-    let failed = failures(v).into_iter().find(|(who, msg)| *who == 1 && msg == ATTRIBUTE_ERROR);
-    let printed = all.iter().any(|l| l.actor == 1 && l.stderr && l.text.ends_with(ATTRIBUTE_ERROR));
-    let at = v.events.iter().find(|e| e.actor == 1 && e.kind == Kind::Fail).map_or(0.0, |e| v.t(e));
+    let failed = failures(v).into_iter().find(|(who, msg)| who.is_main_thread() && msg == ATTRIBUTE_ERROR);
+    let printed = all.iter().any(|l| l.actor.is_main_thread() && l.stderr && l.text.ends_with(ATTRIBUTE_ERROR));
+    let at = v.events.iter().find(|e| e.actor.is_main_thread() && e.kind == Kind::Fail).map_or(0.0, |e| v.t(e));
     let writes = v
         .events
         .iter()

@@ -245,10 +245,14 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
 
     // 3. result() waits for the task.
     let f0 = index.iter().find(|(_, k)| **k == 0).map(|(id, _)| *id);
-    let main_blocked =
-        f0.and_then(|f| v.events.iter().find(|e| e.obj == f && e.actor == 1 && e.kind == Kind::Block).map(|e| v.t(e)));
+    let main_blocked = f0.and_then(|f| {
+        v.events.iter().find(|e| e.obj == f && e.actor.is_main_thread() && e.kind == Kind::Block).map(|e| v.t(e))
+    });
     let main_got = f0.and_then(|f| {
-        v.events.iter().find(|e| e.obj == f && e.actor == 1 && e.kind == Kind::Ok && e.op == Op::Result).map(|e| v.t(e))
+        v.events
+            .iter()
+            .find(|e| e.obj == f && e.actor.is_main_thread() && e.kind == Kind::Ok && e.op == Op::Result)
+            .map(|e| v.t(e))
     });
     let done0 = finished_at.get(&0).copied();
     let (observed, detail) = match (main_blocked, main_got, done0) {

@@ -8,6 +8,7 @@ use crate::error::PyResult;
 use crate::prims::Timer;
 use crate::py_print;
 use crate::runtime;
+use crate::trace::Actor;
 use crate::trace::{Kind, ObjKind, Op, ThreadEndHow};
 
 /// Python's name for the timer's thread: the first thread the program creates.
@@ -151,7 +152,7 @@ fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     let cut = ts.and_then(|s| s.how) == Some(ThreadEndHow::CutOff);
     let hello_lines =
         lines(v).into_iter().filter(|l| Some(l.actor) == tt && !l.stderr && l.text.starts_with("hello:")).count();
-    let main_end = span(v, 1).end.unwrap_or(0.0);
+    let main_end = span(v, v.thread(Actor::MAIN_TID)).end.unwrap_or(0.0);
     let due = started + interval;
     let mut out = Vec::new();
 

@@ -2,7 +2,6 @@
 
 use super::{guard, Mutex};
 use crate::error::{PyErr, PyResult};
-use crate::futex;
 use crate::hooks::{self, Park};
 use crate::sync::{AtomicU32, Ordering};
 use crate::trace::{Kind, ObjKind, Op};
@@ -136,7 +135,7 @@ impl Barrier {
                 st.count = 0;
                 round.end(RELEASED);
                 drop(st);
-                futex::wake_all(&round.state);
+                hooks::wake_all(&round.state);
                 return Ok(index);
             }
             st.count += 1;
@@ -199,7 +198,7 @@ impl Barrier {
         st.count = 0;
         let round = core::mem::replace(&mut st.current, Generation::new());
         round.end(BROKEN);
-        futex::wake_all(&round.state);
+        hooks::wake_all(&round.state);
     }
 
     /// `abort()`: breaks the barrier; waiting threads and later `wait()`s raise

@@ -2,7 +2,6 @@
 
 use super::{guard, Lock, Mutex, RLock};
 use crate::error::{PyErr, PyResult};
-use crate::futex;
 use crate::hooks::{self, Park};
 use crate::sync::{AtomicU32, Ordering};
 use crate::trace::{Kind, ObjKind, Op};
@@ -268,7 +267,7 @@ impl Condition {
                 match deadline {
                     None => deadline = super::deadline(Some(t)),
                     Some(d) => {
-                        let left_ns = d.saturating_sub(crate::clock::now_ns());
+                        let left_ns = d.saturating_sub(hooks::now_ns());
                         if left_ns == 0 {
                             break;
                         }
@@ -311,7 +310,7 @@ impl Condition {
         // Woken after the guard is dropped: the syscalls need not hold up other waiters.
         // Each waiter is kept alive by its Arc here even if it has already returned.
         for w in &picked {
-            futex::wake_one(&w.state);
+            hooks::wake_one(&w.state);
         }
         Ok(())
     }

@@ -1,7 +1,6 @@
 //! `threading.Event`: a flag that threads wait on until another thread sets it.
 
 use crate::error::PyResult;
-use crate::futex;
 use crate::hooks::{self, Park};
 use crate::sync::{AtomicU32, Ordering};
 use crate::trace::{Kind, ObjKind, Op};
@@ -96,7 +95,7 @@ impl Event {
                 Err(now) => w = now,
             }
         }
-        futex::wake_all(&self.word);
+        hooks::wake_all(&self.word);
     }
 
     /// `clear()`: lowers the flag; later `wait()`s block until the next `set()`.

@@ -1,7 +1,6 @@
 //! `threading.Lock`: a mutual-exclusion lock that any thread may release.
 
 use crate::error::{check_timeout_args, PyErr, PyResult};
-use crate::futex;
 use crate::hooks::{self, Park};
 use crate::sync::{AtomicU32, Ordering};
 use crate::trace::{Kind, ObjKind, Op};
@@ -89,7 +88,7 @@ impl Lock {
             hooks::trace(Kind::Timeout, Op::Acquire, self.obj, 0);
             return Ok(false);
         }
-        self.acquire_contended(me, timeout.map(|t| crate::clock::now_ns() + hooks::real_ns(t)))
+        self.acquire_contended(me, timeout.map(|t| hooks::deadline_after(t)))
     }
 
     #[cold]
@@ -140,7 +139,7 @@ impl Lock {
             if hooks::park(&self.state, s | CONTENDED, deadline, self.obj)? == Park::TimedOut {
                 // A wake-up meant for us may have come with the timeout: pass it on, or a
                 // sleeper behind us could miss a release.
-                futex::wake_one(&self.state);
+                hooks::wake_one(&self.state);
                 hooks::trace(Kind::Timeout, Op::Acquire, self.obj, 0);
                 return Ok(false);
             }
@@ -165,7 +164,7 @@ impl Lock {
                 Err(e)
             }
             s if s & CONTENDED != 0 => {
-                futex::wake_one(&self.state);
+                hooks::wake_one(&self.state);
                 Ok(())
             }
             _ => Ok(()),

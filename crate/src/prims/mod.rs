@@ -87,13 +87,13 @@ fn os_thread_key() -> u32 {
 pub(crate) fn wake_n(word: &AtomicU32, n: u32) {
     match n {
         0 => {}
-        1 => crate::futex::wake_one(word),
-        _ => crate::futex::wake_all(word),
+        1 => crate::hooks::wake_one(word),
+        _ => crate::hooks::wake_all(word),
     }
 }
 
 /// A lesson-seconds timeout turned into an absolute deadline on the shared clock.
 #[inline]
 pub(crate) fn deadline(timeout: Option<f64>) -> Option<u64> {
-    timeout.map(|t| crate::clock::now_ns().saturating_add(crate::hooks::real_ns(t)))
+    timeout.map(|t| crate::hooks::deadline_after(t))
 }

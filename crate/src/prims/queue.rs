@@ -120,7 +120,7 @@ impl<T> Queue<T> {
         match done {
             Some(((), wake)) => {
                 if wake {
-                    crate::futex::wake_one(&self.not_empty);
+                    hooks::wake_one(&self.not_empty);
                 }
                 Ok(())
             }
@@ -143,7 +143,7 @@ impl<T> Queue<T> {
         match done {
             Some((item, wake)) => {
                 if wake {
-                    crate::futex::wake_one(&self.not_full);
+                    hooks::wake_one(&self.not_full);
                 }
                 Ok(item)
             }
@@ -175,7 +175,7 @@ impl<T> Queue<T> {
             }
         };
         if wake {
-            crate::futex::wake_all(&self.all_done);
+            hooks::wake_all(&self.all_done);
         }
         Ok(())
     }
@@ -211,7 +211,7 @@ impl<T> Queue<T> {
                 let wake = self.signal(op, &mut st);
                 return Ok(Some((r, wake)));
             }
-            if block && !spun && op != Op::Join && deadline.is_none_or(|d| d > crate::clock::now_ns()) {
+            if block && !spun && op != Op::Join && deadline.is_none_or(|d| d > hooks::now_ns()) {
                 // Watch the word for a moment before counting as a sleeper: the other
                 // side bumps it on every put or get (join's word only moves for counted
                 // sleepers, so join goes straight on), and wakes (a system call natively)
@@ -228,7 +228,7 @@ impl<T> Queue<T> {
             if !blocked {
                 hooks::trace(Kind::Attempt, op, self.obj, self.value(op, &st));
             }
-            if !block || deadline.is_some_and(|d| d <= crate::clock::now_ns()) {
+            if !block || deadline.is_some_and(|d| d <= hooks::now_ns()) {
                 hooks::trace(Kind::Timeout, op, self.obj, self.value(op, &st));
                 return Ok(None);
             }

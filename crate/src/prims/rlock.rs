@@ -1,7 +1,6 @@
 //! `threading.RLock`: a lock that its owner may acquire again, released as many times.
 
 use crate::error::{check_timeout_args, PyErr, PyResult};
-use crate::futex;
 use crate::hooks::{self, Park};
 use crate::sync::{AtomicU32, Ordering};
 use crate::trace::{Kind, ObjKind, Op};
@@ -154,7 +153,7 @@ impl RLock {
         hooks::set_holder(self.obj, 0);
         hooks::trace(Kind::Signal, Op::Release, self.obj, 0);
         if self.state.swap(UNLOCKED, Ordering::Release) == CONTENDED {
-            futex::wake_one(&self.state);
+            hooks::wake_one(&self.state);
         }
     }
 

@@ -386,7 +386,7 @@ pub fn start_with_threads(
     PAGE.with(|p| p.borrow_mut().ending.retain(|(id, _)| *id != run_id));
     RUN_IDS.with(|m| m.borrow_mut().push((Arc::as_ptr(&run) as usize, run_id)));
     if SPARE.load(Ordering::SeqCst) >= threads as i32 {
-        crate::threading::start_main(&run, Box::new(main));
+        super::thread::start_main(&run, Box::new(main));
         return run;
     }
     let r = run.clone();
@@ -398,7 +398,7 @@ pub fn start_with_threads(
             _ if r.end_state().is_some() => r.force_finish(),
             Ok(()) => {
                 r.trace.set_start_ns(crate::clock::now_ns());
-                crate::threading::start_main(&r, Box::new(main));
+                super::thread::start_main(&r, Box::new(main));
             }
             Err(e) => {
                 r.request_end(crate::trace::EndState::Failed, &e.to_string());

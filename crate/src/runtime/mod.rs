@@ -5,20 +5,28 @@
 //! Workers sharing the wasm memory in the browser (`browser`). Everything else, including
 //! the watchdog, is the same code on both.
 //!
-//! Every blocking call of every primitive goes through [`park`], which records what the
-//! thread waits on. That single choke point is what makes Stop, the deadlock report and
-//! (later) a controlled scheduler possible without touching the primitives or the lessons.
+//! Every schedule point of every primitive (waits, wakes, time, sleeps, randomness,
+//! prints) goes through the seam, [`crate::hooks`], which hands it to the run's scheduling
+//! [`sched::Policy`] and records what the thread waits on. That single choke point is what
+//! makes Stop, the deadlock report and other schedulers possible without touching the
+//! primitives or the lessons. A thread's life is [`thread`]'s alone.
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
+pub mod sched;
+pub(crate) mod thread;
 
-use crate::error::{Interrupted, PyErr, PyResult};
+pub use crate::hooks::{checkpoint, eprint, monotonic, new_object, print, real_ns, sleep, trace};
+pub use sched::Policy;
+
+use crate::error::PyResult;
 use crate::futex;
 use crate::sync::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
-use crate::trace::{EndState, Kind, ObjKind, Op, ThreadEndHow, Trace};
+use crate::trace::{Actor, EndState, Kind, ObjKind, Op, Trace};
 use std::sync::{Arc, Mutex};
+use thread::{ThreadSlot, T_BLOCKED, T_FINISHED, T_UNUSED};
 
 /// A unit of work handed to a thread of the backend.
 pub type Job = Box<dyn FnOnce() + Send + 'static>;
@@ -37,46 +45,29 @@ pub struct RunConfig {
     pub trace_capacity: usize,
     /// Threads a run may start, the main thread included.
     pub max_threads: usize,
+    /// Who runs next.
+    pub policy: Policy,
+    /// The seed of every random choice of the run (`None`: a fresh one, from the clock).
+    /// It is recorded in the trace, so a run's result can name it.
+    pub seed: Option<u64>,
 }
 
 impl Default for RunConfig {
     fn default() -> Self {
-        RunConfig { speed: 1.0, trace_capacity: 1 << 16, max_threads: 1024 }
+        RunConfig { speed: 1.0, trace_capacity: 1 << 16, max_threads: 1024, policy: Policy::Free, seed: None }
     }
 }
-
-/// Longest real time a parked thread goes without re-checking for Stop. Stop also wakes
-/// parked threads directly; this bound covers the window where a thread has checked the
-/// flag but not yet gone to sleep.
-const PARK_SLICE_NS: u64 = 20_000_000;
 /// Watchdog ticks with every live thread blocked and no event recorded before a run is
 /// declared deadlocked.
 const DEADLOCK_TICKS: u32 = 3;
 const OBJ_CAPACITY: usize = 1 << 16;
 
-// A thread slot's states.
-const T_UNUSED: u32 = 0;
-const T_RUNNING: u32 = 1;
-const T_SLEEPING: u32 = 2;
-const T_BLOCKED: u32 = 3;
-const T_BLOCKED_TIMED: u32 = 4;
-const T_FINISHED: u32 = 5;
-
-struct ThreadSlot {
-    state: AtomicU32,
-    /// The object it is blocked on.
-    obj: AtomicU32,
-    /// The futex word it sleeps on, so that Stop can wake it.
-    wait_addr: AtomicUsize,
-    /// Its own word, for `sleep` and for being interrupted.
-    wake: AtomicU32,
-    daemon: AtomicBool,
-}
-
 /// One execution of a lesson program.
 pub struct Run {
     pub trace: Trace,
     speed: f64,
+    policy: Policy,
+    seed: u64,
     spawner: Arc<dyn Spawner>,
     slots: Box<[ThreadSlot]>,
     next_tid: AtomicU32,
@@ -98,7 +89,8 @@ pub struct Run {
     done: AtomicU32,
     end_reason: Mutex<String>,
     main_failed: Mutex<Option<String>>,
-    pub(crate) threads: Mutex<Vec<crate::threading::Thread>>,
+    /// Every `Thread` object started in the run, `MainThread` first.
+    threads: Mutex<Vec<thread::Thread>>,
     watch_len: AtomicUsize,
     watch_ticks: AtomicU32,
 }
@@ -108,7 +100,7 @@ pub struct Run {
 pub(crate) struct Ctx {
     pub run: Arc<Run>,
     pub tid: u32,
-    pub thread: crate::threading::Thread,
+    pub thread: thread::Thread,
 }
 
 #[cfg(not(loom))]
@@ -169,207 +161,6 @@ pub(crate) fn set_current(ctx: Option<Ctx>) {
     });
 }
 
-/// Records an operation of the current thread on `obj`, if it runs inside a run.
-#[inline(always)]
-pub(crate) fn trace(kind: Kind, op: Op, obj: u32, arg: u64) {
-    with_current(|ctx| ctx.run.trace.emit(ctx.tid, kind, op, obj, arg));
-}
-
-/// Records an exception raised by an operation on `obj`.
-pub(crate) fn trace_fail(op: Op, obj: u32, err: &PyErr) {
-    with_current(|ctx| {
-        let s = ctx.run.trace.intern(&err.to_string());
-        ctx.run.trace.emit(ctx.tid, Kind::Fail, op, obj, s.0);
-    });
-}
-
-/// Registers a new object of the current run and records its creation. Returns 0 (untraced)
-/// outside a run.
-pub(crate) fn new_object(kind: ObjKind, name: &str) -> u32 {
-    with_current(|ctx| ctx.run.new_object(ctx.tid, kind, name)).unwrap_or(0)
-}
-
-/// Notes that `obj` is held by thread `tid` (0: nobody), for the watchdog's report.
-#[inline]
-pub(crate) fn set_holder(obj: u32, tid: u32) {
-    if obj != 0 {
-        with_current(|ctx| ctx.run.set_holder_of(obj, tid));
-    }
-}
-
-/// The current lesson thread's id, 0 outside a run.
-#[inline(always)]
-pub(crate) fn tid() -> u32 {
-    current_tid().unwrap_or(0)
-}
-
-/// Real nanoseconds for `secs` lesson seconds in the current run (1:1 outside a run).
-pub fn real_ns(secs: f64) -> u64 {
-    let speed = with_current(|c| c.run.speed).unwrap_or(1.0);
-    ((secs.max(0.0) / speed) * 1e9).min(u64::MAX as f64 / 2.0) as u64
-}
-
-/// Lesson seconds since the run started (`time.monotonic()` for a lesson).
-pub fn monotonic() -> f64 {
-    with_current(|ctx| ctx.run.lesson_secs(crate::clock::now_ns().saturating_sub(ctx.run.trace.start_ns())))
-        .unwrap_or_else(|| crate::clock::now_ns() as f64 / 1e9)
-}
-
-/// Why [`park`] returned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Park {
-    /// Woken, or the word changed, or spuriously: re-check the condition.
-    Woken,
-    /// `deadline` passed.
-    TimedOut,
-}
-
-/// Sleeps while `*word == expected`, until the absolute `deadline` (clock ns), recording
-/// that the current thread is blocked on `obj`. Interrupted when the run stops.
-pub(crate) fn park(word: &AtomicU32, expected: u32, deadline: Option<u64>, obj: u32) -> Result<Park, Interrupted> {
-    if spin_until_changed(word, expected) {
-        return Ok(Park::Woken);
-    }
-    let ctx = current();
-    let Some(ctx) = ctx else {
-        let timeout = match deadline {
-            Some(d) => match d.checked_sub(crate::clock::now_ns()) {
-                Some(t) if t > 0 => Some(t),
-                _ => return Ok(Park::TimedOut),
-            },
-            None => None,
-        };
-        let woke = futex::wait(word, expected, timeout);
-        return Ok(if woke { Park::Woken } else { Park::TimedOut });
-    };
-    let slot = &ctx.run.slots[ctx.tid as usize];
-    slot.obj.store(obj, Ordering::Relaxed);
-    slot.wait_addr.store(word as *const AtomicU32 as usize, Ordering::Relaxed);
-    slot.state.store(if deadline.is_some() { T_BLOCKED_TIMED } else { T_BLOCKED }, Ordering::SeqCst);
-    let result = loop {
-        if ctx.run.interrupted(ctx.tid) {
-            break Err(Interrupted);
-        }
-        let now = crate::clock::now_ns();
-        let slice = match deadline {
-            Some(d) if d <= now => break Ok(Park::TimedOut),
-            Some(d) => (d - now).min(PARK_SLICE_NS),
-            None => PARK_SLICE_NS,
-        };
-        if word.load(Ordering::Acquire) != expected {
-            break Ok(Park::Woken);
-        }
-        if futex::wait(word, expected, Some(slice)) {
-            break Ok(Park::Woken);
-        }
-    };
-    slot.wait_addr.store(0, Ordering::Relaxed);
-    slot.state.store(T_RUNNING, Ordering::SeqCst);
-    result.and_then(|p| if ctx.run.interrupted(ctx.tid) { Err(Interrupted) } else { Ok(p) })
-}
-
-/// How long [`park`] spins before sleeping. Waking a sleeping thread costs about 20 µs
-/// natively on our machines and more for a worker, while the other side of a hand-off
-/// often answers within a microsecond or two, unless it was preempted for a moment. A
-/// spin of half a wake-up's cost loses at most that much when the wait turns out long,
-/// and catches most short ones: 2 µs missed often enough in the browser to triple its
-/// ping-pong (6 µs per round trip against 1.9 µs now). Time-based, because wasm has no
-/// pause instruction to count on.
-const SPIN_NS: u64 = 10_000;
-
-/// Spins while `*word == expected`, for at most [`SPIN_NS`]; true if it changed.
-#[inline]
-pub(crate) fn spin_until_changed(word: &AtomicU32, expected: u32) -> bool {
-    #[cfg(loom)]
-    {
-        let _ = (word, expected);
-        false
-    }
-    #[cfg(not(loom))]
-    {
-        let start = crate::clock::now_ns();
-        loop {
-            for _ in 0..64 {
-                if word.load(Ordering::Acquire) != expected {
-                    return true;
-                }
-                core::hint::spin_loop();
-            }
-            if crate::clock::now_ns().saturating_sub(start) > SPIN_NS {
-                return false;
-            }
-        }
-    }
-}
-
-/// `time.sleep(secs)` in lesson seconds; returns early only when the run stops.
-pub fn sleep(secs: f64) -> PyResult<()> {
-    if secs.is_nan() || secs < 0.0 {
-        return Err(PyErr::value("sleep length must be non-negative"));
-    }
-    let deadline = crate::clock::now_ns() + real_ns(secs);
-    let Some(ctx) = current() else {
-        while let Some(t) = deadline.checked_sub(crate::clock::now_ns()).filter(|t| *t > 0) {
-            std::thread::sleep(std::time::Duration::from_nanos(t));
-        }
-        return Ok(());
-    };
-    let slot = &ctx.run.slots[ctx.tid as usize];
-    ctx.run.trace.emit(ctx.tid, Kind::Block, Op::Sleep, 0, (secs * 1e9) as u64);
-    slot.wait_addr.store(&slot.wake as *const AtomicU32 as usize, Ordering::Relaxed);
-    slot.state.store(T_SLEEPING, Ordering::SeqCst);
-    let result = loop {
-        if ctx.run.interrupted(ctx.tid) {
-            break Err(PyErr::Interrupted);
-        }
-        let now = crate::clock::now_ns();
-        if now >= deadline {
-            break Ok(());
-        }
-        let seen = slot.wake.load(Ordering::Acquire);
-        futex::wait(&slot.wake, seen, Some((deadline - now).min(PARK_SLICE_NS * 5)));
-    };
-    slot.wait_addr.store(0, Ordering::Relaxed);
-    slot.state.store(T_RUNNING, Ordering::SeqCst);
-    if result.is_ok() {
-        ctx.run.trace.emit(ctx.tid, Kind::Ok, Op::Sleep, 0, 0);
-    }
-    result
-}
-
-/// Python's `print`: one line of the current thread's output.
-pub fn print(line: &str) -> PyResult<()> {
-    write_line(line, 0)
-}
-
-/// A line on standard error (tracebacks, warnings).
-pub fn eprint(line: &str) -> PyResult<()> {
-    write_line(line, 1)
-}
-
-fn write_line(line: &str, stream: u16) -> PyResult<()> {
-    match current() {
-        Some(ctx) => {
-            checkpoint()?;
-            let s = ctx.run.trace.intern(line);
-            ctx.run.trace.emit_code(ctx.tid, Kind::Print, stream, 0, s.0);
-        }
-        None if stream == 0 => println!("{line}"),
-        None => eprintln!("{line}"),
-    }
-    Ok(())
-}
-
-/// Fails with [`PyErr::Interrupted`] once the run is stopping (or this daemon thread is
-/// being cut off). Lesson loops that never block call it so that Stop reaches them.
-#[inline]
-pub fn checkpoint() -> PyResult<()> {
-    match with_current(|ctx| ctx.run.interrupted(ctx.tid)) {
-        Some(true) => Err(PyErr::Interrupted),
-        _ => Ok(()),
-    }
-}
-
 /// `print(...)` with format arguments; evaluates to `PyResult<()>`.
 #[macro_export]
 macro_rules! py_print {
@@ -381,21 +172,16 @@ impl Run {
         // Allocate first, then start the clock: filling a large trace takes a while (a
         // quarter second for the default one in a debug build) that is not lesson time.
         let trace = Trace::new(cfg.trace_capacity.max(16), 0);
-        let slots = (0..cfg.max_threads.max(2) + 1)
-            .map(|_| ThreadSlot {
-                state: AtomicU32::new(T_UNUSED),
-                obj: AtomicU32::new(0),
-                wait_addr: AtomicUsize::new(0),
-                wake: AtomicU32::new(0),
-                daemon: AtomicBool::new(false),
-            })
-            .collect();
+        let slots = (0..cfg.max_threads.max(2) + 1).map(|_| ThreadSlot::new()).collect();
+        let seed = cfg.seed.unwrap_or_else(|| sched::splitmix(crate::clock::now_ns()));
         let speed = if cfg.speed.is_finite() && cfg.speed > 0.0 { cfg.speed } else { 1.0 };
         let holders = (0..OBJ_CAPACITY).map(|_| AtomicU32::new(0)).collect();
         trace.set_start_ns(crate::clock::now_ns());
         let run = Arc::new(Run {
             trace,
             speed,
+            policy: cfg.policy,
+            seed,
             spawner,
             slots,
             next_tid: AtomicU32::new(1),
@@ -416,7 +202,28 @@ impl Run {
             watch_ticks: AtomicU32::new(0),
         });
         run.trace.emit(0, Kind::RunStart, Op::None, 0, speed.to_bits());
+        let pid = run.trace.pid();
+        let name = run.trace.intern(if pid == Actor::MAIN_PID { "MainProcess" } else { "Process" });
+        run.trace.emit_code(0, Kind::Process, 0, pid, name.0);
+        run.trace.emit(0, Kind::Seed, Op::None, 0, seed);
         run
+    }
+
+    /// Who runs next in this run.
+    #[inline(always)]
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// The seed the run draws its random choices from.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Thread `tid`'s slot.
+    #[inline(always)]
+    pub(crate) fn slot(&self, tid: u32) -> &ThreadSlot {
+        &self.slots[tid as usize]
     }
 
     pub fn speed(&self) -> f64 {
@@ -433,7 +240,7 @@ impl Run {
     }
 
     #[inline]
-    fn interrupted(&self, tid: u32) -> bool {
+    pub(crate) fn interrupted(&self, tid: u32) -> bool {
         self.stopping.load(Ordering::Relaxed)
             || (self.exiting.load(Ordering::Relaxed)
                 && self.slots.get(tid as usize).is_some_and(|s| s.daemon.load(Ordering::Relaxed)))
@@ -457,44 +264,8 @@ impl Run {
         self.next_name.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Reserves a thread id, counting the thread as live from now on, so that the program
-    /// cannot be seen as finished while a started thread is still booting.
-    pub(crate) fn register_thread(&self, daemon: bool) -> Result<u32, PyErr> {
-        let tid = self.next_tid.fetch_add(1, Ordering::Relaxed);
-        let Some(slot) = self.slots.get(tid as usize) else {
-            return Err(PyErr::runtime("can't start new thread"));
-        };
-        slot.daemon.store(daemon, Ordering::Relaxed);
-        slot.state.store(T_RUNNING, Ordering::SeqCst);
-        self.live.fetch_add(1, Ordering::SeqCst);
-        if !daemon {
-            self.live_nondaemon.fetch_add(1, Ordering::SeqCst);
-        }
-        Ok(tid)
-    }
-
-    /// Called by each thread as it ends, whatever the way.
-    pub(crate) fn thread_exited(&self, tid: u32, how: ThreadEndHow, error: Option<&PyErr>) {
-        self.trace.emit_code(tid, Kind::ThreadEnd, how as u16, 0, 0);
-        let slot = &self.slots[tid as usize];
-        slot.state.store(T_FINISHED, Ordering::SeqCst);
-        if tid == 1 {
-            if let Some(e) = error {
-                *self.main_failed.lock().unwrap() = Some(e.to_string());
-            }
-        }
-        if !slot.daemon.load(Ordering::Relaxed) && self.live_nondaemon.fetch_sub(1, Ordering::SeqCst) == 1 {
-            // The program is over: daemon threads die with it.
-            self.exiting.store(true, Ordering::SeqCst);
-            self.wake_everyone();
-        }
-        if self.live.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.finish();
-        }
-    }
-
     /// Writes `RunEnd` once, with the end state decided so far.
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if self.ended.swap(true, Ordering::SeqCst) {
             return;
         }
@@ -516,11 +287,6 @@ impl Run {
         let reason = self.end_reason.try_lock().map(|r| r.clone()).unwrap_or_default();
         let s = self.trace.intern(&reason);
         self.trace.emit_code(0, Kind::RunEnd, self.end.load(Ordering::SeqCst) as u16, 0, s.0);
-        // Threads hold the run and the run lists its threads: break that cycle so a run is
-        // freed once nobody holds it.
-        if let Ok(mut threads) = self.threads.try_lock() {
-            threads.clear();
-        }
         self.done.store(1, Ordering::SeqCst);
         futex::wake_all(&self.done);
     }
@@ -552,7 +318,7 @@ impl Run {
         self.finish();
     }
 
-    fn wake_everyone(&self) {
+    pub(crate) fn wake_everyone(&self) {
         for slot in self.slots.iter() {
             let addr = slot.wait_addr.load(Ordering::SeqCst);
             if addr != 0 {
@@ -644,7 +410,7 @@ pub fn start(
     main: impl FnOnce() -> PyResult<()> + Send + 'static,
 ) -> Arc<Run> {
     let run = Run::new(cfg, spawner);
-    crate::threading::start_main(&run, Box::new(main));
+    thread::start_main(&run, Box::new(main));
     run
 }
 
