@@ -512,3 +512,39 @@ impl Trace {
         v
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_decode_by_their_kind() {
+        let t = Trace::new(16, 0);
+        t.set_pid(3);
+        let line = t.intern("oops");
+        t.emit_code(2, Kind::Print, 1, 0, line.0); // stderr: code 1, which is also Acquire's
+        t.emit(2, Kind::Block, Op::Acquire, 7, 0);
+        t.emit_code(2, Kind::ThreadEnd, ThreadEndHow::Raised as u16, 0, 0);
+        let ev = t.snapshot();
+        assert_eq!((ev[0].op, ev[0].is_stderr()), (Op::None, true), "a stderr print is no acquire");
+        assert_eq!(ev[1].op, Op::Acquire);
+        assert_eq!(ev[2].thread_end(), Some(ThreadEndHow::Raised));
+        assert_eq!(ev[1].thread_end(), None, "only a ThreadEnd has a way of ending");
+        assert!(ev.iter().all(|e| e.actor == Actor::thread(3, 2)), "the process is the trace's");
+    }
+
+    #[test]
+    fn every_code_decodes_back_to_its_variant() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::from_u16(*k as u16), Some(*k));
+        }
+        for o in Op::ALL {
+            assert_eq!(Op::from_u16(*o as u16), Some(*o));
+        }
+        for o in ObjKind::ALL {
+            assert_eq!(ObjKind::from_u16(*o as u16), Some(*o));
+        }
+        assert_eq!(Kind::from_u16(0), None);
+        assert_eq!(Kind::from_u16(Kind::ALL.len() as u16 + 1), None);
+    }
+}

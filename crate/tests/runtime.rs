@@ -158,3 +158,75 @@ fn a_panic_fails_the_run_instead_of_hanging_it() {
     assert_eq!(run.end_state(), Some(EndState::Failed));
     assert!(run.trace.snapshot().iter().any(|e| e.kind == Kind::ThreadPanic));
 }
+
+/// Three threads draw random numbers and print them; the printed lines of each thread.
+fn draws(seed: Option<u64>) -> (u64, Vec<Vec<String>>) {
+    let cfg = parlab::runtime::RunConfig { seed, ..cfg(1.0) };
+    let run = native::run(cfg, || {
+        let threads: Vec<Thread> = (0..3)
+            .map(|k| {
+                Thread::named(&format!("t{k}"), "draw", move || {
+                    for _ in 0..4 {
+                        py_print!("{}", parlab::runtime::random_u64())?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for t in &threads {
+            t.start()?;
+        }
+        threads.iter().try_for_each(|t| t.join(None))
+    });
+    let view = parlab::analysis::TraceView::from_trace(&run.trace);
+    assert_eq!(view.seed, Some(run.seed()), "the trace records the run's seed");
+    let per_thread = (0..3)
+        .map(|k| {
+            let actor = view.thread_named(&format!("t{k}")).expect("each thread started");
+            view.lines().into_iter().filter(|l| l.actor == actor).map(|l| l.text).collect()
+        })
+        .collect();
+    (run.seed(), per_thread)
+}
+
+#[test]
+fn a_seed_names_every_random_draw_of_a_run() {
+    let (seed, first) = draws(Some(42));
+    assert_eq!(seed, 42);
+    let (_, again) = draws(Some(42));
+    assert_eq!(first, again, "the same seed gives each thread the same draws, whatever the interleaving");
+    assert!(first.iter().all(|d| d.len() == 4));
+    assert_ne!(first[0], first[1], "threads draw from streams of their own");
+    let (_, other) = draws(Some(43));
+    assert_ne!(first, other, "another seed, other draws");
+    let (fresh, _) = draws(None);
+    let (fresh2, _) = draws(None);
+    assert_ne!(fresh, fresh2, "a run without a seed gets a fresh one");
+}
+
+#[test]
+fn a_finished_run_is_freed_once_nobody_holds_it() {
+    // Threads that started threads, a thread object kept by a lesson, a deadlock: nothing
+    // of the run may keep the run alive once its threads are gone.
+    let weak = {
+        let run = native::run(cfg(1.0), || {
+            let inner = Thread::named("inner", "work", || Ok(()));
+            let keep = inner.clone();
+            let outer = Thread::named("outer", "spawn", move || {
+                inner.start()?;
+                inner.join(None)
+            });
+            outer.start()?;
+            outer.join(None)?;
+            keep.join(None)
+        });
+        assert_eq!(run.end_state(), Some(EndState::Finished));
+        Arc::downgrade(&run)
+    };
+    // The last OS thread drops its reference just after it reports its end.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while weak.upgrade().is_some() {
+        assert!(Instant::now() < deadline, "the run is still referenced 5 s after it ended: a cycle");
+        std::thread::yield_now();
+    }
+}

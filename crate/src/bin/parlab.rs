@@ -4,7 +4,7 @@
 //! ```text
 //! parlab list [--lang ru|en]
 //! parlab show <id> [key=value ...] [--lang ru|en]
-//! parlab run <id> [key=value ...] [--speed X] [--lang ru|en] [--json] [--chrome FILE]
+//! parlab run <id> [key=value ...] [--speed X] [--seed N] [--lang ru|en] [--json] [--chrome FILE]
 //! ```
 //!
 //! Exit codes: 0 the run ended (whatever its end state), 1 the run hit an internal error
@@ -27,7 +27,7 @@ macro_rules! outln {
 const USAGE: &str = "usage:
   parlab list [--lang ru|en]
   parlab show <id> [key=value ...] [--lang ru|en]
-  parlab run <id> [key=value ...] [--speed X] [--lang ru|en] [--json] [--chrome FILE]";
+  parlab run <id> [key=value ...] [--speed X] [--seed N] [--lang ru|en] [--json] [--chrome FILE]";
 
 /// Watchdog period of the streaming loop (the same as the native backend's).
 const TICK_NS: u64 = 20_000_000;
@@ -37,6 +37,7 @@ struct Args {
     id: Option<String>,
     pairs: Vec<(String, String)>,
     speed: Option<f64>,
+    seed: Option<u64>,
     lang: Lang,
     json: bool,
     chrome: Option<String>,
@@ -54,8 +55,16 @@ fn default_lang() -> Lang {
 fn parse_args(argv: &[String]) -> Result<Args, String> {
     let mut it = argv.iter();
     let command = it.next().ok_or_else(|| USAGE.to_owned())?.clone();
-    let mut a =
-        Args { command, id: None, pairs: Vec::new(), speed: None, lang: default_lang(), json: false, chrome: None };
+    let mut a = Args {
+        command,
+        id: None,
+        pairs: Vec::new(),
+        speed: None,
+        seed: None,
+        lang: default_lang(),
+        json: false,
+        chrome: None,
+    };
     while let Some(arg) = it.next() {
         let mut value_of = |flag: &str| it.next().cloned().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
         match arg.as_str() {
@@ -65,6 +74,14 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                     Ok(s) if s.is_finite() && s > 0.0 => a.speed = Some(s),
                     _ => return Err(format!("--speed: a positive number, not '{v}'")),
                 }
+            }
+            "--seed" => {
+                let v = value_of("--seed")?;
+                let parsed = match v.strip_prefix("0x") {
+                    Some(hex) => u64::from_str_radix(hex, 16),
+                    None => v.parse::<u64>(),
+                };
+                a.seed = Some(parsed.map_err(|_| format!("--seed: a whole number (or 0x...), not '{v}'"))?);
             }
             "--lang" => {
                 a.lang = match value_of("--lang")?.as_str() {
@@ -155,7 +172,7 @@ fn run(lesson: &'static Lesson, params: &Params, a: &Args) -> ExitCode {
     let speed = a.speed.unwrap_or(lesson.default_speed);
     let program = lesson.run;
     let p = params.clone();
-    let cfg = RunConfig { speed, trace_capacity: DEFAULT_CAPACITY, ..RunConfig::default() };
+    let cfg = RunConfig { speed, trace_capacity: DEFAULT_CAPACITY, seed: a.seed, ..RunConfig::default() };
     let handle = native::start(cfg, move || program(&p));
 
     // Stream the console while the run goes on, ticking the watchdog as native::wait does.
@@ -165,7 +182,8 @@ fn run(lesson: &'static Lesson, params: &Params, a: &Args) -> ExitCode {
     let stdout = std::io::stdout();
     if !a.json {
         let mut out = stdout.lock();
-        let _ = writeln!(out, "{} — {} (speed {speed})", lesson.id, lesson.title.get(a.lang));
+        let seed = handle.seed();
+        let _ = writeln!(out, "{} — {} (speed {speed}, seed {seed:#x})", lesson.id, lesson.title.get(a.lang));
     }
     loop {
         let done = handle.wait_done(Some(TICK_NS));

@@ -18,7 +18,7 @@ pub mod native;
 pub mod sched;
 pub(crate) mod thread;
 
-pub use crate::hooks::{checkpoint, eprint, monotonic, new_object, print, real_ns, sleep, trace};
+pub use crate::hooks::{checkpoint, eprint, monotonic, new_object, print, random_u64, real_ns, sleep, trace};
 pub use sched::Policy;
 
 use crate::error::PyResult;
