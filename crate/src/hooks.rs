@@ -11,7 +11,7 @@
 #[cfg(not(loom))]
 mod imp {
     use crate::error::{Interrupted, PyErr, PyResult};
-    use crate::runtime::sched::{free, Policy};
+    use crate::runtime::sched::{free, gil, Policy};
     use crate::runtime::{with_current, Ctx};
     use crate::sync::AtomicU32;
     use crate::trace::{Kind, ObjKind, Op};
@@ -30,6 +30,15 @@ mod imp {
     pub(crate) fn park(word: &AtomicU32, expected: u32, deadline: Option<u64>, obj: u32) -> Result<Park, Interrupted> {
         here(|ctx| match ctx.run.policy() {
             Policy::Free => free::park(ctx, word, expected, deadline, obj),
+            Policy::Gil { switch_interval_ns } => {
+                // A blocking call lets the GIL go while it waits (Py_BEGIN_ALLOW_THREADS):
+                // a spin holding it would only keep out the thread it waits for...
+                gil::drop(ctx, &ctx.run.gil);
+                let parked = free::park(ctx, word, expected, deadline, obj);
+                // ...and takes it back before the thread runs Python code again.
+                gil::take(ctx, &ctx.run.gil, switch_interval_ns);
+                parked
+            }
         })
         .unwrap_or_else(|| Ok(free::park_untraced(word, expected, deadline)))
     }
@@ -84,6 +93,12 @@ mod imp {
         let deadline = deadline_after(secs);
         here(|ctx| match ctx.run.policy() {
             Policy::Free => free::sleep(ctx, secs, deadline),
+            Policy::Gil { switch_interval_ns } => {
+                gil::drop(ctx, &ctx.run.gil);
+                let slept = free::sleep(ctx, secs, deadline);
+                gil::take(ctx, &ctx.run.gil, switch_interval_ns);
+                slept
+            }
         })
         .unwrap_or_else(|| {
             while let Some(t) = deadline.checked_sub(now_ns()).filter(|t| *t > 0) {
@@ -124,6 +139,7 @@ mod imp {
             }
             let s = ctx.run.trace.intern(line);
             ctx.run.trace.emit_code(ctx.tid, Kind::Print, stream, 0, s.0);
+            breaker(ctx);
             Ok(())
         });
         match traced {
@@ -140,19 +156,56 @@ mod imp {
     }
 
     /// Fails with [`PyErr::Interrupted`] once the run is stopping (or this daemon thread is
-    /// being cut off). Lesson loops that never block call it so that Stop reaches them.
+    /// being cut off). Lesson loops that never block call it so that Stop reaches them;
+    /// it is also where the GIL's holder looks whether another thread asked for it (the
+    /// eval breaker of a loop's backward jump).
     #[inline]
     pub fn checkpoint() -> PyResult<()> {
-        match here(|ctx| ctx.run.interrupted(ctx.tid)) {
+        match here(|ctx| {
+            breaker(ctx);
+            ctx.run.interrupted(ctx.tid)
+        }) {
             Some(true) => Err(PyErr::Interrupted),
             _ => Ok(()),
         }
     }
 
-    /// Records an operation of the current thread on `obj`, if it runs inside a run.
+    /// The policy's look between two steps of lesson code: under the GIL, the holder
+    /// drops it here when another thread asked.
+    #[inline(always)]
+    fn breaker(ctx: &Ctx) {
+        match ctx.run.policy() {
+            Policy::Free => {}
+            Policy::Gil { switch_interval_ns } => gil::check(ctx, &ctx.run.gil, switch_interval_ns),
+        }
+    }
+
+    /// A lesson thread begins: under the GIL it waits for its first turn.
+    pub(crate) fn thread_begins() {
+        here(|ctx| match ctx.run.policy() {
+            Policy::Free => {}
+            Policy::Gil { switch_interval_ns } => {
+                gil::take(ctx, &ctx.run.gil, switch_interval_ns);
+            }
+        });
+    }
+
+    /// A lesson thread ends: it holds nothing of the policy's any more.
+    pub(crate) fn thread_ends() {
+        here(|ctx| match ctx.run.policy() {
+            Policy::Free => {}
+            Policy::Gil { .. } => gil::drop(ctx, &ctx.run.gil),
+        });
+    }
+
+    /// Records an operation of the current thread on `obj`, if it runs inside a run; an
+    /// operation is a call into the runtime, so the policy looks in after it.
     #[inline(always)]
     pub fn trace(kind: Kind, op: Op, obj: u32, arg: u64) {
-        here(|ctx| ctx.run.trace.emit(ctx.tid, kind, op, obj, arg));
+        here(|ctx| {
+            ctx.run.trace.emit(ctx.tid, kind, op, obj, arg);
+            breaker(ctx);
+        });
     }
 
     /// Records an exception raised by an operation on `obj`.
@@ -188,7 +241,8 @@ mod imp {
 pub use imp::{checkpoint, eprint, monotonic, new_object, print, random_u64, real_ns, sleep, trace};
 #[cfg(not(loom))]
 pub(crate) use imp::{
-    deadline_after, now_ns, park, set_holder, spin_until_changed, tid, trace_fail, wake_all, wake_one, Park,
+    deadline_after, now_ns, park, set_holder, spin_until_changed, thread_begins, thread_ends, tid, trace_fail,
+    wake_all, wake_one, Park,
 };
 
 #[cfg(loom)]

@@ -135,6 +135,8 @@ coded_enum! {
         Future = 11 => "Future",
         Executor = 12 => "ThreadPoolExecutor",
         Value = 13 => "value",
+        /// The global interpreter lock of a run under the GIL policy.
+        Gil = 14 => "GIL",
     }
 }
 

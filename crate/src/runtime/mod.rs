@@ -68,6 +68,8 @@ pub struct Run {
     speed: f64,
     policy: Policy,
     seed: u64,
+    /// The GIL, used by [`Policy::Gil`] only.
+    pub(crate) gil: sched::gil::Gil,
     spawner: Arc<dyn Spawner>,
     slots: Box<[ThreadSlot]>,
     next_tid: AtomicU32,
@@ -182,6 +184,7 @@ impl Run {
             speed,
             policy: cfg.policy,
             seed,
+            gil: sched::gil::Gil::new(),
             spawner,
             slots,
             next_tid: AtomicU32::new(1),
@@ -206,6 +209,9 @@ impl Run {
         let name = run.trace.intern(if pid == Actor::MAIN_PID { "MainProcess" } else { "Process" });
         run.trace.emit_code(0, Kind::Process, 0, pid, name.0);
         run.trace.emit(0, Kind::Seed, Op::None, 0, seed);
+        if let Policy::Gil { .. } = run.policy {
+            run.gil.register(&run);
+        }
         run
     }
 

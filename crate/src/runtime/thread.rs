@@ -21,6 +21,8 @@ pub(crate) const T_SLEEPING: u32 = 2;
 pub(crate) const T_BLOCKED: u32 = 3;
 pub(crate) const T_BLOCKED_TIMED: u32 = 4;
 pub(crate) const T_FINISHED: u32 = 5;
+/// Waiting for the GIL: not blocked, since its holder runs.
+pub(crate) const T_GIL: u32 = 6;
 
 /// What the run knows of one of its threads while it lives, by thread id.
 pub(crate) struct ThreadSlot {
@@ -207,6 +209,7 @@ impl Thread {
         set_current(Some(Ctx { run: run.clone(), tid, thread: self.clone() }));
         let name = run.trace.intern(&inner.name);
         run.trace.emit_code(tid, Kind::ThreadStart, self.daemon() as u16, parent, name.0);
+        hooks::thread_begins();
         inner.state.store(STARTED, Ordering::SeqCst);
         hooks::wake_all(&inner.state);
 
@@ -241,6 +244,7 @@ impl Thread {
         inner.state.store(FINISHED, Ordering::SeqCst);
         run.set_holder_of(inner.obj, 0);
         hooks::wake_all(&inner.state);
+        hooks::thread_ends();
         set_current(None);
         run.thread_exited(tid, how, result.as_ref().err());
     }

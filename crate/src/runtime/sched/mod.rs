@@ -12,13 +12,20 @@
 //! primitives and the lessons call the seam and never name a policy.
 
 pub(crate) mod free;
+pub(crate) mod gil;
+
+pub use gil::DEFAULT_SWITCH_INTERVAL_NS;
 
 /// How the threads of a run take turns.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Policy {
-    /// Real parallel threads; the OS (or the browser) decides who runs.
+    /// Real parallel threads; the OS (or the browser) decides who runs (free-threaded
+    /// CPython 3.13t, or any language without a GIL).
     #[default]
     Free,
+    /// CPython's GIL: one thread runs lesson code at a time, and a waiting thread gets its
+    /// turn after the switch interval (`sys.setswitchinterval`, real nanoseconds).
+    Gil { switch_interval_ns: u64 },
 }
 
 /// Why [`crate::hooks::park`] returned.
