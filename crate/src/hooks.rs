@@ -11,7 +11,7 @@
 #[cfg(not(loom))]
 mod imp {
     use crate::error::{Interrupted, PyErr, PyResult};
-    use crate::runtime::sched::{free, gil, Policy};
+    use crate::runtime::sched::{controlled, free, gil, Policy};
     use crate::runtime::{with_current, Ctx};
     use crate::sync::AtomicU32;
     use crate::trace::{Kind, ObjKind, Op};
@@ -39,6 +39,7 @@ mod imp {
                 gil::take(ctx, &ctx.run.gil, switch_interval_ns);
                 parked
             }
+            Policy::Controlled(_) => controlled::park(ctx, word, expected, deadline, obj),
         })
         .unwrap_or_else(|| Ok(free::park_untraced(word, expected, deadline)))
     }
@@ -62,13 +63,21 @@ mod imp {
         crate::futex::wake_all(word)
     }
 
-    /// The clock that deadlines are measured on, in nanoseconds.
+    /// The clock that deadlines are measured on, in nanoseconds: real time, or a
+    /// controlled run's virtual time.
     #[inline]
     pub(crate) fn now_ns() -> u64 {
-        crate::clock::now_ns()
+        match here(|ctx| match ctx.run.policy() {
+            Policy::Controlled(_) => Some(ctx.run.ctl().now()),
+            _ => None,
+        }) {
+            Some(Some(virtual_ns)) => virtual_ns,
+            _ => crate::clock::now_ns(),
+        }
     }
 
-    /// Real nanoseconds for `secs` lesson seconds in the current run (1:1 outside a run).
+    /// Nanoseconds of [`now_ns`]'s clock for `secs` lesson seconds in the current run
+    /// (real ones at the run's speed; 1:1 outside a run and in virtual time).
     pub fn real_ns(secs: f64) -> u64 {
         let speed = here(|c| c.run.speed()).unwrap_or(1.0);
         ((secs.max(0.0) / speed) * 1e9).min(u64::MAX as f64 / 2.0) as u64
@@ -81,8 +90,11 @@ mod imp {
 
     /// Lesson seconds since the run started (`time.monotonic()` for a lesson).
     pub fn monotonic() -> f64 {
-        here(|ctx| ctx.run.lesson_secs(now_ns().saturating_sub(ctx.run.trace.start_ns())))
-            .unwrap_or_else(|| now_ns() as f64 / 1e9)
+        here(|ctx| match ctx.run.policy() {
+            Policy::Controlled(_) => ctx.run.ctl().now() as f64 / 1e9,
+            _ => ctx.run.lesson_secs(crate::clock::now_ns().saturating_sub(ctx.run.trace.start_ns())),
+        })
+        .unwrap_or_else(|| crate::clock::now_ns() as f64 / 1e9)
     }
 
     /// `time.sleep(secs)` in lesson seconds; returns early only when the run stops.
@@ -99,6 +111,7 @@ mod imp {
                 gil::take(ctx, &ctx.run.gil, switch_interval_ns);
                 slept
             }
+            Policy::Controlled(_) => controlled::sleep(ctx, secs),
         })
         .unwrap_or_else(|| {
             while let Some(t) = deadline.checked_sub(now_ns()).filter(|t| *t > 0) {
@@ -138,7 +151,7 @@ mod imp {
                 return Err(PyErr::Interrupted);
             }
             let s = ctx.run.trace.intern(line);
-            ctx.run.trace.emit_code(ctx.tid, Kind::Print, stream, 0, s.0);
+            ctx.run.emit_code(ctx.tid, Kind::Print, stream, 0, s.0);
             breaker(ctx);
             Ok(())
         });
@@ -177,6 +190,7 @@ mod imp {
         match ctx.run.policy() {
             Policy::Free => {}
             Policy::Gil { switch_interval_ns } => gil::check(ctx, &ctx.run.gil, switch_interval_ns),
+            Policy::Controlled(_) => controlled::point(ctx),
         }
     }
 
@@ -187,6 +201,7 @@ mod imp {
             Policy::Gil { switch_interval_ns } => {
                 gil::take(ctx, &ctx.run.gil, switch_interval_ns);
             }
+            Policy::Controlled(_) => controlled::begin(ctx),
         });
     }
 
@@ -195,24 +210,33 @@ mod imp {
         here(|ctx| match ctx.run.policy() {
             Policy::Free => {}
             Policy::Gil { .. } => gil::drop(ctx, &ctx.run.gil),
+            Policy::Controlled(_) => controlled::end(ctx),
         });
     }
 
-    /// Records an operation of the current thread on `obj`, if it runs inside a run; an
-    /// operation is a call into the runtime, so the policy looks in after it.
+    /// A schedule point: the current thread is about to do `op` on `obj` (a primitive's
+    /// every operation begins here, before it takes any lock of its own). The policy may
+    /// let another thread run first: under the GIL the holder drops it here if asked (a
+    /// call is an eval-breaker check), under control the scheduler picks who goes on.
+    /// Recording (below) is never a schedule point: primitives record while they hold
+    /// their internal locks, where a switch would stall every thread that needs them.
+    #[inline(always)]
+    pub fn point(op: Op, obj: u32) {
+        let _ = (op, obj);
+        here(breaker);
+    }
+
+    /// Records an operation of the current thread on `obj`, if it runs inside a run.
     #[inline(always)]
     pub fn trace(kind: Kind, op: Op, obj: u32, arg: u64) {
-        here(|ctx| {
-            ctx.run.trace.emit(ctx.tid, kind, op, obj, arg);
-            breaker(ctx);
-        });
+        here(|ctx| ctx.run.emit(ctx.tid, kind, op, obj, arg));
     }
 
     /// Records an exception raised by an operation on `obj`.
     pub(crate) fn trace_fail(op: Op, obj: u32, err: &PyErr) {
         here(|ctx| {
             let s = ctx.run.trace.intern(&err.to_string());
-            ctx.run.trace.emit(ctx.tid, Kind::Fail, op, obj, s.0);
+            ctx.run.emit(ctx.tid, Kind::Fail, op, obj, s.0);
         });
     }
 
@@ -238,7 +262,7 @@ mod imp {
 }
 
 #[cfg(not(loom))]
-pub use imp::{checkpoint, eprint, monotonic, new_object, print, random_u64, real_ns, sleep, trace};
+pub use imp::{checkpoint, eprint, monotonic, new_object, point, print, random_u64, real_ns, sleep, trace};
 #[cfg(not(loom))]
 pub(crate) use imp::{
     deadline_after, now_ns, park, set_holder, spin_until_changed, thread_begins, thread_ends, tid, trace_fail,
@@ -291,6 +315,7 @@ mod model {
         false
     }
     pub(crate) fn trace(_: Kind, _: Op, _: u32, _: u64) {}
+    pub(crate) fn point(_: Op, _: u32) {}
     pub(crate) fn trace_fail(_: Op, _: u32, _: &PyErr) {}
 }
 #[cfg(loom)]

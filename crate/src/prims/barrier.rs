@@ -118,6 +118,7 @@ impl Barrier {
     /// thread's index in its round; raises `BrokenBarrierError` if the barrier is or
     /// becomes broken (aborted, reset, or a timeout, which breaks it for everyone).
     pub fn wait(&self, timeout: Option<f64>) -> PyResult<u32> {
+        hooks::point(Op::Wait, self.obj);
         let timeout = timeout.or(self.timeout);
         let (index, round) = {
             let mut st = guard(&self.state);
@@ -204,6 +205,7 @@ impl Barrier {
     /// `abort()`: breaks the barrier; waiting threads and later `wait()`s raise
     /// `BrokenBarrierError` until `reset()`.
     pub fn abort(&self) {
+        hooks::point(Op::Abort, self.obj);
         let mut st = guard(&self.state);
         hooks::trace(Kind::Signal, Op::Abort, self.obj, 0);
         self.break_locked(&mut st);
@@ -212,6 +214,7 @@ impl Barrier {
     /// `reset()`: back to the empty, unbroken state; threads waiting now raise
     /// `BrokenBarrierError`.
     pub fn reset(&self) {
+        hooks::point(Op::Reset, self.obj);
         let mut st = guard(&self.state);
         hooks::trace(Kind::Signal, Op::Reset, self.obj, 0);
         if st.count > 0 {

@@ -173,6 +173,7 @@ impl Condition {
     /// Raises `RuntimeError` when the lock is not held. When the run stops it returns
     /// Interrupted without taking the lock back.
     pub fn wait(&self, timeout: Option<f64>) -> PyResult<bool> {
+        hooks::point(Op::Wait, self.obj);
         if !self.lock.is_owned() {
             let e = PyErr::runtime("cannot wait on un-acquired lock");
             hooks::trace_fail(Op::Wait, self.obj, &e);
@@ -294,6 +295,7 @@ impl Condition {
     }
 
     fn notify_op(&self, n: usize, op: Op) -> PyResult<()> {
+        hooks::point(Op::Notify, self.obj);
         if !self.lock.is_owned() {
             let e = PyErr::runtime("cannot notify on un-acquired lock");
             hooks::trace_fail(op, self.obj, &e);

@@ -69,6 +69,7 @@ impl Event {
 
     /// `set()`: raises the flag and wakes every thread waiting for it.
     pub fn set(&self) {
+        hooks::point(Op::Set, self.obj);
         self.set_as(Some(Op::Set))
     }
 
@@ -100,6 +101,7 @@ impl Event {
 
     /// `clear()`: lowers the flag; later `wait()`s block until the next `set()`.
     pub fn clear(&self) {
+        hooks::point(Op::Clear, self.obj);
         self.word.fetch_and(!FLAG, Ordering::Relaxed);
         hooks::trace(Kind::Signal, Op::Clear, self.obj, 0);
     }
@@ -107,6 +109,7 @@ impl Event {
     /// `wait(timeout=None)`, timeout in lesson seconds: returns True once the flag is set
     /// (at once if it already is), False when the timeout passes first.
     pub fn wait(&self, timeout: Option<f64>) -> PyResult<bool> {
+        hooks::point(Op::Wait, self.obj);
         let w = self.word.load(Ordering::Acquire);
         hooks::trace(Kind::Attempt, Op::Wait, self.obj, (w & FLAG) as u64);
         if w & FLAG != 0 {

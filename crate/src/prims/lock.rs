@@ -75,6 +75,7 @@ impl Lock {
     /// Returns whether the lock was taken.
     #[inline]
     pub fn acquire_with(&self, blocking: bool, timeout: Option<f64>) -> PyResult<bool> {
+        hooks::point(Op::Acquire, self.obj);
         check_timeout_args(blocking, timeout)?;
         let me = hooks::tid() << HOLDER_SHIFT;
         // The uncontended path records only its success: an `Attempt` that succeeds at
@@ -153,6 +154,7 @@ impl Lock {
 
     /// `release()`: from any thread. Releasing an unlocked lock raises `RuntimeError`.
     pub fn release(&self) -> PyResult<()> {
+        hooks::point(Op::Release, self.obj);
         if self.state.load(Ordering::Relaxed) != UNLOCKED {
             // Recorded before the hand-over so that the trace shows release before acquire.
             hooks::trace(Kind::Signal, Op::Release, self.obj, 0);

@@ -107,6 +107,7 @@ impl<T> Queue<T> {
     /// bounded queue. Raises `queue.Full` (dropping the item) when `block` is False and
     /// the queue is full, or when `timeout` lesson seconds pass first.
     pub fn put(&self, item: T, block: bool, timeout: Option<f64>) -> PyResult<()> {
+        hooks::point(Op::Put, self.obj);
         check_timeout(block, timeout, Op::Put, self.obj)?;
         let mut item = Some(item);
         let done = self.wait_until(Op::Put, &self.not_full, block, timeout, State::putters, |st| {
@@ -137,6 +138,7 @@ impl<T> Queue<T> {
     /// for one. Raises `queue.Empty` when `block` is False and the queue is empty, or
     /// when `timeout` lesson seconds pass first.
     pub fn get(&self, block: bool, timeout: Option<f64>) -> PyResult<T> {
+        hooks::point(Op::Get, self.obj);
         check_timeout(block, timeout, Op::Get, self.obj)?;
         let done =
             self.wait_until(Op::Get, &self.not_empty, block, timeout, State::getters, |st| st.items.pop_front())?;
@@ -159,6 +161,7 @@ impl<T> Queue<T> {
     /// `task_done()`: marks one got item as handled; raises `ValueError` when called more
     /// times than items were put. The last one wakes every `join()`.
     pub fn task_done(&self) -> PyResult<()> {
+        hooks::point(Op::TaskDone, self.obj);
         let wake = {
             let mut st = guard(&self.state);
             if st.unfinished == 0 {
@@ -182,6 +185,7 @@ impl<T> Queue<T> {
 
     /// `join()`: blocks until every item ever put has been marked `task_done()`.
     pub fn join(&self) -> PyResult<()> {
+        hooks::point(Op::Join, self.obj);
         self.wait_until(Op::Join, &self.all_done, true, None, State::joiners, |st| (st.unfinished == 0).then_some(()))?;
         Ok(())
     }

@@ -77,6 +77,7 @@ impl RLock {
     /// Returns whether the lock was taken.
     #[inline]
     pub fn acquire_with(&self, blocking: bool, timeout: Option<f64>) -> PyResult<bool> {
+        hooks::point(Op::Acquire, self.obj);
         check_timeout_args(blocking, timeout)?;
         let me = super::thread_key();
         hooks::trace(Kind::Attempt, Op::Acquire, self.obj, self.count_for(me) as u64);
@@ -131,6 +132,7 @@ impl RLock {
 
     /// `release()`: by the owner only; frees the lock when the count drops to 0.
     pub fn release(&self) -> PyResult<()> {
+        hooks::point(Op::Release, self.obj);
         let me = super::thread_key();
         if self.owner.load(Ordering::Relaxed) != me {
             return Err(self.not_owned(Op::Release));

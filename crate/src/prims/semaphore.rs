@@ -88,6 +88,7 @@ impl Semaphore {
     /// acquire", and a negative timeout just means "do not wait".
     #[inline]
     pub fn acquire_with(&self, blocking: bool, timeout: Option<f64>) -> PyResult<bool> {
+        hooks::point(Op::Acquire, self.obj);
         if !blocking && timeout.is_some() {
             let e = PyErr::value("can't specify timeout for non-blocking acquire");
             hooks::trace_fail(Op::Acquire, self.obj, &e);
@@ -150,6 +151,7 @@ impl Semaphore {
     /// `release(n=1)`: gives `n` units back and wakes up to `n` waiters. `n < 1` raises
     /// `ValueError`, and so does a BoundedSemaphore released past its initial value.
     pub fn release(&self, n: u32) -> PyResult<()> {
+        hooks::point(Op::Release, self.obj);
         if n < 1 {
             return Err(self.fail(PyErr::value("n must be one or more")));
         }

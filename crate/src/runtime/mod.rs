@@ -19,7 +19,7 @@ pub mod sched;
 pub(crate) mod thread;
 
 pub use crate::hooks::{checkpoint, eprint, monotonic, new_object, print, random_u64, real_ns, sleep, trace};
-pub use sched::Policy;
+pub use sched::{Choice, Policy, Schedule};
 
 use crate::error::PyResult;
 use crate::futex;
@@ -50,11 +50,20 @@ pub struct RunConfig {
     /// The seed of every random choice of the run (`None`: a fresh one, from the clock).
     /// It is recorded in the trace, so a run's result can name it.
     pub seed: Option<u64>,
+    /// The choices a [`Choice::Replay`] run follows.
+    pub schedule: Option<Schedule>,
 }
 
 impl Default for RunConfig {
     fn default() -> Self {
-        RunConfig { speed: 1.0, trace_capacity: 1 << 16, max_threads: 1024, policy: Policy::Free, seed: None }
+        RunConfig {
+            speed: 1.0,
+            trace_capacity: 1 << 16,
+            max_threads: 1024,
+            policy: Policy::Free,
+            seed: None,
+            schedule: None,
+        }
     }
 }
 /// Watchdog ticks with every live thread blocked and no event recorded before a run is
@@ -70,6 +79,8 @@ pub struct Run {
     seed: u64,
     /// The GIL, used by [`Policy::Gil`] only.
     pub(crate) gil: sched::gil::Gil,
+    /// The scheduler of [`Policy::Controlled`] runs.
+    ctl: sched::controlled::Controller,
     spawner: Arc<dyn Spawner>,
     slots: Box<[ThreadSlot]>,
     next_tid: AtomicU32,
@@ -176,7 +187,12 @@ impl Run {
         let trace = Trace::new(cfg.trace_capacity.max(16), 0);
         let slots = (0..cfg.max_threads.max(2) + 1).map(|_| ThreadSlot::new()).collect();
         let seed = cfg.seed.unwrap_or_else(|| sched::splitmix(crate::clock::now_ns()));
-        let speed = if cfg.speed.is_finite() && cfg.speed > 0.0 { cfg.speed } else { 1.0 };
+        // Controlled runs keep virtual time, which is lesson time: no speed to apply.
+        let speed = match cfg.policy {
+            Policy::Controlled(_) => 1.0,
+            _ if cfg.speed.is_finite() && cfg.speed > 0.0 => cfg.speed,
+            _ => 1.0,
+        };
         let holders = (0..OBJ_CAPACITY).map(|_| AtomicU32::new(0)).collect();
         trace.set_start_ns(crate::clock::now_ns());
         let run = Arc::new(Run {
@@ -185,6 +201,14 @@ impl Run {
             policy: cfg.policy,
             seed,
             gil: sched::gil::Gil::new(),
+            ctl: sched::controlled::Controller::new(
+                seed,
+                match cfg.policy {
+                    Policy::Controlled(c) => c,
+                    _ => Choice::Random,
+                },
+                cfg.schedule.as_ref(),
+            ),
             spawner,
             slots,
             next_tid: AtomicU32::new(1),
@@ -204,11 +228,11 @@ impl Run {
             watch_len: AtomicUsize::new(usize::MAX),
             watch_ticks: AtomicU32::new(0),
         });
-        run.trace.emit(0, Kind::RunStart, Op::None, 0, speed.to_bits());
+        run.emit(0, Kind::RunStart, Op::None, 0, run.speed.to_bits());
         let pid = run.trace.pid();
         let name = run.trace.intern(if pid == Actor::MAIN_PID { "MainProcess" } else { "Process" });
-        run.trace.emit_code(0, Kind::Process, 0, pid, name.0);
-        run.trace.emit(0, Kind::Seed, Op::None, 0, seed);
+        run.emit_code(0, Kind::Process, 0, pid, name.0);
+        run.emit(0, Kind::Seed, Op::None, 0, seed);
         if let Policy::Gil { .. } = run.policy {
             run.gil.register(&run);
         }
@@ -224,6 +248,34 @@ impl Run {
     /// The seed the run draws its random choices from.
     pub fn seed(&self) -> u64 {
         self.seed
+    }
+
+    /// Records an event stamped as the policy keeps time: real time, or a controlled
+    /// run's virtual time.
+    #[inline(always)]
+    pub(crate) fn emit(&self, tid: u32, kind: Kind, op: Op, obj: u32, arg: u64) {
+        self.emit_code(tid, kind, op as u16, obj, arg)
+    }
+
+    /// [`Run::emit`] with a kind's own 16-bit code.
+    #[inline(always)]
+    pub(crate) fn emit_code(&self, tid: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
+        match self.policy {
+            Policy::Controlled(_) => self.trace.emit_at(self.ctl.now(), tid, kind, code, obj, arg),
+            _ => self.trace.emit_code(tid, kind, code, obj, arg),
+        }
+    }
+
+    /// The controlled scheduler (meaningful under [`Policy::Controlled`] only).
+    #[inline(always)]
+    pub(crate) fn ctl(&self) -> &sched::controlled::Controller {
+        &self.ctl
+    }
+
+    /// A controlled run's schedule so far (its choices), and whether a replay left the
+    /// schedule it was given; `None` for other policies.
+    pub fn schedule(&self) -> Option<(Schedule, bool)> {
+        matches!(self.policy, Policy::Controlled(_)).then(|| self.ctl.schedule())
     }
 
     /// Thread `tid`'s slot.
@@ -255,7 +307,7 @@ impl Run {
     pub(crate) fn new_object(&self, actor: u32, kind: ObjKind, name: &str) -> u32 {
         let id = self.next_obj.fetch_add(1, Ordering::Relaxed);
         let s = self.trace.intern(name);
-        self.trace.emit_code(actor, Kind::ObjNew, kind as u16, id, s.0);
+        self.emit_code(actor, Kind::ObjNew, kind as u16, id, s.0);
         id
     }
 
@@ -292,7 +344,7 @@ impl Run {
         }
         let reason = self.end_reason.try_lock().map(|r| r.clone()).unwrap_or_default();
         let s = self.trace.intern(&reason);
-        self.trace.emit_code(0, Kind::RunEnd, self.end.load(Ordering::SeqCst) as u16, 0, s.0);
+        self.emit_code(0, Kind::RunEnd, self.end.load(Ordering::SeqCst) as u16, 0, s.0);
         self.done.store(1, Ordering::SeqCst);
         futex::wake_all(&self.done);
     }
@@ -333,6 +385,7 @@ impl Run {
             }
             slot.wake.fetch_add(1, Ordering::SeqCst);
             futex::wake_all(&slot.wake);
+            futex::wake_all(&slot.turn);
         }
     }
 
@@ -397,11 +450,16 @@ impl Run {
         if self.watch_ticks.fetch_add(1, Ordering::SeqCst) + 1 < DEADLOCK_TICKS {
             return;
         }
+        self.report_deadlock();
+    }
+
+    /// Records who waits on what, held by whom, and ends the run as deadlocked.
+    pub(crate) fn report_deadlock(&self) {
         for (tid, slot) in self.slots.iter().enumerate() {
             if slot.state.load(Ordering::SeqCst) == T_BLOCKED {
                 let obj = slot.obj.load(Ordering::SeqCst);
                 let holder = self.holders.get(obj as usize).map_or(0, |h| h.load(Ordering::SeqCst));
-                self.trace.emit(tid as u32, Kind::WaitEdge, Op::None, obj, holder as u64);
+                self.emit(tid as u32, Kind::WaitEdge, Op::None, obj, holder as u64);
             }
         }
         self.request_end(EndState::Deadlocked, "deadlock");
@@ -438,7 +496,7 @@ pub(crate) fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
     };
     if let Some(ctx) = CURRENT.try_with(|c| c.try_borrow().ok().and_then(|c| c.clone())).ok().flatten() {
         let s = ctx.run.trace.intern(&msg);
-        ctx.run.trace.emit(ctx.tid, Kind::ThreadPanic, Op::None, 0, s.0);
+        ctx.run.emit(ctx.tid, Kind::ThreadPanic, Op::None, 0, s.0);
         ctx.run.request_end(EndState::Failed, &msg);
     }
 }

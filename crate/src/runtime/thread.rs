@@ -37,6 +37,8 @@ pub(crate) struct ThreadSlot {
     pub daemon: AtomicBool,
     /// Its random generator's state (only the thread itself draws from it).
     pub rng: AtomicU64,
+    /// Bumped when the controlled scheduler gives it the turn; it waits on this word.
+    pub turn: AtomicU32,
 }
 
 impl ThreadSlot {
@@ -48,6 +50,7 @@ impl ThreadSlot {
             wake: AtomicU32::new(0),
             daemon: AtomicBool::new(false),
             rng: AtomicU64::new(1),
+            turn: AtomicU32::new(0),
         }
     }
 }
@@ -173,6 +176,7 @@ impl Thread {
     /// `t.start()`: runs the target on a new thread; returns once that thread runs.
     pub fn start(&self) -> PyResult<()> {
         let inner = &self.0;
+        hooks::point(Op::Start, inner.obj);
         let Some(ctx) = current() else {
             return Err(PyErr::runtime("threads can only be started inside a run"));
         };
@@ -187,7 +191,7 @@ impl Thread {
         run.threads.lock().unwrap().push(self.clone());
         let (me, job_run, parent) = (self.clone(), run.clone(), ctx.tid);
         if let Err(e) = run.spawner().clone().spawn(Box::new(move || me.bootstrap(job_run, parent, target))) {
-            run.thread_exited(tid, ThreadEndHow::Stopped, None);
+            run.never_ran(tid);
             return Err(PyErr::RuntimeError(format!("can't start new thread ({e})")));
         }
         // Like Python's start(), wait until the thread is running (in the browser a worker
@@ -207,9 +211,11 @@ impl Thread {
         let inner = &self.0;
         let tid = self.tid();
         set_current(Some(Ctx { run: run.clone(), tid, thread: self.clone() }));
-        let name = run.trace.intern(&inner.name);
-        run.trace.emit_code(tid, Kind::ThreadStart, self.daemon() as u16, parent, name.0);
+        // The policy's turn first (the GIL, a controlled run's pick), so that even the
+        // thread's first event happens in it.
         hooks::thread_begins();
+        let name = run.trace.intern(&inner.name);
+        run.emit_code(tid, Kind::ThreadStart, self.daemon() as u16, parent, name.0);
         inner.state.store(STARTED, Ordering::SeqCst);
         hooks::wake_all(&inner.state);
 
@@ -237,22 +243,25 @@ impl Thread {
                     )
                 };
                 let s = run.trace.intern(&text);
-                run.trace.emit_code(tid, Kind::Print, 1, 0, s.0);
+                run.emit_code(tid, Kind::Print, 1, 0, s.0);
                 ThreadEndHow::Raised
             }
         };
         inner.state.store(FINISHED, Ordering::SeqCst);
         run.set_holder_of(inner.obj, 0);
         hooks::wake_all(&inner.state);
+        run.emit_code(tid, Kind::ThreadEnd, how as u16, 0, 0);
+        // Its last event is in the trace: now it gives up its turn, for good.
         hooks::thread_ends();
         set_current(None);
-        run.thread_exited(tid, how, result.as_ref().err());
+        run.thread_exited(tid, result.as_ref().err());
     }
 
     /// `t.join(timeout=None)`: waits for the thread to end, or for `timeout` lesson seconds.
     /// Like Python, it returns normally after a timeout: check `is_alive()`.
     pub fn join(&self, timeout: Option<f64>) -> PyResult<()> {
         let inner = &self.0;
+        hooks::point(Op::Join, inner.obj);
         if inner.state.load(Ordering::SeqCst) == NEW {
             return Err(PyErr::runtime("cannot join thread before it is started"));
         }
@@ -325,7 +334,7 @@ pub(crate) fn start_main(run: &Arc<Run>, main: Target) {
     let job_run = run.clone();
     if let Err(e) = run.spawner().clone().spawn(Box::new(move || t.bootstrap(job_run, 0, main))) {
         run.request_end(crate::trace::EndState::Failed, &format!("can't start the main thread ({e})"));
-        run.thread_exited(tid, ThreadEndHow::Stopped, None);
+        run.never_ran(tid);
     }
 }
 
@@ -340,6 +349,9 @@ impl Run {
         slot.daemon.store(daemon, Ordering::Relaxed);
         slot.rng.store(super::sched::random_state(self.seed, tid), Ordering::Relaxed);
         slot.state.store(T_RUNNING, Ordering::SeqCst);
+        if let super::Policy::Controlled(_) = self.policy() {
+            self.ctl().register(tid);
+        }
         self.live.fetch_add(1, Ordering::SeqCst);
         if !daemon {
             self.live_nondaemon.fetch_add(1, Ordering::SeqCst);
@@ -347,9 +359,17 @@ impl Run {
         Ok(tid)
     }
 
-    /// Called by each thread as it ends, whatever the way.
-    pub(crate) fn thread_exited(&self, tid: u32, how: ThreadEndHow, error: Option<&PyErr>) {
-        self.trace.emit_code(tid, Kind::ThreadEnd, how as u16, 0, 0);
+    /// A thread that never ran: its end is recorded, then it is counted out.
+    fn never_ran(&self, tid: u32) {
+        self.emit_code(tid, Kind::ThreadEnd, ThreadEndHow::Stopped as u16, 0, 0);
+        if let super::Policy::Controlled(_) = self.policy() {
+            self.ctl().forget(self, tid);
+        }
+        self.thread_exited(tid, None);
+    }
+
+    /// Called by each thread as it ends, whatever the way, after its `ThreadEnd` event.
+    pub(crate) fn thread_exited(&self, tid: u32, error: Option<&PyErr>) {
         let slot = &self.slots[tid as usize];
         slot.state.store(T_FINISHED, Ordering::SeqCst);
         if tid == 1 {

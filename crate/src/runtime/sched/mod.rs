@@ -11,8 +11,11 @@
 //! chosen by a seed or by the learner, on a virtual clock) are further variants here: the
 //! primitives and the lessons call the seam and never name a policy.
 
+pub(crate) mod controlled;
 pub(crate) mod free;
 pub(crate) mod gil;
+
+pub use controlled::{Choice, Schedule};
 
 pub use gil::DEFAULT_SWITCH_INTERVAL_NS;
 
@@ -26,6 +29,8 @@ pub enum Policy {
     /// CPython's GIL: one thread runs lesson code at a time, and a waiting thread gets its
     /// turn after the switch interval (`sys.setswitchinterval`, real nanoseconds).
     Gil { switch_interval_ns: u64 },
+    /// One thread between two schedule points, picked by the scheduler; virtual time.
+    Controlled(Choice),
 }
 
 /// Why [`crate::hooks::park`] returned.
