@@ -80,9 +80,36 @@ fn bad_input_gets_the_pages_message_and_exit_code_2() {
         &["run", "no-such-lesson"][..],
         &["run", "join", "nope=1"],
         &["run", "join", "--speed", "0"],
+        &["run", "join", "--policy", "pct:0"],
+        &["run", "join", "--schedule", "1*x"],
         &["frobnicate"],
         &[],
     ] {
         assert_eq!(parlab(args).0, 2, "{args:?}");
     }
+}
+
+/// The console and the schedule a controlled run prints, without the schedule's line.
+fn controlled_run(args: &[&str]) -> (Vec<String>, String) {
+    let (code, out, err) = parlab(args);
+    assert_eq!(code, 0, "{err}");
+    let schedule = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("this run's schedule: "))
+        .unwrap_or_else(|| panic!("a controlled run prints its schedule:\n{out}"))
+        .to_owned();
+    (out.lines().filter(|l| l.starts_with('[')).map(str::to_owned).collect(), schedule)
+}
+
+#[test]
+fn a_controlled_run_prints_a_schedule_that_replays_it() {
+    let race = ["run", "race-condition", "threads=4", "gap_ms=0"];
+    let (console, schedule) = controlled_run(&[&race[..], &["--policy", "random", "--seed", "1"]].concat());
+    let (same, _) = controlled_run(&[&race[..], &["--policy", "random", "--seed", "1"]].concat());
+    assert_eq!(console, same, "the same seed, the same run");
+    // `--seed 0x1 --schedule 1*2.3...`: the printed flags replay it.
+    let flags: Vec<&str> = schedule.split_whitespace().collect();
+    let (replayed, again) = controlled_run(&[&race[..], &flags[..]].concat());
+    assert_eq!(replayed, console, "{schedule} replays the run");
+    assert_eq!(again, schedule);
 }

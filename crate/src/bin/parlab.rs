@@ -4,7 +4,15 @@
 //! ```text
 //! parlab list [--lang ru|en]
 //! parlab show <id> [key=value ...] [--lang ru|en]
-//! parlab run <id> [key=value ...] [--speed X] [--seed N] [--lang ru|en] [--json] [--chrome FILE]
+//! parlab run <id> [key=value ...] [--speed X] [--seed N] [--policy P] [--schedule S] [--lang ru|en] [--json] [--chrome FILE]
+//! ```
+//!
+//! `--policy` picks who runs next: `free` (real parallel threads, the default), `gil`
+//! (CPython's GIL, `gil:MS` for a switch interval in milliseconds), `random` or `pct:D`
+//! (one thread at a time, chosen from the seed; virtual time). `--schedule S` replays a
+//! controlled run's schedule, which such a run prints at its end with its seed.
+//!
+//! ```text
 //! ```
 //!
 //! Exit codes: 0 the run ended (whatever its end state), 1 the run hit an internal error
@@ -12,7 +20,7 @@
 
 use parlab::analysis::TraceView;
 use parlab::lessons::{self, Insight, Lang, Lesson, Params};
-use parlab::runtime::{native, RunConfig};
+use parlab::runtime::{native, Choice, Policy, RunConfig, Schedule, DEFAULT_SWITCH_INTERVAL_NS};
 use parlab::trace::{EndState, Kind, DEFAULT_CAPACITY};
 use std::io::Write;
 use std::process::ExitCode;
@@ -27,7 +35,8 @@ macro_rules! outln {
 const USAGE: &str = "usage:
   parlab list [--lang ru|en]
   parlab show <id> [key=value ...] [--lang ru|en]
-  parlab run <id> [key=value ...] [--speed X] [--seed N] [--lang ru|en] [--json] [--chrome FILE]";
+  parlab run <id> [key=value ...] [--speed X] [--seed N] [--policy free|gil[:MS]|random|pct:D] [--schedule S]
+             [--lang ru|en] [--json] [--chrome FILE]";
 
 /// Watchdog period of the streaming loop (the same as the native backend's).
 const TICK_NS: u64 = 20_000_000;
@@ -38,6 +47,8 @@ struct Args {
     pairs: Vec<(String, String)>,
     speed: Option<f64>,
     seed: Option<u64>,
+    policy: Policy,
+    schedule: Option<Schedule>,
     lang: Lang,
     json: bool,
     chrome: Option<String>,
@@ -61,6 +72,8 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         pairs: Vec::new(),
         speed: None,
         seed: None,
+        policy: Policy::Free,
+        schedule: None,
         lang: default_lang(),
         json: false,
         chrome: None,
@@ -83,6 +96,12 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                 };
                 a.seed = Some(parsed.map_err(|_| format!("--seed: a whole number (or 0x...), not '{v}'"))?);
             }
+            "--policy" => a.policy = parse_policy(&value_of("--policy")?)?,
+            "--schedule" => {
+                let s = value_of("--schedule")?;
+                a.schedule = Some(s.parse().map_err(|e| format!("--schedule: {e}"))?);
+                a.policy = Policy::Controlled(Choice::Replay);
+            }
             "--lang" => {
                 a.lang = match value_of("--lang")?.as_str() {
                     "ru" => Lang::Ru,
@@ -102,6 +121,26 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         }
     }
     Ok(a)
+}
+
+/// `free`, `gil`, `gil:MS`, `random`, `pct:D`.
+fn parse_policy(s: &str) -> Result<Policy, String> {
+    let bad = || format!("--policy: free, gil, gil:MS, random or pct:D, not '{s}'");
+    let (name, arg) = s.split_once(':').map_or((s, None), |(n, a)| (n, Some(a)));
+    Ok(match (name, arg) {
+        ("free", None) => Policy::Free,
+        ("gil", None) => Policy::Gil { switch_interval_ns: DEFAULT_SWITCH_INTERVAL_NS },
+        ("gil", Some(ms)) => match ms.replace(',', ".").parse::<f64>() {
+            Ok(ms) if ms > 0.0 && ms <= 1000.0 => Policy::Gil { switch_interval_ns: (ms * 1e6) as u64 },
+            _ => return Err(bad()),
+        },
+        ("random", None) => Policy::Controlled(Choice::Random),
+        ("pct", Some(d)) => match d.parse::<u32>() {
+            Ok(depth @ 1..=32) => Policy::Controlled(Choice::Pct { depth }),
+            _ => return Err(bad()),
+        },
+        _ => return Err(bad()),
+    })
 }
 
 fn lesson_of(a: &Args) -> Result<&'static Lesson, String> {
@@ -172,7 +211,14 @@ fn run(lesson: &'static Lesson, params: &Params, a: &Args) -> ExitCode {
     let speed = a.speed.unwrap_or(lesson.default_speed);
     let program = lesson.run;
     let p = params.clone();
-    let cfg = RunConfig { speed, trace_capacity: DEFAULT_CAPACITY, seed: a.seed, ..RunConfig::default() };
+    let cfg = RunConfig {
+        speed,
+        trace_capacity: DEFAULT_CAPACITY,
+        seed: a.seed,
+        policy: a.policy,
+        schedule: a.schedule.clone(),
+        ..RunConfig::default()
+    };
     let handle = native::start(cfg, move || program(&p));
 
     // Stream the console while the run goes on, ticking the watchdog as native::wait does.
@@ -220,9 +266,22 @@ fn run(lesson: &'static Lesson, params: &Params, a: &Args) -> ExitCode {
         }
     }
     if a.json {
-        print_json(lesson, params, speed, &view, &insights);
+        print_json(lesson, params, speed, &view, &insights, handle.schedule().as_ref());
     } else {
         print_end(&view, end, a.lang);
+        if let Some((schedule, diverged)) = handle.schedule() {
+            let seed = handle.seed();
+            match a.lang {
+                Lang::Ru => outln!("  расписание этого запуска: --seed {seed:#x} --schedule {schedule}"),
+                Lang::En => outln!("  this run's schedule: --seed {seed:#x} --schedule {schedule}"),
+            }
+            if diverged {
+                match a.lang {
+                    Lang::Ru => outln!("  повтор разошёлся с расписанием: это расписание другого запуска"),
+                    Lang::En => outln!("  the replay left its schedule: it is another run's schedule"),
+                }
+            }
+        }
         print_insights(&insights, a.lang);
     }
     if panicked {
@@ -269,7 +328,14 @@ fn print_insights(insights: &[Insight], lang: Lang) {
     }
 }
 
-fn print_json(lesson: &Lesson, params: &Params, speed: f64, view: &TraceView, insights: &[Insight]) {
+fn print_json(
+    lesson: &Lesson,
+    params: &Params,
+    speed: f64,
+    view: &TraceView,
+    insights: &[Insight],
+    schedule: Option<&(Schedule, bool)>,
+) {
     let end = view.end();
     let lines: Vec<_> = view
         .lines()
@@ -295,6 +361,8 @@ fn print_json(lesson: &Lesson, params: &Params, speed: f64, view: &TraceView, in
         "params": params.0.iter().map(|(k, v)| (k.clone(), v.to_text())).collect::<std::collections::BTreeMap<_, _>>(),
         "speed": speed,
         "seed": view.seed,
+        "schedule": schedule.map(|(s, _)| s.to_string()),
+        "schedule_diverged": schedule.map(|(_, d)| d),
         "end": end.as_ref().map(|(s, _)| s),
         "end_reason": end.as_ref().map(|(_, r)| r),
         "duration": view.duration(),
