@@ -1,0 +1,185 @@
+//! What a run showed, read from its trace.
+
+use crate::analysis::TraceView;
+use crate::lessons::exec::{en_plural, ru_plural, s_en, s_ru};
+use crate::lessons::{Insight, Measurements, Msg, Params, Text};
+use crate::trace::{Kind, ObjKind, Op};
+use std::collections::HashMap;
+
+/// The pool's futures by their submission index (`future-K`), from the trace.
+fn futures_by_index(v: &TraceView) -> HashMap<u32, usize> {
+    v.objects
+        .iter()
+        .filter(|(_, (k, _))| *k == ObjKind::Future)
+        .filter_map(|(id, (_, name))| Some((*id, name.strip_prefix("future-")?.parse().ok()?)))
+        .collect()
+}
+
+fn list(xs: &[usize]) -> String {
+    let mut s: Vec<String> = xs.iter().take(12).map(|x| x.to_string()).collect();
+    if xs.len() > 12 {
+        s.push("…".into());
+    }
+    s.join(", ")
+}
+
+pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
+    let max_workers = p.int("max_workers") as usize;
+    let tasks = p.int("tasks") as usize;
+    let Some(pool) = v.find_obj(ObjKind::Executor, "ThreadPoolExecutor-0") else {
+        return vec![];
+    };
+    let prefix = format!("{}_", v.obj_name(pool));
+    let index = futures_by_index(v);
+    let mut out = Vec::new();
+
+    // Running tasks over time, from each future's Start and Set, in the trace's order.
+    let (mut running, mut max_running, mut max_at) = (0usize, 0usize, 0.0);
+    let mut finished: Vec<usize> = Vec::new();
+    let mut finished_at: HashMap<usize, f64> = HashMap::new();
+    for e in &v.events {
+        let Some(k) = index.get(&e.obj) else { continue };
+        match (e.kind, e.op) {
+            (Kind::Signal, Op::Start) => {
+                running += 1;
+                if running > max_running {
+                    max_running = running;
+                    max_at = v.t(e);
+                }
+            }
+            (Kind::Signal, Op::Set) => {
+                running = running.saturating_sub(1);
+                finished.push(*k);
+                finished_at.insert(*k, v.t(e));
+            }
+            _ => {}
+        }
+    }
+    let workers = v.threads.values().filter(|n| n.starts_with(&prefix)).count();
+
+    // 1. Never more than max_workers at once.
+    let ok = max_running <= max_workers && workers <= max_workers;
+    out.push(Insight {
+        id: "never-over-max-workers",
+        title: Text { ru: "Одновременно выполняется не больше max_workers задач", en: "Never more than max_workers tasks run at once" },
+        observed: ok,
+        detail: Msg::new(
+            format!(
+                "Больше всего задач одновременно: {max_running} (в {}), при max_workers = {max_workers}. Пул создал {workers} {} на {tasks} {}.",
+                s_ru(max_at),
+                ru_plural(workers as u64, "поток", "потока", "потоков"),
+                ru_plural(tasks as u64, "задачу", "задачи", "задач")
+            ),
+            format!(
+                "Most tasks running at once: {max_running} (at {}), with max_workers = {max_workers}. The pool started {workers} {} for {tasks} {}.",
+                s_en(max_at),
+                en_plural(workers as u64, "thread", "threads"),
+                en_plural(tasks as u64, "task", "tasks")
+            ),
+        ),
+    });
+
+    // 2. map keeps the input order; the tasks finish in another.
+    let mapped: Vec<usize> = v
+        .stdout()
+        .iter()
+        .filter_map(|l| l.strip_prefix("main: map gives task ")?.split(' ').next()?.parse().ok())
+        .collect();
+    let in_order = mapped.iter().copied().eq(1..tasks);
+    let by_map: Vec<usize> = finished.iter().copied().filter(|k| *k >= 1).collect();
+    let reordered = by_map.windows(2).any(|w| w[0] > w[1]);
+    let (observed, detail) = if tasks < 3 {
+        (
+            false,
+            Msg::new(
+                format!("Через map прошло задач: {}. Чтобы увидеть разницу порядков, нужно хотя бы две. Возьмите TASKS побольше.", tasks.saturating_sub(1)),
+                format!("Tasks that went through map: {}. At least two are needed to see the orders differ: take more TASKS.", tasks.saturating_sub(1)),
+            ),
+        )
+    } else {
+        let (ru_tail, en_tail) = if !reordered && max_workers == 1 {
+            (
+                " С одним потоком задачи идут строго по очереди, и порядок окончания совпадает с порядком входа.",
+                " With one thread the tasks run strictly one after another, so they finish in input order too.",
+            )
+        } else if !reordered {
+            (
+                " В этот раз задачи закончились по порядку — запустите ещё раз.",
+                " This time the tasks happened to finish in order: run it again.",
+            )
+        } else {
+            ("", "")
+        };
+        (
+            in_order && reordered,
+            Msg::new(
+                format!(
+                    "map выдал {} результатов {}: {}. Задачи закончились в порядке: {}.{ru_tail}",
+                    mapped.len(),
+                    if in_order {
+                        "строго по порядку входа"
+                    } else {
+                        "НЕ по порядку входа"
+                    },
+                    list(&mapped),
+                    list(&by_map)
+                ),
+                format!(
+                    "map gave {} results {}: {}. The tasks finished in the order: {}.{en_tail}",
+                    mapped.len(),
+                    if in_order { "strictly in input order" } else { "NOT in input order" },
+                    list(&mapped),
+                    list(&by_map)
+                ),
+            ),
+        )
+    };
+    out.push(Insight {
+        id: "map-in-order",
+        title: Text {
+            ru: "map возвращает результаты по порядку входа, хотя задачи заканчиваются в другом",
+            en: "map returns results in input order while the tasks finish in another",
+        },
+        observed,
+        detail,
+    });
+
+    // 3. result() waits for the task.
+    let f0 = index.iter().find(|(_, k)| **k == 0).map(|(id, _)| *id);
+    let main_blocked = f0.and_then(|f| {
+        v.events.iter().find(|e| e.obj == f && e.actor.is_main_thread() && e.kind == Kind::Block).map(|e| v.t(e))
+    });
+    let main_got = f0.and_then(|f| {
+        v.events
+            .iter()
+            .find(|e| e.obj == f && e.actor.is_main_thread() && e.kind == Kind::Ok && e.op == Op::Result)
+            .map(|e| v.t(e))
+    });
+    let done0 = finished_at.get(&0).copied();
+    let (observed, detail) = match (main_blocked, main_got, done0) {
+        (Some(b), Some(g), Some(d)) => (
+            true,
+            Msg::new(
+                format!("MainThread ждал в result() с {} по {}: задача 0 закончилась в {}, и только тогда result() вернул значение.", s_ru(b), s_ru(g), s_ru(d)),
+                format!("MainThread waited in result() from {} to {}: task 0 finished at {}, and only then did result() return.", s_en(b), s_en(g), s_en(d)),
+            ),
+        ),
+        (None, Some(g), _) => (
+            false,
+            Msg::new(
+                format!("Задача 0 была готова раньше, чем MainThread вызвал result() (в {}): ждать не пришлось. Увеличьте TASK_S.", s_ru(g)),
+                format!("Task 0 was done before MainThread called result() (at {}): no waiting. Raise TASK_S.", s_en(g)),
+            ),
+        ),
+        _ => (false, Msg::new("result() задачи 0 в журнале не найден.", "No result() of task 0 in the trace.")),
+    };
+    out.push(Insight {
+        id: "result-waits",
+        title: Text {
+            ru: "result() ждёт, пока задача не закончится", en: "result() waits until the task is done"
+        },
+        observed,
+        detail,
+    });
+    out
+}
