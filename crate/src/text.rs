@@ -26,6 +26,16 @@ impl Msg {
             Lang::En => &self.en,
         }
     }
+    /// Appends `more`, each language to its own.
+    pub fn push(&mut self, more: &Msg) {
+        self.ru.push_str(&more.ru);
+        self.en.push_str(&more.en);
+    }
+    /// The messages one after another, `sep` between them, each language on its own.
+    pub fn join(parts: impl IntoIterator<Item = Msg>, sep: &str) -> Msg {
+        let (ru, en): (Vec<String>, Vec<String>) = parts.into_iter().map(|m| (m.ru, m.en)).unzip();
+        Msg { ru: ru.join(sep), en: en.join(sep) }
+    }
 }
 
 impl Text {
@@ -83,11 +93,8 @@ macro_rules! same_in_both {
 }
 same_in_both!(i32, i64, u32, u64, usize, f64, char);
 
-impl Arg for &str {
-    type Out<'a>
-        = &'a str
-    where
-        Self: 'a;
+impl Arg for str {
+    type Out<'a> = &'a str;
     fn ru(&self) -> &str {
         self
     }
@@ -103,6 +110,19 @@ impl Arg for String {
     }
     fn en(&self) -> &str {
         self
+    }
+}
+
+impl<T: Arg + ?Sized> Arg for &T {
+    type Out<'a>
+        = T::Out<'a>
+    where
+        Self: 'a;
+    fn ru(&self) -> T::Out<'_> {
+        (**self).ru()
+    }
+    fn en(&self) -> T::Out<'_> {
+        (**self).en()
     }
 }
 
@@ -140,25 +160,39 @@ impl Arg for Secs {
     }
 }
 
+/// Seconds that may be unknown (a thread that never ended): a dash when none.
+impl Arg for Option<Secs> {
+    type Out<'a> = String;
+    fn ru(&self) -> String {
+        self.map_or("—".to_owned(), |s| s.ru())
+    }
+    fn en(&self) -> String {
+        self.map_or("-".to_owned(), |s| s.en())
+    }
+}
+
 /// A [`Msg`] from a Russian and an English template with inline named arguments, each value
 /// named once for both languages:
 /// `msg!(ru: "потеряно {lost} из {total}", en: "{lost} of {total} lost"; lost = n, total = t)`.
 /// A value reads in each language as its [`Arg`] says (a [`Secs`] or a [`Text`] differs);
 /// format specs apply to what it reads as (`{gap:.0}` on an `f64`). Each value is evaluated
-/// once.
+/// once, before any is named.
 #[macro_export]
 macro_rules! msg {
     (ru: $ru:literal, en: $en:literal $(,)?) => {
         $crate::text::Msg { ru: ::std::format!($ru), en: ::std::format!($en) }
     };
     (ru: $ru:literal, en: $en:literal; $($name:ident = $val:expr),+ $(,)?) => {{
-        $(let $name = $val;)+
+        // All values first, so that a value's expression never sees another's name.
+        let ($($name,)+) = ($($val,)+);
         let ru = {
-            $(let $name = $crate::text::Arg::ru(&$name);)+
+            // A value one language does not need (a plural noun English has and Russian
+            // words otherwise) goes unused in the other.
+            $(#[allow(unused_variables)] let $name = $crate::text::Arg::ru(&$name);)+
             ::std::format!($ru)
         };
         let en = {
-            $(let $name = $crate::text::Arg::en(&$name);)+
+            $(#[allow(unused_variables)] let $name = $crate::text::Arg::en(&$name);)+
             ::std::format!($en)
         };
         $crate::text::Msg { ru, en }

@@ -34,6 +34,7 @@ mod pyrandom;
 
 use crate::analysis::TraceView;
 use crate::error::PyResult;
+use crate::msg;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -148,12 +149,8 @@ impl ParamSpec {
         let s = input.trim();
         match self.kind {
             ParamKind::Int { min, max, .. } => {
-                let refuse = || {
-                    Msg::new(
-                        format!("Нужно целое число от {min} до {max}"),
-                        format!("Enter a whole number from {min} to {max}"),
-                    )
-                };
+                let refuse =
+                    || msg!(ru: "Нужно целое число от {min} до {max}", en: "Enter a whole number from {min} to {max}");
                 let v: i64 = s.replace('_', "").parse().map_err(|_| refuse())?;
                 if v < min || v > max {
                     return Err(refuse());
@@ -170,19 +167,16 @@ impl ParamSpec {
                 Some((k, _)) => Ok(Value::Choice((*k).to_owned())),
                 None => {
                     let keys: Vec<_> = options.iter().map(|(k, _)| *k).collect();
-                    Err(Msg::new(
-                        format!("Выберите одно из: {}", keys.join(", ")),
-                        format!("Choose one of: {}", keys.join(", ")),
-                    ))
+                    Err(msg!(ru: "Выберите одно из: {keys}", en: "Choose one of: {keys}"; keys = keys.join(", ")))
                 }
             },
             ParamKind::OptFloat { min, max, none, .. } => {
                 if s.eq_ignore_ascii_case(none) || s.eq_ignore_ascii_case("none") || s.is_empty() {
                     Ok(Value::None)
                 } else {
-                    parse_float(s, min, max)
-                        .map(Value::Float)
-                        .map_err(|m| Msg::new(format!("{} или {none}", m.ru), format!("{} or {none}", m.en)))
+                    parse_float(s, min, max).map(Value::Float).map_err(
+                        |refused| msg!(ru: "{refused} или {none}", en: "{refused} or {none}"; refused = refused),
+                    )
                 }
             }
         }
@@ -190,7 +184,7 @@ impl ParamSpec {
 }
 
 fn parse_float(s: &str, min: f64, max: f64) -> Result<f64, Msg> {
-    let refuse = || Msg::new(format!("Нужно число от {min} до {max}"), format!("Enter a number from {min} to {max}"));
+    let refuse = || msg!(ru: "Нужно число от {min} до {max}", en: "Enter a number from {min} to {max}");
     let v: f64 = s.replace(',', ".").parse().map_err(|_| refuse())?;
     if !v.is_finite() || v < min || v > max {
         return Err(refuse());
@@ -352,7 +346,7 @@ impl Lesson {
                 },
                 None => errors.push((
                     k.to_owned(),
-                    Msg::new(format!("У урока нет параметра «{k}»"), format!("This lesson has no parameter '{k}'")),
+                    msg!(ru: "У урока нет параметра «{k}»", en: "This lesson has no parameter '{k}'"),
                 )),
             }
         }

@@ -1,8 +1,10 @@
 //! What a run showed, read from its trace.
 
 use crate::analysis::TraceView;
-use crate::lessons::exec::{en_plural, failures, ru_plural, s_en, s_ru};
+use crate::lessons::exec::{en_plural, failures, plural, ru_plural};
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
+use crate::msg;
+use crate::text::Secs;
 use crate::trace::{Actor, EndState, Kind, ObjKind, Op};
 use std::collections::HashMap;
 
@@ -78,14 +80,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let (observed, detail) = if cs.is_empty() {
         (
             false,
-            Msg::new(
-                format!(
-                    "Ни одна группа из {parties} не прошла барьер: потоков не хватило или барьер сломался по таймауту."
-                ),
-                format!(
-                    "No group of {parties} crossed the barrier: too few threads, or the barrier broke on its timeout."
-                ),
-            ),
+            msg!(ru: "Ни одна группа из {parties} не прошла барьер: потоков не хватило или барьер сломался по таймауту.", en: "No group of {parties} crossed the barrier: too few threads, or the barrier broke on its timeout."),
         )
     } else {
         let ok =
@@ -94,30 +89,11 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         let c = &cs[0];
         (
             ok,
-            Msg::new(
-                format!(
-                    "Групп прошло: {}. Первая: последний участник подошёл в {}, все {} прошли между {} и {}; самое большое отставание от последнего прихода — {}.",
-                    cs.len(),
-                    s_ru(c.last_arrival),
-                    c.parties,
-                    s_ru(c.first_cross),
-                    s_ru(c.last_cross),
-                    s_ru(worst)
-                ),
-                format!(
-                    "Groups that crossed: {}. The first: its last party arrived at {}, all {} crossed between {} and {}; the largest lag behind a last arrival was {}.",
-                    cs.len(),
-                    s_en(c.last_arrival),
-                    c.parties,
-                    s_en(c.first_cross),
-                    s_en(c.last_cross),
-                    s_en(worst)
-                ),
-            ),
+            msg!(ru: "Групп прошло: {n_cs}. Первая: последний участник подошёл в {last_arrival}, все {parties} прошли между {first_cross} и {last_cross}; самое большое отставание от последнего прихода — {worst}.", en: "Groups that crossed: {n_cs}. The first: its last party arrived at {last_arrival}, all {parties} crossed between {first_cross} and {last_cross}; the largest lag behind a last arrival was {worst}."; n_cs = cs.len(), last_arrival = Secs(c.last_arrival), parties = c.parties, first_cross = Secs(c.first_cross), last_cross = Secs(c.last_cross), worst = Secs(worst)),
         )
     };
     out.push(Insight {
-        id: "cross-together",
+        id: "cross_together",
         title: Text {
             ru: "Все участники проходят в один момент, сразу после прихода последнего",
             en: "All parties cross at the same instant, right after the last one arrives",
@@ -142,51 +118,18 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let (observed, detail) = if !stuck.is_empty() {
         (
             v.end().is_some_and(|(s, _)| s == EndState::Deadlocked),
-            Msg::new(
-                format!(
-                    "{} {} у барьера, которому не хватало участников ({}): сторож объявил взаимную блокировку. Ждали: {}.",
-                    stuck.len(),
-                    ru_plural(stuck.len() as u64, "поток ждал", "потока ждали", "потоков ждали"),
-                    parties - stuck.len() % parties.max(1),
-                    names(&stuck)
-                ),
-                format!(
-                    "{} {} at a barrier that lacked parties ({} missing): the watchdog declared a deadlock. Waiting: {}.",
-                    stuck.len(),
-                    en_plural(stuck.len() as u64, "thread waited", "threads waited"),
-                    parties - stuck.len() % parties.max(1),
-                    names(&stuck)
-                ),
-            ),
+            msg!(ru: "{n_stuck} {v_noun} у барьера, которому не хватало участников ({v}): сторож объявил взаимную блокировку. Ждали: {v2}.", en: "{n_stuck} {v_noun} at a barrier that lacked parties ({v} missing): the watchdog declared a deadlock. Waiting: {v2}."; n_stuck = stuck.len(), v_noun = Text { ru: ru_plural(stuck.len() as u64, "поток ждал", "потока ждали", "потоков ждали"), en: en_plural(stuck.len() as u64, "thread waited", "threads waited") }, v = parties - stuck.len() % parties.max(1), v2 = names(&stuck)),
         )
     } else if !broken.is_empty() {
         let ids: Vec<Actor> = broken.iter().map(|b| b.0).collect();
         (
             true,
-            Msg::new(
-                format!(
-                    "Барьер сломался по таймауту {}: BrokenBarrierError получили {} {} ({}).",
-                    timeout.map_or("—".into(), s_ru),
-                    broken.len(),
-                    ru_plural(broken.len() as u64, "поток", "потока", "потоков"),
-                    names(&ids)
-                ),
-                format!(
-                    "The barrier broke on its timeout of {}: {} {} got BrokenBarrierError ({}).",
-                    timeout.map_or("-".into(), s_en),
-                    broken.len(),
-                    en_plural(broken.len() as u64, "thread", "threads"),
-                    names(&ids)
-                ),
-            ),
+            msg!(ru: "Барьер сломался по таймауту {timeout}: BrokenBarrierError получили {n} {threads} ({names}).", en: "The barrier broke on its timeout of {timeout}: {n} {threads} got BrokenBarrierError ({names})."; timeout = timeout.map(Secs), n = broken.len(), threads = plural(broken.len() as u64, ["поток", "потока", "потоков"], ["thread", "threads"]), names = names(&ids)),
         )
     } else if left == 0 {
         (
             false,
-            Msg::new(
-                format!("{threads} потоков делятся на группы по {parties} без остатка: лишних не осталось. Попробуйте threads = parties + 2."),
-                format!("{threads} threads split into groups of {parties} with none left over. Try threads = parties + 2."),
-            ),
+            msg!(ru: "{threads} потоков делятся на группы по {parties} без остатка: лишних не осталось. Попробуйте threads = parties + 2.", en: "{threads} threads split into groups of {parties} with none left over. Try threads = parties + 2."),
         )
     } else {
         (
@@ -198,7 +141,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         )
     };
     out.push(Insight {
-        id: "leftovers",
+        id: "leftovers_never_cross",
         title: Text {
             ru: "Лишние потоки ждут вечно (взаимная блокировка) или получают BrokenBarrierError по таймауту",
             en: "Leftover threads wait forever (deadlock) or get BrokenBarrierError on a timeout",

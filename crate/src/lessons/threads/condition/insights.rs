@@ -1,8 +1,9 @@
 //! What a run showed, read from its trace.
 
 use crate::analysis::TraceView;
-use crate::lessons::exec::{s_en, s_ru};
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
+use crate::msg;
+use crate::text::Secs;
 use crate::trace::{Actor, Kind, ObjKind, Op};
 use std::collections::HashSet;
 
@@ -59,22 +60,19 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let rule_holds = producer.iter().all(|n| if n.all { n.woke == n.waiting } else { n.woke == n.waiting.min(1) });
     let crowded = producer.iter().filter(|n| n.waiting >= 2).count();
     let total_woke: usize = producer.iter().map(|n| n.woke).sum();
-    let list = |ru: bool| {
-        let mut parts: Vec<String> = producer
+    let list = {
+        let mut parts: Vec<Msg> = producer
             .iter()
             .take(6)
             .map(|n| {
-                if ru {
-                    format!("в {} ждали {}, проснулось {}", s_ru(n.t), n.waiting, n.woke)
-                } else {
-                    format!("at {} {} waiting, {} woke", s_en(n.t), n.waiting, n.woke)
-                }
+                msg!(ru: "в {t} ждали {waiting}, проснулось {woke}", en: "at {t} {waiting} waiting, {woke} woke";
+                    t = Secs(n.t), waiting = n.waiting, woke = n.woke)
             })
             .collect();
         if producer.len() > 6 {
-            parts.push("…".into());
+            parts.push(Msg::new("…", "…"));
         }
-        parts.join("; ")
+        Msg::join(parts, "; ")
     };
     let what = if notify_all { ("notify_all()", "notify_all()") } else { ("notify()", "notify()") };
     let observed = rule_holds && crowded > 0;
@@ -97,13 +95,10 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 " notify() wakes at most one, however many wait.",
             )
         };
-        Msg::new(
-            format!("{}: {}. Всего пробуждений: {total_woke}.{ru_tail}", what.0, list(true)),
-            format!("{}: {}. Wake-ups in all: {total_woke}.{en_tail}", what.1, list(false)),
-        )
+        msg!(ru: "{what}: {list}. Всего пробуждений: {total_woke}.{tail}", en: "{what}: {list}. Wake-ups in all: {total_woke}.{tail}"; what = Text { ru: what.0, en: what.1 }, list = &list, tail = Msg::new(ru_tail, en_tail))
     };
     out.push(Insight {
-        id: "notify-one-or-all",
+        id: "notify_wakes_one_or_all",
         title: Text {
             ru: "notify() будит одного ждущего, notify_all() — всех",
             en: "notify() wakes one waiter, notify_all() wakes them all",
@@ -117,35 +112,21 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         (Some(early), next) => {
             let woke_between = wakes.iter().filter(|w| **w > early.index && next.is_none_or(|n| **w < n.index)).count();
             let lost = early.waiting == 0 && early.woke == 0 && woke_between == 0;
-            let (nru, nen) = match next {
-                Some(n) => (
-                    format!("до следующего уведомления в {}", s_ru(n.t)),
-                    format!("until the next notification at {}", s_en(n.t)),
-                ),
-                None => ("до конца".to_owned(), "to the end".to_owned()),
+            let until = match next {
+                Some(n) => {
+                    msg!(ru: "до следующего уведомления в {t}", en: "until the next notification at {t}"; t = Secs(n.t))
+                }
+                None => Msg::new("до конца", "to the end"),
             };
             (
                 lost,
-                Msg::new(
-                    format!(
-                        "notify() в {} застал ждущих: {}, разбудил: {}. Пришедшие позже потребители спали {nru} (проснулось за это время: {woke_between}). Event.set() на его месте остался бы поднятым и пропустил бы их сразу.",
-                        s_ru(early.t),
-                        early.waiting,
-                        early.woke
-                    ),
-                    format!(
-                        "The notify() at {} found {} waiting and woke {}. Consumers that came later slept {nen} ({woke_between} woke meanwhile). An Event.set() in its place would have stayed set and let them straight through.",
-                        s_en(early.t),
-                        early.waiting,
-                        early.woke
-                    ),
-                ),
+                msg!(ru: "notify() в {t} застал ждущих: {waiting}, разбудил: {woke}. Пришедшие позже потребители спали {until} (проснулось за это время: {woke_between}). Event.set() на его месте остался бы поднятым и пропустил бы их сразу.", en: "The notify() at {t} found {waiting} waiting and woke {woke}. Consumers that came later slept {until} ({woke_between} woke meanwhile). An Event.set() in its place would have stayed set and let them straight through."; t = Secs(early.t), waiting = early.waiting, woke = early.woke, until = &until),
             )
         }
         _ => (false, Msg::new("Раннего notify() в журнале нет.", "No early notify() in the trace.")),
     };
     out.push(Insight {
-        id: "lost-notify",
+        id: "early_notify_lost",
         title: Text {
             ru: "notify() без ждущих теряется (в отличие от Event)",
             en: "A notify() with nobody waiting is lost (unlike an Event)",

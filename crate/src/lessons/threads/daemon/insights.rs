@@ -2,8 +2,10 @@
 
 use super::*;
 use crate::analysis::TraceView;
-use crate::lessons::exec::{lines, s_en, s_ru, span, tid_named, IndexedLine};
-use crate::lessons::{Insight, Measurements, Msg, Params, Text};
+use crate::lessons::exec::{lines, span, tid_named, IndexedLine};
+use crate::lessons::{Insight, Measurements, Params, Text};
+use crate::msg;
+use crate::text::Secs;
 use crate::trace::Actor;
 use crate::trace::{Kind, ThreadEndHow};
 
@@ -28,40 +30,15 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let mut out = Vec::new();
 
     out.push(Insight {
-        id: "daemon_cut",
+        id: "daemon_cut_off",
         title: Text { ru: "Оставшиеся строки демона так и не появляются", en: "A daemon's remaining lines never appear" },
         observed: daemon && cut && printed < planned && late == 0,
         detail: if !daemon {
-            Msg::new(
-                format!("{name} — обычный поток (daemon=False): его никто не обрывает, он напечатал {printed} из {planned} строк."),
-                format!("{name} is an ordinary thread (daemon=False): nothing cuts it off; it printed {printed} of {planned} lines."),
-            )
+            msg!(ru: "{name} — обычный поток (daemon=False): его никто не обрывает, он напечатал {printed} из {planned} строк.", en: "{name} is an ordinary thread (daemon=False): nothing cuts it off; it printed {printed} of {planned} lines.")
         } else if cut {
-            Msg::new(
-                format!(
-                    "Главный поток закончился в {}; демон {name} успел {printed} из {planned} строк и был оборван в {}; после конца главного потока строк от него: {late}.",
-                    s_ru(main_end),
-                    s_ru(w_end)
-                ),
-                format!(
-                    "The main thread ended at {}; daemon {name} had printed {printed} of its {planned} lines and was cut off at {}; lines from it after the main thread's end: {late}.",
-                    s_en(main_end),
-                    s_en(w_end)
-                ),
-            )
+            msg!(ru: "Главный поток закончился в {main_end}; демон {name} успел {printed} из {planned} строк и был оборван в {w_end}; после конца главного потока строк от него: {late}.", en: "The main thread ended at {main_end}; daemon {name} had printed {printed} of its {planned} lines and was cut off at {w_end}; lines from it after the main thread's end: {late}."; main_end = Secs(main_end), w_end = Secs(w_end))
         } else {
-            Msg::new(
-                format!(
-                    "Демон {name} успел закончить всё ({printed} строк) в {}, раньше главного потока ({}): дайте главному потоку меньше работы.",
-                    s_ru(w_end),
-                    s_ru(main_end)
-                ),
-                format!(
-                    "Daemon {name} finished all its work ({printed} lines) at {}, before the main thread ({}): give the main thread less work.",
-                    s_en(w_end),
-                    s_en(main_end)
-                ),
-            )
+            msg!(ru: "Демон {name} успел закончить всё ({printed} строк) в {w_end}, раньше главного потока ({main_end}): дайте главному потоку меньше работы.", en: "Daemon {name} finished all its work ({printed} lines) at {w_end}, before the main thread ({main_end}): give the main thread less work."; w_end = Secs(w_end), main_end = Secs(main_end))
         },
     });
 
@@ -74,28 +51,11 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         },
         observed: kept,
         detail: if daemon {
-            Msg::new(
-                format!("Поток — демон: программа кончилась вместе с главным потоком, в {}.", s_ru(run_end)),
-                format!("The thread is a daemon: the program ended with the main thread, at {}.", s_en(run_end)),
-            )
+            msg!(ru: "Поток — демон: программа кончилась вместе с главным потоком, в {run_end}.", en: "The thread is a daemon: the program ended with the main thread, at {run_end}."; run_end = Secs(run_end))
         } else if w_end > main_end {
-            Msg::new(
-                format!(
-                    "Главный поток закончился в {}, а программа — только в {}, когда {name} напечатал все {printed} строк.",
-                    s_ru(main_end),
-                    s_ru(run_end)
-                ),
-                format!(
-                    "The main thread ended at {}, the program only at {}, once {name} had printed all {printed} lines.",
-                    s_en(main_end),
-                    s_en(run_end)
-                ),
-            )
+            msg!(ru: "Главный поток закончился в {main_end}, а программа — только в {run_end}, когда {name} напечатал все {printed} строк.", en: "The main thread ended at {main_end}, the program only at {run_end}, once {name} had printed all {printed} lines."; main_end = Secs(main_end), run_end = Secs(run_end))
         } else {
-            Msg::new(
-                format!("{name} закончил раньше главного потока ({} против {}): ждать было нечего.", s_ru(w_end), s_ru(main_end)),
-                format!("{name} ended before the main thread ({} against {}): there was nothing to wait for.", s_en(w_end), s_en(main_end)),
-            )
+            msg!(ru: "{name} закончил раньше главного потока ({w_end} против {main_end}): ждать было нечего.", en: "{name} ended before the main thread ({w_end} against {main_end}): there was nothing to wait for."; w_end = Secs(w_end), main_end = Secs(main_end))
         },
     });
     out

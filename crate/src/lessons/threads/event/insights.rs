@@ -1,8 +1,10 @@
 //! What a run showed, read from its trace.
 
 use crate::analysis::TraceView;
-use crate::lessons::exec::{s_en, s_ru, tid_named};
+use crate::lessons::exec::tid_named;
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
+use crate::msg;
+use crate::text::Secs;
 use crate::trace::{Kind, ObjKind, Op};
 
 pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
@@ -42,33 +44,23 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 }
             }
             let ok = woke == waiters && early == 0 && lag <= tol;
-            let (ru_late, en_late) = if blocked < woke {
-                (
-                    format!(" Спали в wait(): {blocked}, остальные {} пришли уже к поднятому флагу.", woke - blocked),
-                    format!(" {blocked} were asleep in wait(); the other {} came to a raised flag.", woke - blocked),
+            let late = if blocked < woke {
+                msg!(
+                    ru: " Спали в wait(): {blocked}, остальные {others} пришли уже к поднятому флагу.",
+                    en: " {blocked} were asleep in wait(); the other {others} came to a raised flag.";
+                    others = woke - blocked,
                 )
             } else {
-                (String::new(), String::new())
+                Msg::default()
             };
             (
                 ok,
-                Msg::new(
-                    format!(
-                        "set() в {}: проснулись {woke} из {waiters} ждавших, все не раньше set() и не позже чем через {} после него.{ru_late}",
-                        s_ru(st),
-                        s_ru(lag)
-                    ),
-                    format!(
-                        "set() at {}: {woke} of {waiters} waiters woke, none before the set() and all within {} of it.{en_late}",
-                        s_en(st),
-                        s_en(lag)
-                    ),
-                ),
+                msg!(ru: "set() в {st}: проснулись {woke} из {waiters} ждавших, все не раньше set() и не позже чем через {lag} после него.{late}", en: "set() at {st}: {woke} of {waiters} waiters woke, none before the set() and all within {lag} of it.{late}"; st = Secs(st), lag = Secs(lag), late = &late),
             )
         }
     };
     out.push(Insight {
-        id: "all-wake-at-set",
+        id: "all_wake_at_set",
         title: Text { ru: "set() будит всех ждущих сразу", en: "set() wakes every waiter at once" },
         observed,
         detail,
@@ -88,30 +80,38 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let l1 = late("late-1");
     let (observed, detail) = match (l1, set) {
         (Some((true, false, w)), Some((_, st))) => {
-            let mut ru = format!(
-                "late-1 пришёл к wait() после set() в {} и прошёл сразу (ждал {}): флаг всё ещё поднят.",
-                s_ru(st),
-                s_ru(w)
+            let mut detail = msg!(
+                ru: "late-1 пришёл к wait() после set() в {st} и прошёл сразу (ждал {w}): флаг всё ещё поднят.",
+                en: "late-1 came to wait() after the set() at {st} and went straight through (waited {w}): the flag was still up.";
+                st = Secs(st),
+                w = Secs(w),
             );
-            let mut en = format!("late-1 came to wait() after the set() at {} and went straight through (waited {}): the flag was still up.", s_en(st), s_en(w));
             let mut ok = true;
             if clear_after.is_some() {
                 match (late("late-2"), clear) {
                     (Some((false, true, w2)), Some((_, ct))) => {
-                        ru += &format!(" После clear() в {} late-2 ждал {} и получил False.", s_ru(ct), s_ru(w2));
-                        en += &format!(" After the clear() at {}, late-2 waited {} and got False.", s_en(ct), s_en(w2));
+                        detail.push(&msg!(
+                            ru: " После clear() в {ct} late-2 ждал {w2} и получил False.",
+                            en: " After the clear() at {ct}, late-2 waited {w2} and got False.";
+                            ct = Secs(ct),
+                            w2 = Secs(w2),
+                        ));
                     }
                     _ => {
                         ok = false;
-                        ru += " Но после clear() late-2 не ждал, как ожидалось.";
-                        en += " But after the clear() late-2 did not wait as expected.";
+                        detail.push(&Msg::new(
+                            " Но после clear() late-2 не ждал, как ожидалось.",
+                            " But after the clear() late-2 did not wait as expected.",
+                        ));
                     }
                 }
             } else {
-                ru += " clear() не вызывался — флаг так и остался поднятым.";
-                en += " clear() was never called, so the flag stayed up.";
+                detail.push(&Msg::new(
+                    " clear() не вызывался — флаг так и остался поднятым.",
+                    " clear() was never called, so the flag stayed up.",
+                ));
             }
-            (ok, Msg::new(ru, en))
+            (ok, detail)
         }
         _ => (
             false,
@@ -122,7 +122,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         ),
     };
     out.push(Insight {
-        id: "flag-stays-set",
+        id: "flag_stays_set",
         title: Text {
             ru: "Флаг остаётся поднятым до clear()", en: "The flag stays set until clear()"
         },

@@ -1,8 +1,10 @@
 //! What a run showed, read from its trace.
 
 use crate::analysis::TraceView;
-use crate::lessons::exec::{en_plural, lines, s_en, s_ru, span, tid_named};
+use crate::lessons::exec::{en_plural, lines, span, tid_named};
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
+use crate::msg;
+use crate::text::Secs;
 use crate::trace::Actor;
 use crate::trace::{Kind, Op};
 
@@ -25,24 +27,15 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         },
         observed: finish.is_some() && after == 0 && total > 0,
         detail: if after == 0 {
-            Msg::new(
-                format!(
-                    "«finish» в {} напечатан после всех строк рабочих потоков ({total}, последняя в {}).",
-                    s_ru(finish_t),
-                    s_ru(last_worker_t)
-                ),
-                format!(
-                    "'finish' at {} came after all {total} {} of the workers (the last at {}).",
-                    s_en(finish_t),
-                    en_plural(total, "line", "lines"),
-                    s_en(last_worker_t)
-                ),
+            msg!(
+                ru: "«finish» в {finish} напечатан после всех строк рабочих потоков ({total}, последняя в {last}).",
+                en: "'finish' at {finish} came after all {total} {lines} of the workers (the last at {last}).";
+                finish = Secs(finish_t),
+                last = Secs(last_worker_t),
+                lines = en_plural(total, "line", "lines"),
             )
         } else {
-            Msg::new(
-                format!("«finish» в {}, а после него ещё {after} из {total} строк рабочих потоков.", s_ru(finish_t)),
-                format!("'finish' at {}, and {after} of the workers' {total} lines came after it.", s_en(finish_t)),
-            )
+            msg!(ru: "«finish» в {finish_t}, а после него ещё {after} из {total} строк рабочих потоков.", en: "'finish' at {finish_t}, and {after} of the workers' {total} lines came after it."; finish_t = Secs(finish_t))
         },
     });
 
@@ -59,16 +52,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 "This run joined every thread; turn join off to see the opposite.",
             )
         } else {
-            Msg::new(
-                format!(
-                    "Главный поток напечатал «finish» в {}, когда {after} из {total} строк рабочих ещё не было.",
-                    s_ru(finish_t)
-                ),
-                format!(
-                    "The main thread printed 'finish' at {} with {after} of the workers' {total} lines still to come.",
-                    s_en(finish_t)
-                ),
-            )
+            msg!(ru: "Главный поток напечатал «finish» в {finish_t}, когда {after} из {total} строк рабочих ещё не было.", en: "The main thread printed 'finish' at {finish_t} with {after} of the workers' {total} lines still to come."; finish_t = Secs(finish_t))
         },
     });
 
@@ -94,33 +78,9 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         title: Text { ru: "Кто кого ждёт", en: "Who waits for whom" },
         observed: if joined { blocked > 0.0 } else { main_end < last_end },
         detail: if joined {
-            Msg::new(
-                format!(
-                    "MainThread провёл в join() {} и завершился в {}, после последнего рабочего ({}).",
-                    s_ru(blocked),
-                    s_ru(main_end),
-                    s_ru(last_end)
-                ),
-                format!(
-                    "MainThread spent {} in join() and ended at {}, after the last worker ({}).",
-                    s_en(blocked),
-                    s_en(main_end),
-                    s_en(last_end)
-                ),
-            )
+            msg!(ru: "MainThread провёл в join() {blocked} и завершился в {main_end}, после последнего рабочего ({last_end}).", en: "MainThread spent {blocked} in join() and ended at {main_end}, after the last worker ({last_end})."; blocked = Secs(blocked), main_end = Secs(main_end), last_end = Secs(last_end))
         } else {
-            Msg::new(
-                format!(
-                    "MainThread закончил свой код в {}, но программа шла до {}: при выходе Python ждёт потоки, которые не daemon.",
-                    s_ru(main_end),
-                    s_ru(last_end)
-                ),
-                format!(
-                    "MainThread ran out of code at {}, yet the program went on until {}: at exit Python waits for non-daemon threads.",
-                    s_en(main_end),
-                    s_en(last_end)
-                ),
-            )
+            msg!(ru: "MainThread закончил свой код в {main_end}, но программа шла до {last_end}: при выходе Python ждёт потоки, которые не daemon.", en: "MainThread ran out of code at {main_end}, yet the program went on until {last_end}: at exit Python waits for non-daemon threads."; main_end = Secs(main_end), last_end = Secs(last_end))
         },
     });
     out

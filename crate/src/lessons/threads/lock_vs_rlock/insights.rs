@@ -2,8 +2,10 @@
 
 use super::*;
 use crate::analysis::TraceView;
-use crate::lessons::exec::{failures, lines, s_en, s_ru, span, tid_named};
+use crate::lessons::exec::{failures, lines, span, tid_named};
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
+use crate::msg;
+use crate::text::Secs;
 use crate::trace::{EndState, Kind, ObjKind, Op};
 
 /// One line of the deadlock report: who waits on what, held by whom.
@@ -34,34 +36,32 @@ fn edges(v: &TraceView) -> Vec<Edge> {
 }
 
 fn describe(edges: &[Edge]) -> Msg {
-    let mut ru = Vec::new();
-    let mut en = Vec::new();
-    for e in edges {
-        let (what_ru, what_en) = match e.kind {
+    let parts = edges.iter().map(|e| {
+        let what = match e.kind {
             Some(ObjKind::Thread) => {
-                (format!("конца потока {} (join)", e.what), format!("thread {} to finish (join)", e.what))
+                msg!(ru: "конца потока {name} (join)", en: "thread {name} to finish (join)"; name = &e.what)
             }
-            Some(k) => (format!("{} «{}»", k.name(), e.what), format!("{} '{}'", k.name(), e.what)),
-            None => (e.what.clone(), e.what.clone()),
+            Some(k) => msg!(ru: "{kind} «{name}»", en: "{kind} '{name}'"; kind = k.name(), name = &e.what),
+            None => Msg::new(e.what.clone(), e.what.clone()),
         };
-        let held_ru = match (&e.holder, e.holder_ended) {
-            (None, _) => "его никто не держит".to_owned(),
-            (Some(h), _) if *h == e.waiter && e.kind != Some(ObjKind::Thread) => format!("а держит его сам {h}"),
-            (Some(h), _) if *h == e.what && e.kind == Some(ObjKind::Thread) => format!("а {h} сам заблокирован"),
-            (Some(h), Some(t)) => format!("держит {h}, который завершился в {}, не отпустив его", s_ru(t)),
-            (Some(h), None) => format!("держит {h}"),
+        let held = match (&e.holder, e.holder_ended) {
+            (None, _) => Msg::new("его никто не держит", "held by nobody"),
+            (Some(h), _) if *h == e.waiter && e.kind != Some(ObjKind::Thread) => {
+                msg!(ru: "а держит его сам {h}", en: "held by {h} itself")
+            }
+            (Some(h), _) if *h == e.what && e.kind == Some(ObjKind::Thread) => {
+                msg!(ru: "а {h} сам заблокирован", en: "and {h} is stuck itself")
+            }
+            (Some(h), Some(t)) => msg!(
+                ru: "держит {h}, который завершился в {t}, не отпустив его",
+                en: "held by {h}, which ended at {t} without releasing it";
+                t = Secs(t),
+            ),
+            (Some(h), None) => msg!(ru: "держит {h}", en: "held by {h}"),
         };
-        let held_en = match (&e.holder, e.holder_ended) {
-            (None, _) => "held by nobody".to_owned(),
-            (Some(h), _) if *h == e.waiter && e.kind != Some(ObjKind::Thread) => format!("held by {h} itself"),
-            (Some(h), _) if *h == e.what && e.kind == Some(ObjKind::Thread) => format!("and {h} is stuck itself"),
-            (Some(h), Some(t)) => format!("held by {h}, which ended at {} without releasing it", s_en(t)),
-            (Some(h), None) => format!("held by {h}"),
-        };
-        ru.push(format!("{} ждёт {what_ru}, {held_ru}", e.waiter));
-        en.push(format!("{} waits for {what_en}, {held_en}", e.waiter));
-    }
-    Msg::new(ru.join("; "), en.join("; "))
+        msg!(ru: "{waiter} ждёт {what}, {held}", en: "{waiter} waits for {what}, {held}"; waiter = &e.waiter, what = &what, held = &held)
+    });
+    Msg::join(parts, "; ")
 }
 
 pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
@@ -81,17 +81,14 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 l.stderr && l.text.starts_with("Exception in thread other:") && l.text.ends_with(RELEASE_ERROR)
             });
             out.push(Insight {
-                id: "release_error",
+                id: "foreign_release_raises",
                 title: Text {
                     ru: "RLock отпускает только хозяин: иначе RuntimeError",
                     en: "Only an RLock's owner may release it, or RuntimeError",
                 },
                 observed: rlock && err.is_some() && traceback,
                 detail: match (&err, rlock) {
-                    (Some(_), _) => Msg::new(
-                        format!("Поток other вызвал release() у RLock, которым владеет owner, и получил {RELEASE_ERROR}; traceback напечатан в stderr."),
-                        format!("Thread other called release() on an RLock owned by owner and got {RELEASE_ERROR}; the traceback went to stderr."),
-                    ),
+                    (Some(_), _) => msg!(ru: "Поток other вызвал release() у RLock, которым владеет owner, и получил {RELEASE_ERROR}; traceback напечатан в stderr.", en: "Thread other called release() on an RLock owned by owner and got {RELEASE_ERROR}; the traceback went to stderr."),
                     (None, false) => Msg::new(
                         "С Lock ошибки нет: other отпустил замок, который взял owner.",
                         "With a Lock there is no error: other released the lock that owner took.",
@@ -116,18 +113,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 title: Text { ru: "Lock может отпустить любой поток", en: "Any thread may release a Lock" },
                 observed: !rlock && by_other,
                 detail: if by_other {
-                    Msg::new(
-                        format!(
-                            "Lock взял {}, а отпустил {}: у Lock нет хозяина.",
-                            acquirer.map_or("?", |a| v.thread_name(a)),
-                            releaser.map_or("?", |r| v.thread_name(r))
-                        ),
-                        format!(
-                            "{} took the Lock and {} released it: a Lock has no owner.",
-                            acquirer.map_or("?", |a| v.thread_name(a)),
-                            releaser.map_or("?", |r| v.thread_name(r))
-                        ),
-                    )
+                    msg!(ru: "Lock взял {v}, а отпустил {v2}: у Lock нет хозяина.", en: "{v} took the Lock and {v2} released it: a Lock has no owner."; v = acquirer.map_or("?", |a| v.thread_name(a)), v2 = releaser.map_or("?", |r| v.thread_name(r)))
                 } else if rlock {
                     Msg::new(
                         "RLock так и остался у owner: чужой release() не сработал, и программа всё же дошла до finish, потому что больше его никто не ждал.",
@@ -154,20 +140,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 },
                 observed: deadlocked && stuck && owner_end.is_some(),
                 detail: if deadlocked {
-                    Msg::new(
-                        format!(
-                            "owner завершился в {}, не отпустив замок. В {} сторож остановил запуск: {}.",
-                            owner_end.map_or("—".into(), s_ru),
-                            s_ru(end_t),
-                            report.ru
-                        ),
-                        format!(
-                            "owner ended at {} without releasing the lock. At {} the watchdog stopped the run: {}.",
-                            owner_end.map_or("-".into(), s_en),
-                            s_en(end_t),
-                            report.en
-                        ),
-                    )
+                    msg!(ru: "owner завершился в {owner_end}, не отпустив замок. В {end_t} сторож остановил запуск: {note}.", en: "owner ended at {owner_end} without releasing the lock. At {end_t} the watchdog stopped the run: {note}."; owner_end = owner_end.map(Secs), end_t = Secs(end_t), note = &report)
                 } else {
                     Msg::new("Запуск не застрял: взаимной блокировки нет.", "The run did not get stuck: no deadlock.")
                 },
@@ -201,14 +174,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 },
                 observed: !rlock && deadlocked && self_edge,
                 detail: if deadlocked {
-                    Msg::new(
-                        format!("В {} все потоки стояли, и сторож остановил запуск: {}.", s_ru(end_t), report.ru),
-                        format!(
-                            "At {} every thread was stuck and the watchdog stopped the run: {}.",
-                            s_en(end_t),
-                            report.en
-                        ),
-                    )
+                    msg!(ru: "В {end_t} все потоки стояли, и сторож остановил запуск: {note}.", en: "At {end_t} every thread was stuck and the watchdog stopped the run: {note}."; end_t = Secs(end_t), note = &report)
                 } else {
                     Msg::new(
                         "RLock пустил своего хозяина снова: взаимной блокировки нет, программа дошла до finish.",
@@ -230,14 +196,11 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
             let seq = counts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" → ");
             let counted = rlock && counts.iter().max() >= Some(&2) && counts.last() == Some(&0);
             out.push(Insight {
-                id: "recursion_count",
+                id: "rlock_counts_acquisitions",
                 title: Text { ru: "RLock считает захваты своего хозяина", en: "An RLock counts its owner's acquisitions" },
                 observed: counted,
                 detail: if rlock {
-                    Msg::new(
-                        format!("Счётчик RLock после каждого acquire() и release(): {seq}. Замок открылся, когда он дошёл до 0."),
-                        format!("The RLock's count after each acquire() and release(): {seq}. It opened when the count reached 0."),
-                    )
+                    msg!(ru: "Счётчик RLock после каждого acquire() и release(): {seq}. Замок открылся, когда он дошёл до 0.", en: "The RLock's count after each acquire() and release(): {seq}. It opened when the count reached 0.")
                 } else {
                     Msg::new(
                         "У Lock нет ни хозяина, ни счётчика: второй acquire() ждал release(), который мог сделать только сам worker.",

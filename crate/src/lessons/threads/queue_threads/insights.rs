@@ -1,8 +1,9 @@
 //! What a run showed, read from its trace.
 
 use crate::analysis::TraceView;
-use crate::lessons::exec::{dropped_note, en_plural, lines, ru_plural};
+use crate::lessons::exec::{dropped_note, en_plural, lines, plural};
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
+use crate::msg;
 use crate::trace::{Actor, Kind, ObjKind, Op};
 use std::collections::HashMap;
 
@@ -37,10 +38,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let (observed, detail) = if !show {
         (
             false,
-            Msg::new(
-                format!("При {items} элементах программа не печатает каждый из них (SHOW = False), и порядок проверить не по чему: уменьшите ITEMS до 200.{}", note.ru),
-                format!("With {items} items the program does not print each one (SHOW = False), so there is nothing to check the order on: lower ITEMS to 200.{}", note.en),
-            ),
+            msg!(ru: "При {items} элементах программа не печатает каждый из них (SHOW = False), и порядок проверить не по чему: уменьшите ITEMS до 200.{note}", en: "With {items} items the program does not print each one (SHOW = False), so there is nothing to check the order on: lower ITEMS to 200.{note}"; note = &note),
         )
     } else {
         let mut inversions = Vec::new();
@@ -59,22 +57,22 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         match inversions.first() {
             None => (
                 n > 0,
-                Msg::new(
-                    format!("Получено элементов: {n}, потребителей: {}. У каждого элементы одного производителя идут в том порядке, в каком их клали.{}", got.len(), note.ru),
-                    format!("{n} items received by {} {}: each saw every producer's items in the order they were put.{}", got.len(), en_plural(got.len() as u64, "consumer", "consumers"), note.en),
+                msg!(
+                    ru: "Получено элементов: {n}, потребителей: {consumers}. У каждого элементы одного производителя идут в том порядке, в каком их клали.{note}",
+                    en: "{n} items received by {consumers} {noun}: each saw every producer's items in the order they were put.{note}";
+                    consumers = got.len(),
+                    noun = en_plural(got.len() as u64, "consumer", "consumers"),
+                    note = &note,
                 ),
             ),
             Some((c, prod, a, b)) => (
                 false,
-                Msg::new(
-                    format!("{c} получил p{prod}-{b} после p{prod}-{a}: порядок нарушен.{}", note.ru),
-                    format!("{c} got p{prod}-{b} after p{prod}-{a}: the order was broken.{}", note.en),
-                ),
+                msg!(ru: "{c} получил p{prod}-{b} после p{prod}-{a}: порядок нарушен.{note}", en: "{c} got p{prod}-{b} after p{prod}-{a}: the order was broken.{note}"; note = &note),
             ),
         }
     };
     out.push(Insight {
-        id: "fifo-per-producer",
+        id: "fifo_per_producer",
         title: Text {
             ru: "Порядок элементов каждого производителя сохраняется",
             en: "Each producer's items keep their order",
@@ -90,33 +88,17 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let (observed, detail) = if maxsize == 0 {
         (
             false,
-            Msg::new(
-                format!("maxsize = 0: очередь не ограничена, и put() никогда не ждёт; наибольший размер очереди — {max_size}. Задайте maxsize, например 3.{}", note.ru),
-                format!("maxsize = 0: the queue is unbounded and put() never waits; its largest size was {max_size}. Set maxsize, say to 3.{}", note.en),
-            ),
+            msg!(ru: "maxsize = 0: очередь не ограничена, и put() никогда не ждёт; наибольший размер очереди — {max_size}. Задайте maxsize, например 3.{note}", en: "maxsize = 0: the queue is unbounded and put() never waits; its largest size was {max_size}. Set maxsize, say to 3.{note}"; note = &note),
         )
     } else {
         let within = max_size as i64 <= maxsize;
         (
             blocked_puts > 0 && within,
-            Msg::new(
-                format!(
-                    "put() ждал свободного места {blocked_puts} {}; размер очереди доходил до {max_size} при maxsize = {maxsize}{}.{}",
-                    ru_plural(blocked_puts as u64, "раз", "раза", "раз"),
-                    if within { "" } else { " — больше предела!" },
-                    note.ru
-                ),
-                format!(
-                    "put() waited for room {blocked_puts} {}; the queue held up to {max_size} items with maxsize = {maxsize}{}.{}",
-                    en_plural(blocked_puts as u64, "time", "times"),
-                    if within { "" } else { ", over the limit!" },
-                    note.en
-                ),
-            ),
+            msg!(ru: "put() ждал свободного места {blocked_puts} {times}; размер очереди доходил до {max_size} при maxsize = {maxsize}{over}.{note}", en: "put() waited for room {blocked_puts} {times}; the queue held up to {max_size} items with maxsize = {maxsize}{over}.{note}"; times = plural(blocked_puts as u64, ["раз", "раза", "раз"], ["time", "times"]), over = if within { Text { ru: "", en: "" } } else { Text { ru: " — больше предела!", en: ", over the limit!" } }, note = &note),
         )
     };
     out.push(Insight {
-        id: "put-blocks-when-full",
+        id: "put_blocks_when_full",
         title: Text {
             ru: "put() ждёт, пока в полной очереди не освободится место",
             en: "put() waits while the queue is full",
@@ -150,37 +132,20 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
             let ok = n == total && distinct == total && item_ok;
             (
                 ok,
-                Msg::new(
-                    format!(
-                        "Получено {n} из {total}, различных {distinct}{}; всего успешных get(): {gets} (из них стоп-сигналов: {consumers}).{}",
-                        if show { format!(", по строкам консоли: {} различных, повторов {dup}", per_item.len()) } else { String::new() },
-                        note.ru
-                    ),
-                    format!(
-                        "{n} of {total} received, {distinct} distinct{}; successful get() calls: {gets} (including the sentinels, one per consumer: {consumers}).{}",
-                        if show { format!("; by the console lines: {} distinct, {dup} repeated", per_item.len()) } else { String::new() },
-                        note.en
-                    ),
-                ),
+                msg!(ru: "Получено {n} из {total}, различных {distinct}{by_lines}; всего успешных get(): {gets} (из них стоп-сигналов: {consumers}).{note}", en: "{n} of {total} received, {distinct} distinct{by_lines}; successful get() calls: {gets} (including the sentinels, one per consumer: {consumers}).{note}"; by_lines = if show { msg!(ru: ", по строкам консоли: {lines} различных, повторов {dup}", en: "; by the console lines: {lines} distinct, {dup} repeated"; lines = per_item.len()) } else { Msg::default() }, note = &note),
             )
         }
         None if v.dropped > 0 => (
             false,
-            Msg::new(
-                format!("Итоговая строка не поместилась в журнал.{} Уменьшите ITEMS.", note.ru),
-                format!("The summary line did not fit in the trace.{} Lower ITEMS.", note.en),
-            ),
+            msg!(ru: "Итоговая строка не поместилась в журнал.{note} Уменьшите ITEMS.", en: "The summary line did not fit in the trace.{note} Lower ITEMS."; note = &note),
         ),
         None => (
             false,
-            Msg::new(
-                format!("Программа не дошла до итоговой строки.{}", note.ru),
-                format!("The program did not reach its summary line.{}", note.en),
-            ),
+            msg!(ru: "Программа не дошла до итоговой строки.{note}", en: "The program did not reach its summary line.{note}"; note = &note),
         ),
     };
     out.push(Insight {
-        id: "exactly-once",
+        id: "each_item_consumed_once",
         title: Text {
             ru: "Каждый элемент обработан ровно один раз", en: "Every item is handled exactly once"
         },

@@ -7,6 +7,7 @@ mod program;
 
 use crate::lessons::params::{count, flag, threads};
 use crate::lessons::{finishes, Expect, Lesson, Msg, ParamSpec, Params, Section, Text};
+use crate::msg;
 
 /// Deposits a run may make in all: each leaves about eight events in the trace, and the
 /// trace keeps about a million.
@@ -39,10 +40,7 @@ fn validate(p: &Params) -> Vec<(&'static str, Msg)> {
     if total > MAX_DEPOSITS {
         vec![(
             "deposits",
-            Msg::new(
-                format!("Потоков × пополнений должно быть не больше 100 000 (сейчас {total}): иначе журнал событий переполнится"),
-                format!("threads × deposits must be at most 100,000 (now {total}): beyond that the event trace overflows"),
-            ),
+            msg!(ru: "Потоков × пополнений должно быть не больше 100 000 (сейчас {total}): иначе журнал событий переполнится", en: "threads × deposits must be at most 100,000 (now {total}): beyond that the event trace overflows"),
         )]
     } else {
         Vec::new()

@@ -2,8 +2,10 @@
 
 use super::*;
 use crate::analysis::TraceView;
-use crate::lessons::exec::{lines, s_en, s_ru};
+use crate::lessons::exec::lines;
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
+use crate::msg;
+use crate::text::Secs;
 
 pub(super) fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insight> {
     let work = p.float("work");
@@ -14,19 +16,15 @@ pub(super) fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insig
         None => p.choice("where") == "page",
     };
     let work_ms = work / v.speed.max(1e-9) * 1000.0;
-    let place = |ru: bool| {
-        let at = match (on_page, ru) {
-            (true, true) => "в потоке страницы",
-            (true, false) => "on the page's thread",
-            (false, true) => "в отдельном потоке",
-            (false, false) => "in a thread of its own",
-        };
-        match (reported.is_some(), ru) {
-            (true, true) => format!("шла {at}"),
-            (true, false) => format!("ran {at}"),
-            (false, true) => format!("должна была идти {at}"),
-            (false, false) => format!("was to run {at}"),
-        }
+    let at = if on_page {
+        Text { ru: "в потоке страницы", en: "on the page's thread" }
+    } else {
+        Text { ru: "в отдельном потоке", en: "in a thread of its own" }
+    };
+    let place = if reported.is_some() {
+        msg!(ru: "шла {at}", en: "ran {at}"; at = at)
+    } else {
+        msg!(ru: "должна была идти {at}", en: "was to run {at}"; at = at)
     };
     let mut out = Vec::new();
     let not_here = Msg::new(
@@ -43,37 +41,18 @@ pub(super) fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insig
             let ok = if on_page { *gap >= FROZEN_MS } else { *gap < SMOOTH_MS };
             (
                 ok,
-                Msg::new(
-                    format!(
-                        "Работа {} около {:.0} мс; самая длинная пауза между кадрами — {gap:.0} мс ({}).",
-                        place(true),
-                        work_ms,
-                        if *gap >= FROZEN_MS {
-                            "страница замирала"
-                        } else if *gap < SMOOTH_MS {
-                            "кадры шли плавно"
-                        } else {
-                            "заметные рывки"
-                        }
-                    ),
-                    format!(
-                        "The work {} for about {:.0} ms; the longest pause between frames was {gap:.0} ms ({}).",
-                        place(false),
-                        work_ms,
-                        if *gap >= FROZEN_MS {
-                            "the page froze"
-                        } else if *gap < SMOOTH_MS {
-                            "frames kept coming smoothly"
-                        } else {
-                            "visible stutter"
-                        }
-                    ),
-                ),
+                msg!(ru: "Работа {place} около {work_ms:.0} мс; самая длинная пауза между кадрами — {gap:.0} мс ({felt}).", en: "The work {place} for about {work_ms:.0} ms; the longest pause between frames was {gap:.0} ms ({felt})."; place = &place, felt = if *gap >= FROZEN_MS {
+                    Text { ru: "страница замирала", en: "the page froze" }
+                } else if *gap < SMOOTH_MS {
+                    Text { ru: "кадры шли плавно", en: "frames kept coming smoothly" }
+                } else {
+                    Text { ru: "заметные рывки", en: "visible stutter" }
+                }),
             )
         }
     };
     out.push(Insight {
-        id: "frame-gap",
+        id: "page_work_stops_frames",
         title: Text {
             ru: "Работа в потоке страницы останавливает кадры, в отдельном потоке — нет",
             en: "Work on the page's thread stops the frames; in a thread of its own it does not",
@@ -89,21 +68,12 @@ pub(super) fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insig
             let ok = if on_page { *d >= FROZEN_MS } else { *d < SMOOTH_MS };
             (
                 ok,
-                Msg::new(
-                    format!(
-                        "Щелчок по «О программе» во время работы (она {}) был обработан через {d:.0} мс.",
-                        place(true)
-                    ),
-                    format!(
-                        "A click on \"About\" during the work (which {}) was handled after {d:.0} ms.",
-                        place(false)
-                    ),
-                ),
+                msg!(ru: "Щелчок по «О программе» во время работы (она {place}) был обработан через {d:.0} мс.", en: "A click on \"About\" during the work (which {place}) was handled after {d:.0} ms."; place = &place),
             )
         }
     };
     out.push(Insight {
-        id: "click-delay",
+        id: "click_waits_for_page_work",
         title: Text {
             ru: "Щелчок ждёт конца работы, если она идёт в потоке страницы",
             en: "A click waits for the work to end when it runs on the page's thread",
@@ -121,20 +91,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insig
             let steps = f.text.split("finished, ").nth(1).and_then(|r| r.split(' ').next()).unwrap_or("?");
             (
                 true,
-                Msg::new(
-                    format!(
-                        "download() выполнял {} с {} по {}: {steps} шагов без единого ожидания.",
-                        v.thread_name(s.actor),
-                        s_ru(s.t),
-                        s_ru(f.t)
-                    ),
-                    format!(
-                        "download() ran in {} from {} to {}: {steps} steps without a single wait.",
-                        v.thread_name(s.actor),
-                        s_en(s.t),
-                        s_en(f.t)
-                    ),
-                ),
+                msg!(ru: "download() выполнял {v} с {t} по {t2}: {steps} шагов без единого ожидания.", en: "download() ran in {v} from {t} to {t2}: {steps} steps without a single wait."; v = v.thread_name(s.actor), t = Secs(s.t), t2 = Secs(f.t)),
             )
         }
         _ => (
@@ -146,7 +103,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insig
         ),
     };
     out.push(Insight {
-        id: "work-done",
+        id: "work_takes_as_long",
         title: Text {
             ru: "Сама работа занимает то же время в любом потоке",
             en: "The work itself takes as long on either thread",

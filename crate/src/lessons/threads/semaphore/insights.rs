@@ -1,8 +1,10 @@
 //! What a run showed, read from its trace.
 
 use crate::analysis::TraceView;
-use crate::lessons::exec::{en_plural, failures, ru_plural, s_en, s_ru};
+use crate::lessons::exec::{failures, plural};
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
+use crate::msg;
+use crate::text::Secs;
 use crate::trace::{Actor, Kind, ObjKind, Op};
 use std::collections::HashMap;
 
@@ -61,16 +63,13 @@ pub(crate) fn waves(times: &[f64], gap: f64) -> Vec<(f64, usize)> {
     out
 }
 
-fn wave_list(ws: &[(f64, usize)], ru: bool) -> String {
-    let mut parts: Vec<String> = ws
-        .iter()
-        .take(6)
-        .map(|(t, n)| if ru { format!("{n} в {}", s_ru(*t)) } else { format!("{n} at {}", s_en(*t)) })
-        .collect();
+fn wave_list(ws: &[(f64, usize)]) -> Msg {
+    let mut parts: Vec<Msg> =
+        ws.iter().take(6).map(|(t, n)| msg!(ru: "{n} в {t}", en: "{n} at {t}"; n = *n, t = Secs(*t))).collect();
     if ws.len() > 6 {
-        parts.push("…".into());
+        parts.push(Msg::new("…", "…"));
     }
-    parts.join(", ")
+    Msg::join(parts, ", ")
 }
 
 pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
@@ -89,34 +88,12 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     // 1. Never more than N inside.
     let within = occ.max_inside <= n;
     let detail = if within {
-        Msg::new(
-            format!(
-                "Внутри одновременно было не больше {} потоков (предел {n}); {} входов за прогон.",
-                occ.max_inside,
-                occ.entries.len()
-            ),
-            format!(
-                "At most {} threads were inside at once (the limit is {n}); {} entries in this run.",
-                occ.max_inside,
-                occ.entries.len()
-            ),
-        )
+        msg!(ru: "Внутри одновременно было не больше {max_inside} потоков (предел {n}); {n_entries} входов за прогон.", en: "At most {max_inside} threads were inside at once (the limit is {n}); {n_entries} entries in this run."; max_inside = occ.max_inside, n_entries = occ.entries.len())
     } else {
-        Msg::new(
-            format!(
-                "В {} внутри оказалось {} потоков при пределе {n}: обычный Semaphore принял лишний release() как ещё одно свободное место.",
-                s_ru(occ.max_at),
-                occ.max_inside
-            ),
-            format!(
-                "At {} there were {} threads inside with a limit of {n}: the plain Semaphore took the extra release() as one more free place.",
-                s_en(occ.max_at),
-                occ.max_inside
-            ),
-        )
+        msg!(ru: "В {max_at} внутри оказалось {max_inside} потоков при пределе {n}: обычный Semaphore принял лишний release() как ещё одно свободное место.", en: "At {max_at} there were {max_inside} threads inside with a limit of {n}: the plain Semaphore took the extra release() as one more free place."; max_at = Secs(occ.max_at), max_inside = occ.max_inside)
     };
     out.push(Insight {
-        id: "never-over-n",
+        id: "never_more_than_n",
         title: Text {
             ru: "Внутри никогда не больше N потоков", en: "Never more than N threads inside"
         },
@@ -142,33 +119,17 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     } else if threads <= cap {
         (
             false,
-            Msg::new(
-                format!("Потоков ({threads}) не больше, чем мест ({cap}): все вошли сразу, ждать никому не пришлось."),
-                format!("There are no more threads ({threads}) than places ({cap}): all got in at once, nobody had to wait."),
-            ),
+            msg!(ru: "Потоков ({threads}) не больше, чем мест ({cap}): все вошли сразу, ждать никому не пришлось.", en: "There are no more threads ({threads}) than places ({cap}): all got in at once, nobody had to wait."),
         )
     } else {
         let ok = ws.len() == expected && ws.iter().all(|w| w.1 <= cap);
         (
             ok,
-            Msg::new(
-                format!(
-                    "{} {} входов (ожидалось {expected} = ⌈{threads}/{cap}⌉): {}.",
-                    ws.len(),
-                    ru_plural(ws.len() as u64, "волна", "волны", "волн"),
-                    wave_list(&ws, true)
-                ),
-                format!(
-                    "{} {} of entries (expected {expected} = ceil({threads}/{cap})): {}.",
-                    ws.len(),
-                    en_plural(ws.len() as u64, "wave", "waves"),
-                    wave_list(&ws, false)
-                ),
-            ),
+            msg!(ru: "{n} {waves} входов (ожидалось {expected} = ⌈{threads}/{cap}⌉): {list}.", en: "{n} {waves} of entries (expected {expected} = ceil({threads}/{cap})): {list}."; n = ws.len(), waves = plural(ws.len() as u64, ["волна", "волны", "волн"], ["wave", "enters_in_waves"]), list = wave_list(&ws)),
         )
     };
     out.push(Insight {
-        id: "waves",
+        id: "enters_in_waves",
         title: Text { ru: "Потоки входят волнами", en: "Threads get in in waves" },
         observed,
         detail,
@@ -188,38 +149,18 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     } else if let Some((actor, msg)) = refused.first() {
         (
             true,
-            Msg::new(
-                format!(
-                    "{} получил «{msg}»: счётчик BoundedSemaphore не может превысить начальные {n}.",
-                    v.thread_name(*actor)
-                ),
-                format!(
-                    "{} got '{msg}': a BoundedSemaphore's counter cannot go above its initial {n}.",
-                    v.thread_name(*actor)
-                ),
-            ),
+            msg!(ru: "{v} получил «{msg}»: счётчик BoundedSemaphore не может превысить начальные {n}.", en: "{v} got '{msg}': a BoundedSemaphore's counter cannot go above its initial {n}."; v = v.thread_name(*actor)),
         )
     } else if !bounded {
         (
             false,
-            Msg::new(
-                format!(
-                    "Обычный Semaphore молча принял лишний release(): мест стало {}, и внутри одновременно побывало до {} потоков. BoundedSemaphore ответил бы ValueError.",
-                    n + occ.unpaid_releases,
-                    occ.max_inside
-                ),
-                format!(
-                    "The plain Semaphore silently accepted the extra release(): it now had {} places, and up to {} threads were inside at once. A BoundedSemaphore would have raised ValueError.",
-                    n + occ.unpaid_releases,
-                    occ.max_inside
-                ),
-            ),
+            msg!(ru: "Обычный Semaphore молча принял лишний release(): мест стало {v}, и внутри одновременно побывало до {max_inside} потоков. BoundedSemaphore ответил бы ValueError.", en: "The plain Semaphore silently accepted the extra release(): it now had {v} places, and up to {max_inside} threads were inside at once. A BoundedSemaphore would have raised ValueError."; v = n + occ.unpaid_releases, max_inside = occ.max_inside),
         )
     } else {
         (false, Msg::new("ValueError в журнале не найден.", "No ValueError was found in the trace."))
     };
     out.push(Insight {
-        id: "bounded-refuses",
+        id: "bounded_refuses_extra_release",
         title: Text {
             ru: "Лишний release() у BoundedSemaphore — ValueError",
             en: "An extra release() of a BoundedSemaphore raises ValueError",

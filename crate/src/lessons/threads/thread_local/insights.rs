@@ -2,8 +2,10 @@
 
 use super::*;
 use crate::analysis::TraceView;
-use crate::lessons::exec::{failures, lines, ru_plural, s_en, s_ru, tid_named};
+use crate::lessons::exec::{failures, lines, ru_plural, tid_named};
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
+use crate::msg;
+use crate::text::Secs;
 use crate::trace::{Kind, ObjKind, Op};
 
 pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
@@ -18,8 +20,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let mut reads = 0u64;
     let mut own = 0u64;
     let mut foreign_writes = 0u64;
-    let mut samples_ru = Vec::new();
-    let mut samples_en = Vec::new();
+    let mut samples = Vec::new();
     for k in 1..=n {
         let Some(tid) = tid_named(v, &format!("t{k}")) else { continue };
         let seen: Vec<i64> = all
@@ -31,8 +32,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         own += seen.iter().enumerate().filter(|(i, x)| **x == k * 100 + *i as i64).count() as u64;
         if k <= 3 {
             let list = seen.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
-            samples_ru.push(format!("t{k}: {list}"));
-            samples_en.push(format!("t{k}: {list}"));
+            samples.push(format!("t{k}: {list}"));
         }
         // Between each of this thread's writes and its next read.
         let mut since_write: Option<u64> = None;
@@ -52,19 +52,14 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let expected = (n * per) as u64;
     let more = if n > 3 { "; …" } else { "" };
     out.push(Insight {
-        id: "isolation",
+        id: "each_thread_reads_its_own",
         title: Text { ru: "Каждый поток читает своё значение", en: "Each thread reads its own value" },
         observed: reads == expected && own == reads && reads > 0,
-        detail: Msg::new(
-            format!(
-                "Прочитано {reads} из {expected}, своих значений {own} ({}{more}). Пока потоки спали между записью и чтением, другие потоки записали data.value в сумме {foreign_writes} {} — и ничего чужого не затёрли.",
-                samples_ru.join("; "),
-                ru_plural(foreign_writes, "раз", "раза", "раз")
-            ),
-            format!(
-                "{reads} of {expected} reads, {own} of them the thread's own values ({}{more}). While the threads slept between a write and a read, other threads set data.value {foreign_writes} times in all, and overwrote nothing of theirs.",
-                samples_en.join("; ")
-            ),
+        detail: msg!(
+            ru: "Прочитано {reads} из {expected}, своих значений {own} ({samples}{more}). Пока потоки спали между записью и чтением, другие потоки записали data.value в сумме {foreign_writes} {times} — и ничего чужого не затёрли.",
+            en: "{reads} of {expected} reads, {own} of them the thread's own values ({samples}{more}). While the threads slept between a write and a read, other threads set data.value {foreign_writes} times in all, and overwrote nothing of theirs.";
+            samples = samples.join("; "),
+            times = ru_plural(foreign_writes, "раз", "раза", "раз"),
         ),
     });
 
@@ -82,13 +77,11 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         title: Text { ru: "Из главного потока — AttributeError", en: "From the main thread: AttributeError" },
         observed: main_reads && failed.is_some() && printed,
         detail: if failed.is_some() {
-            Msg::new(
-                format!(
-                    "В {} MainThread прочитал data.value, хотя рабочие потоки записали его {writes} {}, и получил {ATTRIBUTE_ERROR}.",
-                    s_ru(at),
-                    ru_plural(writes as u64, "раз", "раза", "раз")
-                ),
-                format!("At {} MainThread read data.value, which the workers had set {writes} times, and got {ATTRIBUTE_ERROR}.", s_en(at)),
+            msg!(
+                ru: "В {at} MainThread прочитал data.value, хотя рабочие потоки записали его {writes} {times}, и получил {ATTRIBUTE_ERROR}.",
+                en: "At {at} MainThread read data.value, which the workers had set {writes} times, and got {ATTRIBUTE_ERROR}.";
+                at = Secs(at),
+                times = ru_plural(writes as u64, "раз", "раза", "раз"),
             )
         } else if main_reads {
             Msg::new("Главный поток не дошёл до чтения.", "The main thread never got to its read.")

@@ -1,8 +1,10 @@
 //! What a run showed, read from its trace.
 
 use crate::analysis::TraceView;
-use crate::lessons::exec::{en_plural, ru_plural, s_en, s_ru};
+use crate::lessons::exec::{en_plural, ru_plural};
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
+use crate::msg;
+use crate::text::Secs;
 use crate::trace::{Kind, ObjKind, Op};
 use std::collections::HashMap;
 
@@ -60,23 +62,10 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     // 1. Never more than max_workers at once.
     let ok = max_running <= max_workers && workers <= max_workers;
     out.push(Insight {
-        id: "never-over-max-workers",
+        id: "never_more_than_max_workers",
         title: Text { ru: "Одновременно выполняется не больше max_workers задач", en: "Never more than max_workers tasks run at once" },
         observed: ok,
-        detail: Msg::new(
-            format!(
-                "Больше всего задач одновременно: {max_running} (в {}), при max_workers = {max_workers}. Пул создал {workers} {} на {tasks} {}.",
-                s_ru(max_at),
-                ru_plural(workers as u64, "поток", "потока", "потоков"),
-                ru_plural(tasks as u64, "задачу", "задачи", "задач")
-            ),
-            format!(
-                "Most tasks running at once: {max_running} (at {}), with max_workers = {max_workers}. The pool started {workers} {} for {tasks} {}.",
-                s_en(max_at),
-                en_plural(workers as u64, "thread", "threads"),
-                en_plural(tasks as u64, "task", "tasks")
-            ),
-        ),
+        detail: msg!(ru: "Больше всего задач одновременно: {max_running} (в {max_at}), при max_workers = {max_workers}. Пул создал {workers} {v_noun} на {tasks} {v_noun2}.", en: "Most tasks running at once: {max_running} (at {max_at}), with max_workers = {max_workers}. The pool started {workers} {v_noun} for {tasks} {v_noun2}."; max_at = Secs(max_at), v_noun = Text { ru: ru_plural(workers as u64, "поток", "потока", "потоков"), en: en_plural(workers as u64, "thread", "threads") }, v_noun2 = Text { ru: ru_plural(tasks as u64, "задачу", "задачи", "задач"), en: en_plural(tasks as u64, "task", "tasks") }),
     });
 
     // 2. map keeps the input order; the tasks finish in another.
@@ -91,10 +80,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let (observed, detail) = if tasks < 3 {
         (
             false,
-            Msg::new(
-                format!("Через map прошло задач: {}. Чтобы увидеть разницу порядков, нужно хотя бы две. Возьмите TASKS побольше.", tasks.saturating_sub(1)),
-                format!("Tasks that went through map: {}. At least two are needed to see the orders differ: take more TASKS.", tasks.saturating_sub(1)),
-            ),
+            msg!(ru: "Через map прошло задач: {v}. Чтобы увидеть разницу порядков, нужно хотя бы две. Возьмите TASKS побольше.", en: "Tasks that went through map: {v}. At least two are needed to see the orders differ: take more TASKS."; v = tasks.saturating_sub(1)),
         )
     } else {
         let (ru_tail, en_tail) = if !reordered && max_workers == 1 {
@@ -112,30 +98,15 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         };
         (
             in_order && reordered,
-            Msg::new(
-                format!(
-                    "map выдал {} результатов {}: {}. Задачи закончились в порядке: {}.{ru_tail}",
-                    mapped.len(),
-                    if in_order {
-                        "строго по порядку входа"
+            msg!(ru: "map выдал {n} результатов {order}: {mapped}. Задачи закончились в порядке: {finished}.{tail}", en: "map gave {n} results {order}: {mapped}. The tasks finished in the order: {finished}.{tail}"; n = mapped.len(), order = if in_order {
+                        Text { ru: "строго по порядку входа", en: "strictly in input order" }
                     } else {
-                        "НЕ по порядку входа"
-                    },
-                    list(&mapped),
-                    list(&by_map)
-                ),
-                format!(
-                    "map gave {} results {}: {}. The tasks finished in the order: {}.{en_tail}",
-                    mapped.len(),
-                    if in_order { "strictly in input order" } else { "NOT in input order" },
-                    list(&mapped),
-                    list(&by_map)
-                ),
-            ),
+                        Text { ru: "НЕ по порядку входа", en: "NOT in input order" }
+                    }, mapped = list(&mapped), finished = list(&by_map), tail = Msg::new(ru_tail, en_tail)),
         )
     };
     out.push(Insight {
-        id: "map-in-order",
+        id: "map_keeps_input_order",
         title: Text {
             ru: "map возвращает результаты по порядку входа, хотя задачи заканчиваются в другом",
             en: "map returns results in input order while the tasks finish in another",
@@ -159,22 +130,16 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let (observed, detail) = match (main_blocked, main_got, done0) {
         (Some(b), Some(g), Some(d)) => (
             true,
-            Msg::new(
-                format!("MainThread ждал в result() с {} по {}: задача 0 закончилась в {}, и только тогда result() вернул значение.", s_ru(b), s_ru(g), s_ru(d)),
-                format!("MainThread waited in result() from {} to {}: task 0 finished at {}, and only then did result() return.", s_en(b), s_en(g), s_en(d)),
-            ),
+            msg!(ru: "MainThread ждал в result() с {b} по {g}: задача 0 закончилась в {d}, и только тогда result() вернул значение.", en: "MainThread waited in result() from {b} to {g}: task 0 finished at {d}, and only then did result() return."; b = Secs(b), g = Secs(g), d = Secs(d)),
         ),
         (None, Some(g), _) => (
             false,
-            Msg::new(
-                format!("Задача 0 была готова раньше, чем MainThread вызвал result() (в {}): ждать не пришлось. Увеличьте TASK_S.", s_ru(g)),
-                format!("Task 0 was done before MainThread called result() (at {}): no waiting. Raise TASK_S.", s_en(g)),
-            ),
+            msg!(ru: "Задача 0 была готова раньше, чем MainThread вызвал result() (в {g}): ждать не пришлось. Увеличьте TASK_S.", en: "Task 0 was done before MainThread called result() (at {g}): no waiting. Raise TASK_S."; g = Secs(g)),
         ),
         _ => (false, Msg::new("result() задачи 0 в журнале не найден.", "No result() of task 0 in the trace.")),
     };
     out.push(Insight {
-        id: "result-waits",
+        id: "result_waits",
         title: Text {
             ru: "result() ждёт, пока задача не закончится", en: "result() waits until the task is done"
         },

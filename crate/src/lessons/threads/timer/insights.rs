@@ -2,8 +2,10 @@
 
 use super::*;
 use crate::analysis::TraceView;
-use crate::lessons::exec::{en_plural, lines, ru_plural, s_en, s_ru, span, tid_named};
+use crate::lessons::exec::{en_plural, lines, ru_plural, span, tid_named};
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
+use crate::msg;
+use crate::text::Secs;
 use crate::trace::Actor;
 use crate::trace::{Kind, ObjKind, Op, ThreadEndHow};
 
@@ -28,12 +30,11 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
 
     let why_not = || match (cancelled, cut) {
         (Some(c), _) => {
-            Msg::new(format!("Таймер отменён в {}.", s_ru(c)), format!("The timer was cancelled at {}.", s_en(c)))
+            msg!(ru: "Таймер отменён в {c}.", en: "The timer was cancelled at {c}."; c = Secs(c))
         }
-        (None, true) => Msg::new(
-            format!("Главный поток закончился в {}, и таймер-демон умер вместе с программой.", s_ru(main_end)),
-            format!("The main thread ended at {} and the daemon timer died with the program.", s_en(main_end)),
-        ),
+        (None, true) => {
+            msg!(ru: "Главный поток закончился в {main_end}, и таймер-демон умер вместе с программой.", en: "The main thread ended at {main_end} and the daemon timer died with the program."; main_end = Secs(main_end))
+        }
         (None, false) => Msg::new("Таймер не сработал.", "The timer did not fire."),
     };
 
@@ -45,25 +46,10 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         },
         observed: fired.is_some_and(|f| f - started >= interval * (1.0 - 1e-9)),
         detail: match fired {
-            Some(f) => Msg::new(
-                format!(
-                    "Таймер запущен в {}, hello начала работу в {} — через {} (задержка {}).",
-                    s_ru(started),
-                    s_ru(f),
-                    s_ru(f - started),
-                    s_ru(interval)
-                ),
-                format!(
-                    "The timer started at {}, hello began at {}: {} later (interval {}).",
-                    s_en(started),
-                    s_en(f),
-                    s_en(f - started),
-                    s_en(interval)
-                ),
-            ),
+            Some(f) => msg!(ru: "Таймер запущен в {started}, hello начала работу в {f} — через {v} (задержка {interval}).", en: "The timer started at {started}, hello began at {f}: {v} later (interval {interval})."; started = Secs(started), f = Secs(f), v = Secs(f - started), interval = Secs(interval)),
             None => {
                 let w = why_not();
-                Msg::new(format!("hello не запускалась. {}", w.ru), format!("hello never ran. {}", w.en))
+                msg!(ru: "hello не запускалась. {note}", en: "hello never ran. {note}"; note = &w)
             }
         },
     });
@@ -73,30 +59,14 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         title: Text { ru: "cancel() до срабатывания — функция не запустится никогда", en: "cancel() before it fires means the function never runs" },
         observed: cancelled.is_some() && fired.is_none() && hello_lines == 0,
         detail: match (cancelled, fired) {
-            (Some(c), None) => Msg::new(
-                format!("cancel() в {}, раньше срока {}: hello не напечатала ни строки, поток таймера закончился в {}.", s_ru(c), s_ru(due), timer_end.map_or("—".into(), s_ru)),
-                format!("cancel() at {}, before the due time {}: hello printed nothing, and the timer's thread ended at {}.", s_en(c), s_en(due), timer_end.map_or("-".into(), s_en)),
-            ),
-            (Some(c), Some(f)) => Msg::new(
-                format!(
-                    "cancel() в {} опоздал: таймер сработал в {}, и hello всё равно напечатала {hello_lines} {}.",
-                    s_ru(c),
-                    s_ru(f),
-                    ru_plural(hello_lines as u64, "строку", "строки", "строк")
-                ),
-                format!(
-                    "cancel() at {} came too late: the timer fired at {}, and hello still printed {hello_lines} {}.",
-                    s_en(c),
-                    s_en(f),
-                    en_plural(hello_lines as u64, "line", "lines")
-                ),
-            ),
+            (Some(c), None) => msg!(ru: "cancel() в {c}, раньше срока {due}: hello не напечатала ни строки, поток таймера закончился в {end}.", en: "cancel() at {c}, before the due time {due}: hello printed nothing, and the timer's thread ended at {end}."; c = Secs(c), due = Secs(due), end = timer_end.map(Secs)),
+            (Some(c), Some(f)) => msg!(ru: "cancel() в {c} опоздал: таймер сработал в {f}, и hello всё равно напечатала {hello_lines} {v_noun}.", en: "cancel() at {c} came too late: the timer fired at {f}, and hello still printed {hello_lines} {v_noun}."; c = Secs(c), f = Secs(f), v_noun = Text { ru: ru_plural(hello_lines as u64, "строку", "строки", "строк"), en: en_plural(hello_lines as u64, "line", "lines") }),
             (None, _) => Msg::new("В этом запуске cancel() не вызывался (cancel_after = None).", "This run never called cancel() (cancel_after = None)."),
         },
     });
 
     out.push(Insight {
-        id: "daemon_timer",
+        id: "daemon_timer_does_not_keep_alive",
         title: Text { ru: "Таймер-демон не держит программу", en: "A daemon timer does not keep the program alive" },
         observed: daemon && cut,
         detail: if daemon && cut {
@@ -104,27 +74,15 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 None => ("до срабатывания: hello так и не запустилась", "before it fired: hello never ran"),
                 Some(_) => ("посреди работы hello", "in the middle of hello"),
             };
-            Msg::new(
-                format!("Главный поток закончился в {}; таймер-демон оборван {} (строк hello: {hello_lines}).", s_ru(main_end), what.0),
-                format!("The main thread ended at {}; the daemon timer was cut off {} (lines of hello: {hello_lines}).", s_en(main_end), what.1),
-            )
+            msg!(ru: "Главный поток закончился в {main_end}; таймер-демон оборван {what} (строк hello: {hello_lines}).", en: "The main thread ended at {main_end}; the daemon timer was cut off {what} (lines of hello: {hello_lines})."; main_end = Secs(main_end), what = Msg::new(what.0, what.1))
         } else if daemon {
-            Msg::new(
-                format!("Таймер-демон успел закончить до конца главного потока ({}).", s_ru(main_end)),
-                format!("The daemon timer was over before the main thread ended ({}).", s_en(main_end)),
-            )
+            msg!(ru: "Таймер-демон успел закончить до конца главного потока ({main_end}).", en: "The daemon timer was over before the main thread ended ({main_end})."; main_end = Secs(main_end))
         } else if timer_end.is_some_and(|t| t <= main_end) {
             let t = timer_end.unwrap_or(0.0);
-            Msg::new(
-                format!("Таймер — не демон, но его поток закончился в {}, раньше главного ({}): ждать было нечего.", s_ru(t), s_ru(main_end)),
-                format!("The timer is not a daemon, but its thread was over at {}, before the main thread ({}): nothing to wait for.", s_en(t), s_en(main_end)),
-            )
+            msg!(ru: "Таймер — не демон, но его поток закончился в {t}, раньше главного ({main_end}): ждать было нечего.", en: "The timer is not a daemon, but its thread was over at {t}, before the main thread ({main_end}): nothing to wait for."; t = Secs(t), main_end = Secs(main_end))
         } else {
             let end = timer_end.unwrap_or(main_end).max(main_end);
-            Msg::new(
-                format!("Таймер — не демон: главный поток закончился в {}, а программа — в {}, когда закончился поток таймера.", s_ru(main_end), s_ru(end)),
-                format!("The timer is not a daemon: the main thread ended at {}, the program at {}, when the timer's thread ended.", s_en(main_end), s_en(end)),
-            )
+            msg!(ru: "Таймер — не демон: главный поток закончился в {main_end}, а программа — в {end}, когда закончился поток таймера.", en: "The timer is not a daemon: the main thread ended at {main_end}, the program at {end}, when the timer's thread ended."; main_end = Secs(main_end), end = Secs(end))
         },
     });
     out
