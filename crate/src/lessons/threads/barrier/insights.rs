@@ -1,7 +1,7 @@
 //! What a run showed, read from its trace.
 
 use crate::analysis::TraceView;
-use crate::lessons::exec::{en_plural, failures, plural, ru_plural};
+use crate::lessons::exec::{failures, plural};
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
 use crate::msg;
 use crate::text::Secs;
@@ -80,7 +80,10 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let (observed, detail) = if cs.is_empty() {
         (
             false,
-            msg!(ru: "Ни одна группа из {parties} не прошла барьер: потоков не хватило или барьер сломался по таймауту.", en: "No group of {parties} crossed the barrier: too few threads, or the barrier broke on its timeout."),
+            msg!(
+                ru: "Ни одна группа из {parties} не прошла барьер: потоков не хватило или барьер сломался по таймауту.",
+                en: "No group of {parties} crossed the barrier: too few threads, or the barrier broke on its timeout.",
+            ),
         )
     } else {
         let ok =
@@ -89,7 +92,16 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         let c = &cs[0];
         (
             ok,
-            msg!(ru: "Групп прошло: {n_cs}. Первая: последний участник подошёл в {last_arrival}, все {parties} прошли между {first_cross} и {last_cross}; самое большое отставание от последнего прихода — {worst}.", en: "Groups that crossed: {n_cs}. The first: its last party arrived at {last_arrival}, all {parties} crossed between {first_cross} and {last_cross}; the largest lag behind a last arrival was {worst}."; n_cs = cs.len(), last_arrival = Secs(c.last_arrival), parties = c.parties, first_cross = Secs(c.first_cross), last_cross = Secs(c.last_cross), worst = Secs(worst)),
+            msg!(
+                ru: "Групп прошло: {n_cs}. Первая: последний участник подошёл в {last_arrival}, все {parties} прошли между {first_cross} и {last_cross}; самое большое отставание от последнего прихода — {worst}.",
+                en: "Groups that crossed: {n_cs}. The first: its last party arrived at {last_arrival}, all {parties} crossed between {first_cross} and {last_cross}; the largest lag behind a last arrival was {worst}.";
+                n_cs = cs.len(),
+                last_arrival = Secs(c.last_arrival),
+                parties = c.parties,
+                first_cross = Secs(c.first_cross),
+                last_cross = Secs(c.last_cross),
+                worst = Secs(worst),
+            ),
         )
     };
     out.push(Insight {
@@ -118,18 +130,35 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let (observed, detail) = if !stuck.is_empty() {
         (
             v.end().is_some_and(|(s, _)| s == EndState::Deadlocked),
-            msg!(ru: "{n_stuck} {v_noun} у барьера, которому не хватало участников ({v}): сторож объявил взаимную блокировку. Ждали: {v2}.", en: "{n_stuck} {v_noun} at a barrier that lacked parties ({v} missing): the watchdog declared a deadlock. Waiting: {v2}."; n_stuck = stuck.len(), v_noun = Text { ru: ru_plural(stuck.len() as u64, "поток ждал", "потока ждали", "потоков ждали"), en: en_plural(stuck.len() as u64, "thread waited", "threads waited") }, v = parties - stuck.len() % parties.max(1), v2 = names(&stuck)),
+            msg!(
+                ru: "{n_stuck} {waited} у барьера, которому не хватало участников ({missing}): сторож объявил взаимную блокировку. Ждали: {names}.",
+                en: "{n_stuck} {waited} at a barrier that lacked parties ({missing} missing): the watchdog declared a deadlock. Waiting: {names}.";
+                n_stuck = stuck.len(),
+                waited = plural(stuck.len() as u64, ["поток ждал", "потока ждали", "потоков ждали"], ["thread waited", "threads waited"]),
+                missing = parties - stuck.len() % parties.max(1),
+                names = names(&stuck),
+            ),
         )
     } else if !broken.is_empty() {
         let ids: Vec<Actor> = broken.iter().map(|b| b.0).collect();
         (
             true,
-            msg!(ru: "Барьер сломался по таймауту {timeout}: BrokenBarrierError получили {n} {threads} ({names}).", en: "The barrier broke on its timeout of {timeout}: {n} {threads} got BrokenBarrierError ({names})."; timeout = timeout.map(Secs), n = broken.len(), threads = plural(broken.len() as u64, ["поток", "потока", "потоков"], ["thread", "threads"]), names = names(&ids)),
+            msg!(
+                ru: "Барьер сломался по таймауту {timeout}: BrokenBarrierError получили {n} {threads} ({names}).",
+                en: "The barrier broke on its timeout of {timeout}: {n} {threads} got BrokenBarrierError ({names}).";
+                timeout = timeout.map(Secs),
+                n = broken.len(),
+                threads = plural(broken.len() as u64, ["поток", "потока", "потоков"], ["thread", "threads"]),
+                names = names(&ids),
+            ),
         )
     } else if left == 0 {
         (
             false,
-            msg!(ru: "{threads} потоков делятся на группы по {parties} без остатка: лишних не осталось. Попробуйте threads = parties + 2.", en: "{threads} threads split into groups of {parties} with none left over. Try threads = parties + 2."),
+            msg!(
+                ru: "{threads} потоков делятся на группы по {parties} без остатка: лишних не осталось. Попробуйте threads = parties + 2.",
+                en: "{threads} threads split into groups of {parties} with none left over. Try threads = parties + 2.",
+            ),
         )
     } else {
         (

@@ -95,7 +95,13 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 " notify() wakes at most one, however many wait.",
             )
         };
-        msg!(ru: "{what}: {list}. Всего пробуждений: {total_woke}.{tail}", en: "{what}: {list}. Wake-ups in all: {total_woke}.{tail}"; what = Text { ru: what.0, en: what.1 }, list = &list, tail = Msg::new(ru_tail, en_tail))
+        msg!(
+            ru: "{what}: {list}. Всего пробуждений: {total_woke}.{tail}",
+            en: "{what}: {list}. Wake-ups in all: {total_woke}.{tail}";
+            what = Text { ru: what.0, en: what.1 },
+            list = &list,
+            tail = Msg::new(ru_tail, en_tail),
+        )
     };
     out.push(Insight {
         id: "notify_wakes_one_or_all",
@@ -120,7 +126,14 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
             };
             (
                 lost,
-                msg!(ru: "notify() в {t} застал ждущих: {waiting}, разбудил: {woke}. Пришедшие позже потребители спали {until} (проснулось за это время: {woke_between}). Event.set() на его месте остался бы поднятым и пропустил бы их сразу.", en: "The notify() at {t} found {waiting} waiting and woke {woke}. Consumers that came later slept {until} ({woke_between} woke meanwhile). An Event.set() in its place would have stayed set and let them straight through."; t = Secs(early.t), waiting = early.waiting, woke = early.woke, until = &until),
+                msg!(
+                    ru: "notify() в {t} застал ждущих: {waiting}, разбудил: {woke}. Пришедшие позже потребители спали {until} (проснулось за это время: {woke_between}). Event.set() на его месте остался бы поднятым и пропустил бы их сразу.",
+                    en: "The notify() at {t} found {waiting} waiting and woke {woke}. Consumers that came later slept {until} ({woke_between} woke meanwhile). An Event.set() in its place would have stayed set and let them straight through.";
+                    t = Secs(early.t),
+                    waiting = early.waiting,
+                    woke = early.woke,
+                    until = &until,
+                ),
             )
         }
         _ => (false, Msg::new("Раннего notify() в журнале нет.", "No early notify() in the trace.")),

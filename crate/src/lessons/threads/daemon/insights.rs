@@ -34,11 +34,24 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         title: Text { ru: "Оставшиеся строки демона так и не появляются", en: "A daemon's remaining lines never appear" },
         observed: daemon && cut && printed < planned && late == 0,
         detail: if !daemon {
-            msg!(ru: "{name} — обычный поток (daemon=False): его никто не обрывает, он напечатал {printed} из {planned} строк.", en: "{name} is an ordinary thread (daemon=False): nothing cuts it off; it printed {printed} of {planned} lines.")
+            msg!(
+                ru: "{name} — обычный поток (daemon=False): его никто не обрывает, он напечатал {printed} из {planned} строк.",
+                en: "{name} is an ordinary thread (daemon=False): nothing cuts it off; it printed {printed} of {planned} lines.",
+            )
         } else if cut {
-            msg!(ru: "Главный поток закончился в {main_end}; демон {name} успел {printed} из {planned} строк и был оборван в {w_end}; после конца главного потока строк от него: {late}.", en: "The main thread ended at {main_end}; daemon {name} had printed {printed} of its {planned} lines and was cut off at {w_end}; lines from it after the main thread's end: {late}."; main_end = Secs(main_end), w_end = Secs(w_end))
+            msg!(
+                ru: "Главный поток закончился в {main_end}; демон {name} успел {printed} из {planned} строк и был оборван в {w_end}; после конца главного потока строк от него: {late}.",
+                en: "The main thread ended at {main_end}; daemon {name} had printed {printed} of its {planned} lines and was cut off at {w_end}; lines from it after the main thread's end: {late}.";
+                main_end = Secs(main_end),
+                w_end = Secs(w_end),
+            )
         } else {
-            msg!(ru: "Демон {name} успел закончить всё ({printed} строк) в {w_end}, раньше главного потока ({main_end}): дайте главному потоку меньше работы.", en: "Daemon {name} finished all its work ({printed} lines) at {w_end}, before the main thread ({main_end}): give the main thread less work."; w_end = Secs(w_end), main_end = Secs(main_end))
+            msg!(
+                ru: "Демон {name} успел закончить всё ({printed} строк) в {w_end}, раньше главного потока ({main_end}): дайте главному потоку меньше работы.",
+                en: "Daemon {name} finished all its work ({printed} lines) at {w_end}, before the main thread ({main_end}): give the main thread less work.";
+                w_end = Secs(w_end),
+                main_end = Secs(main_end),
+            )
         },
     });
 
@@ -51,11 +64,25 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         },
         observed: kept,
         detail: if daemon {
-            msg!(ru: "Поток — демон: программа кончилась вместе с главным потоком, в {run_end}.", en: "The thread is a daemon: the program ended with the main thread, at {run_end}."; run_end = Secs(run_end))
+            msg!(
+                ru: "Поток — демон: программа кончилась вместе с главным потоком, в {run_end}.",
+                en: "The thread is a daemon: the program ended with the main thread, at {run_end}.";
+                run_end = Secs(run_end),
+            )
         } else if w_end > main_end {
-            msg!(ru: "Главный поток закончился в {main_end}, а программа — только в {run_end}, когда {name} напечатал все {printed} строк.", en: "The main thread ended at {main_end}, the program only at {run_end}, once {name} had printed all {printed} lines."; main_end = Secs(main_end), run_end = Secs(run_end))
+            msg!(
+                ru: "Главный поток закончился в {main_end}, а программа — только в {run_end}, когда {name} напечатал все {printed} строк.",
+                en: "The main thread ended at {main_end}, the program only at {run_end}, once {name} had printed all {printed} lines.";
+                main_end = Secs(main_end),
+                run_end = Secs(run_end),
+            )
         } else {
-            msg!(ru: "{name} закончил раньше главного потока ({w_end} против {main_end}): ждать было нечего.", en: "{name} ended before the main thread ({w_end} against {main_end}): there was nothing to wait for."; w_end = Secs(w_end), main_end = Secs(main_end))
+            msg!(
+                ru: "{name} закончил раньше главного потока ({w_end} против {main_end}): ждать было нечего.",
+                en: "{name} ended before the main thread ({w_end} against {main_end}): there was nothing to wait for.";
+                w_end = Secs(w_end),
+                main_end = Secs(main_end),
+            )
         },
     });
     out

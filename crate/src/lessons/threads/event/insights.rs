@@ -55,7 +55,13 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
             };
             (
                 ok,
-                msg!(ru: "set() в {st}: проснулись {woke} из {waiters} ждавших, все не раньше set() и не позже чем через {lag} после него.{late}", en: "set() at {st}: {woke} of {waiters} waiters woke, none before the set() and all within {lag} of it.{late}"; st = Secs(st), lag = Secs(lag), late = &late),
+                msg!(
+                    ru: "set() в {st}: проснулись {woke} из {waiters} ждавших, все не раньше set() и не позже чем через {lag} после него.{late}",
+                    en: "set() at {st}: {woke} of {waiters} waiters woke, none before the set() and all within {lag} of it.{late}";
+                    st = Secs(st),
+                    lag = Secs(lag),
+                    late = &late,
+                ),
             )
         }
     };

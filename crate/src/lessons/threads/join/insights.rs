@@ -35,7 +35,11 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 lines = en_plural(total, "line", "lines"),
             )
         } else {
-            msg!(ru: "«finish» в {finish_t}, а после него ещё {after} из {total} строк рабочих потоков.", en: "'finish' at {finish_t}, and {after} of the workers' {total} lines came after it."; finish_t = Secs(finish_t))
+            msg!(
+                ru: "«finish» в {finish_t}, а после него ещё {after} из {total} строк рабочих потоков.",
+                en: "'finish' at {finish_t}, and {after} of the workers' {total} lines came after it.";
+                finish_t = Secs(finish_t),
+            )
         },
     });
 
@@ -52,7 +56,11 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 "This run joined every thread; turn join off to see the opposite.",
             )
         } else {
-            msg!(ru: "Главный поток напечатал «finish» в {finish_t}, когда {after} из {total} строк рабочих ещё не было.", en: "The main thread printed 'finish' at {finish_t} with {after} of the workers' {total} lines still to come."; finish_t = Secs(finish_t))
+            msg!(
+                ru: "Главный поток напечатал «finish» в {finish_t}, когда {after} из {total} строк рабочих ещё не было.",
+                en: "The main thread printed 'finish' at {finish_t} with {after} of the workers' {total} lines still to come.";
+                finish_t = Secs(finish_t),
+            )
         },
     });
 
@@ -78,9 +86,20 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         title: Text { ru: "Кто кого ждёт", en: "Who waits for whom" },
         observed: if joined { blocked > 0.0 } else { main_end < last_end },
         detail: if joined {
-            msg!(ru: "MainThread провёл в join() {blocked} и завершился в {main_end}, после последнего рабочего ({last_end}).", en: "MainThread spent {blocked} in join() and ended at {main_end}, after the last worker ({last_end})."; blocked = Secs(blocked), main_end = Secs(main_end), last_end = Secs(last_end))
+            msg!(
+                ru: "MainThread провёл в join() {blocked} и завершился в {main_end}, после последнего рабочего ({last_end}).",
+                en: "MainThread spent {blocked} in join() and ended at {main_end}, after the last worker ({last_end}).";
+                blocked = Secs(blocked),
+                main_end = Secs(main_end),
+                last_end = Secs(last_end),
+            )
         } else {
-            msg!(ru: "MainThread закончил свой код в {main_end}, но программа шла до {last_end}: при выходе Python ждёт потоки, которые не daemon.", en: "MainThread ran out of code at {main_end}, yet the program went on until {last_end}: at exit Python waits for non-daemon threads."; main_end = Secs(main_end), last_end = Secs(last_end))
+            msg!(
+                ru: "MainThread закончил свой код в {main_end}, но программа шла до {last_end}: при выходе Python ждёт потоки, которые не daemon.",
+                en: "MainThread ran out of code at {main_end}, yet the program went on until {last_end}: at exit Python waits for non-daemon threads.";
+                main_end = Secs(main_end),
+                last_end = Secs(last_end),
+            )
         },
     });
     out

@@ -59,7 +59,13 @@ fn describe(edges: &[Edge]) -> Msg {
             ),
             (Some(h), None) => msg!(ru: "держит {h}", en: "held by {h}"),
         };
-        msg!(ru: "{waiter} ждёт {what}, {held}", en: "{waiter} waits for {what}, {held}"; waiter = &e.waiter, what = &what, held = &held)
+        msg!(
+            ru: "{waiter} ждёт {what}, {held}",
+            en: "{waiter} waits for {what}, {held}";
+            waiter = &e.waiter,
+            what = &what,
+            held = &held,
+        )
     });
     Msg::join(parts, "; ")
 }
@@ -88,7 +94,10 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 },
                 observed: rlock && err.is_some() && traceback,
                 detail: match (&err, rlock) {
-                    (Some(_), _) => msg!(ru: "Поток other вызвал release() у RLock, которым владеет owner, и получил {RELEASE_ERROR}; traceback напечатан в stderr.", en: "Thread other called release() on an RLock owned by owner and got {RELEASE_ERROR}; the traceback went to stderr."),
+                    (Some(_), _) => msg!(
+                        ru: "Поток other вызвал release() у RLock, которым владеет owner, и получил {RELEASE_ERROR}; traceback напечатан в stderr.",
+                        en: "Thread other called release() on an RLock owned by owner and got {RELEASE_ERROR}; the traceback went to stderr.",
+                    ),
                     (None, false) => Msg::new(
                         "С Lock ошибки нет: other отпустил замок, который взял owner.",
                         "With a Lock there is no error: other released the lock that owner took.",
@@ -113,7 +122,12 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 title: Text { ru: "Lock может отпустить любой поток", en: "Any thread may release a Lock" },
                 observed: !rlock && by_other,
                 detail: if by_other {
-                    msg!(ru: "Lock взял {v}, а отпустил {v2}: у Lock нет хозяина.", en: "{v} took the Lock and {v2} released it: a Lock has no owner."; v = acquirer.map_or("?", |a| v.thread_name(a)), v2 = releaser.map_or("?", |r| v.thread_name(r)))
+                    msg!(
+                        ru: "Lock взял {taker}, а отпустил {releaser}: у Lock нет хозяина.",
+                        en: "{taker} took the Lock and {releaser} released it: a Lock has no owner.";
+                        taker = acquirer.map_or("?", |a| v.thread_name(a)),
+                        releaser = releaser.map_or("?", |r| v.thread_name(r)),
+                    )
                 } else if rlock {
                     Msg::new(
                         "RLock так и остался у owner: чужой release() не сработал, и программа всё же дошла до finish, потому что больше его никто не ждал.",
@@ -140,7 +154,13 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 },
                 observed: deadlocked && stuck && owner_end.is_some(),
                 detail: if deadlocked {
-                    msg!(ru: "owner завершился в {owner_end}, не отпустив замок. В {end_t} сторож остановил запуск: {note}.", en: "owner ended at {owner_end} without releasing the lock. At {end_t} the watchdog stopped the run: {note}."; owner_end = owner_end.map(Secs), end_t = Secs(end_t), note = &report)
+                    msg!(
+                        ru: "owner завершился в {owner_end}, не отпустив замок. В {end_t} сторож остановил запуск: {note}.",
+                        en: "owner ended at {owner_end} without releasing the lock. At {end_t} the watchdog stopped the run: {note}.";
+                        owner_end = owner_end.map(Secs),
+                        end_t = Secs(end_t),
+                        note = &report,
+                    )
                 } else {
                     Msg::new("Запуск не застрял: взаимной блокировки нет.", "The run did not get stuck: no deadlock.")
                 },
@@ -174,7 +194,12 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 },
                 observed: !rlock && deadlocked && self_edge,
                 detail: if deadlocked {
-                    msg!(ru: "В {end_t} все потоки стояли, и сторож остановил запуск: {note}.", en: "At {end_t} every thread was stuck and the watchdog stopped the run: {note}."; end_t = Secs(end_t), note = &report)
+                    msg!(
+                        ru: "В {end_t} все потоки стояли, и сторож остановил запуск: {note}.",
+                        en: "At {end_t} every thread was stuck and the watchdog stopped the run: {note}.";
+                        end_t = Secs(end_t),
+                        note = &report,
+                    )
                 } else {
                     Msg::new(
                         "RLock пустил своего хозяина снова: взаимной блокировки нет, программа дошла до finish.",
@@ -200,7 +225,10 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 title: Text { ru: "RLock считает захваты своего хозяина", en: "An RLock counts its owner's acquisitions" },
                 observed: counted,
                 detail: if rlock {
-                    msg!(ru: "Счётчик RLock после каждого acquire() и release(): {seq}. Замок открылся, когда он дошёл до 0.", en: "The RLock's count after each acquire() and release(): {seq}. It opened when the count reached 0.")
+                    msg!(
+                        ru: "Счётчик RLock после каждого acquire() и release(): {seq}. Замок открылся, когда он дошёл до 0.",
+                        en: "The RLock's count after each acquire() and release(): {seq}. It opened when the count reached 0.",
+                    )
                 } else {
                     Msg::new(
                         "У Lock нет ни хозяина, ни счётчика: второй acquire() ждал release(), который мог сделать только сам worker.",

@@ -38,7 +38,11 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let (observed, detail) = if !show {
         (
             false,
-            msg!(ru: "При {items} элементах программа не печатает каждый из них (SHOW = False), и порядок проверить не по чему: уменьшите ITEMS до 200.{note}", en: "With {items} items the program does not print each one (SHOW = False), so there is nothing to check the order on: lower ITEMS to 200.{note}"; note = &note),
+            msg!(
+                ru: "При {items} элементах программа не печатает каждый из них (SHOW = False), и порядок проверить не по чему: уменьшите ITEMS до 200.{note}",
+                en: "With {items} items the program does not print each one (SHOW = False), so there is nothing to check the order on: lower ITEMS to 200.{note}";
+                note = &note,
+            ),
         )
     } else {
         let mut inversions = Vec::new();
@@ -67,7 +71,11 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
             ),
             Some((c, prod, a, b)) => (
                 false,
-                msg!(ru: "{c} получил p{prod}-{b} после p{prod}-{a}: порядок нарушен.{note}", en: "{c} got p{prod}-{b} after p{prod}-{a}: the order was broken.{note}"; note = &note),
+                msg!(
+                    ru: "{c} получил p{prod}-{b} после p{prod}-{a}: порядок нарушен.{note}",
+                    en: "{c} got p{prod}-{b} after p{prod}-{a}: the order was broken.{note}";
+                    note = &note,
+                ),
             ),
         }
     };
@@ -88,13 +96,23 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let (observed, detail) = if maxsize == 0 {
         (
             false,
-            msg!(ru: "maxsize = 0: очередь не ограничена, и put() никогда не ждёт; наибольший размер очереди — {max_size}. Задайте maxsize, например 3.{note}", en: "maxsize = 0: the queue is unbounded and put() never waits; its largest size was {max_size}. Set maxsize, say to 3.{note}"; note = &note),
+            msg!(
+                ru: "maxsize = 0: очередь не ограничена, и put() никогда не ждёт; наибольший размер очереди — {max_size}. Задайте maxsize, например 3.{note}",
+                en: "maxsize = 0: the queue is unbounded and put() never waits; its largest size was {max_size}. Set maxsize, say to 3.{note}";
+                note = &note,
+            ),
         )
     } else {
         let within = max_size as i64 <= maxsize;
         (
             blocked_puts > 0 && within,
-            msg!(ru: "put() ждал свободного места {blocked_puts} {times}; размер очереди доходил до {max_size} при maxsize = {maxsize}{over}.{note}", en: "put() waited for room {blocked_puts} {times}; the queue held up to {max_size} items with maxsize = {maxsize}{over}.{note}"; times = plural(blocked_puts as u64, ["раз", "раза", "раз"], ["time", "times"]), over = if within { Text { ru: "", en: "" } } else { Text { ru: " — больше предела!", en: ", over the limit!" } }, note = &note),
+            msg!(
+                ru: "put() ждал свободного места {blocked_puts} {times}; размер очереди доходил до {max_size} при maxsize = {maxsize}{over}.{note}",
+                en: "put() waited for room {blocked_puts} {times}; the queue held up to {max_size} items with maxsize = {maxsize}{over}.{note}";
+                times = plural(blocked_puts as u64, ["раз", "раза", "раз"], ["time", "times"]),
+                over = if within { Text { ru: "", en: "" } } else { Text { ru: " — больше предела!", en: ", over the limit!" } },
+                note = &note,
+            ),
         )
     };
     out.push(Insight {
@@ -132,16 +150,29 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
             let ok = n == total && distinct == total && item_ok;
             (
                 ok,
-                msg!(ru: "Получено {n} из {total}, различных {distinct}{by_lines}; всего успешных get(): {gets} (из них стоп-сигналов: {consumers}).{note}", en: "{n} of {total} received, {distinct} distinct{by_lines}; successful get() calls: {gets} (including the sentinels, one per consumer: {consumers}).{note}"; by_lines = if show { msg!(ru: ", по строкам консоли: {lines} различных, повторов {dup}", en: "; by the console lines: {lines} distinct, {dup} repeated"; lines = per_item.len()) } else { Msg::default() }, note = &note),
+                msg!(
+                    ru: "Получено {n} из {total}, различных {distinct}{by_lines}; всего успешных get(): {gets} (из них стоп-сигналов: {consumers}).{note}",
+                    en: "{n} of {total} received, {distinct} distinct{by_lines}; successful get() calls: {gets} (including the sentinels, one per consumer: {consumers}).{note}";
+                    by_lines = if show { msg!(ru: ", по строкам консоли: {lines} различных, повторов {dup}", en: "; by the console lines: {lines} distinct, {dup} repeated"; lines = per_item.len()) } else { Msg::default() },
+                    note = &note,
+                ),
             )
         }
         None if v.dropped > 0 => (
             false,
-            msg!(ru: "Итоговая строка не поместилась в журнал.{note} Уменьшите ITEMS.", en: "The summary line did not fit in the trace.{note} Lower ITEMS."; note = &note),
+            msg!(
+                ru: "Итоговая строка не поместилась в журнал.{note} Уменьшите ITEMS.",
+                en: "The summary line did not fit in the trace.{note} Lower ITEMS.";
+                note = &note,
+            ),
         ),
         None => (
             false,
-            msg!(ru: "Программа не дошла до итоговой строки.{note}", en: "The program did not reach its summary line.{note}"; note = &note),
+            msg!(
+                ru: "Программа не дошла до итоговой строки.{note}",
+                en: "The program did not reach its summary line.{note}";
+                note = &note,
+            ),
         ),
     };
     out.push(Insight {

@@ -101,11 +101,28 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         title: Text { ru: "Без блокировки пополнения теряются", en: "Without the lock, deposits are lost" },
         observed: !locked && lost > 0,
         detail: if lost > 0 {
-            msg!(ru: "Ожидалось {writes}, на счёте {final_balance}: потеряно {lost}. {stale_writes} из {writes} записей опирались на устаревшее чтение; до {max_same_read} потоков одновременно держали одно и то же прочитанное значение.", en: "Expected {writes}, the balance is {final_balance}: {lost} lost. {stale_writes} of {writes} writes were based on a stale read; up to {max_same_read} threads held the same value read at once."; writes = l.writes, final_balance = l.final_balance, stale_writes = l.stale_writes, max_same_read = l.max_same_read)
+            msg!(
+                ru: "Ожидалось {writes}, на счёте {final_balance}: потеряно {lost}. {stale_writes} из {writes} записей опирались на устаревшее чтение; до {max_same_read} потоков одновременно держали одно и то же прочитанное значение.",
+                en: "Expected {writes}, the balance is {final_balance}: {lost} lost. {stale_writes} of {writes} writes were based on a stale read; up to {max_same_read} threads held the same value read at once.";
+                writes = l.writes,
+                final_balance = l.final_balance,
+                stale_writes = l.stale_writes,
+                max_same_read = l.max_same_read,
+            )
         } else if locked {
-            msg!(ru: "С блокировкой: ожидалось {writes}, на счёте {final_balance} — ничего не потеряно.", en: "With the lock: expected {writes}, the balance is {final_balance}: nothing lost."; writes = l.writes, final_balance = l.final_balance)
+            msg!(
+                ru: "С блокировкой: ожидалось {writes}, на счёте {final_balance} — ничего не потеряно.",
+                en: "With the lock: expected {writes}, the balance is {final_balance}: nothing lost.";
+                writes = l.writes,
+                final_balance = l.final_balance,
+            )
         } else {
-            msg!(ru: "В этот раз повезло: ожидалось {writes}, на счёте {final_balance}. Потоки не пересеклись между чтением и записью; увеличьте паузу или число потоков.", en: "Lucky this time: expected {writes}, the balance is {final_balance}. No two threads overlapped between read and write; raise the gap or the threads."; writes = l.writes, final_balance = l.final_balance)
+            msg!(
+                ru: "В этот раз повезло: ожидалось {writes}, на счёте {final_balance}. Потоки не пересеклись между чтением и записью; увеличьте паузу или число потоков.",
+                en: "Lucky this time: expected {writes}, the balance is {final_balance}. No two threads overlapped between read and write; raise the gap or the threads.";
+                writes = l.writes,
+                final_balance = l.final_balance,
+            )
         },
     });
 
@@ -114,9 +131,19 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         title: Text { ru: "С блокировкой не теряется ни одно пополнение", en: "With the lock, not one deposit is lost" },
         observed: locked && l.writes > 0 && lost == 0 && l.stale_writes == 0,
         detail: if locked {
-            msg!(ru: "{writes} пополнений, баланс {final_balance}, потеряно {lost}: каждый поток читал значение, уже записанное предыдущим ({stale_writes} устаревших чтений).", en: "{writes} deposits, balance {final_balance}, {lost} lost: each thread read the value the previous one had written ({stale_writes} stale reads)."; writes = l.writes, final_balance = l.final_balance, stale_writes = l.stale_writes)
+            msg!(
+                ru: "{writes} пополнений, баланс {final_balance}, потеряно {lost}: каждый поток читал значение, уже записанное предыдущим ({stale_writes} устаревших чтений).",
+                en: "{writes} deposits, balance {final_balance}, {lost} lost: each thread read the value the previous one had written ({stale_writes} stale reads).";
+                writes = l.writes,
+                final_balance = l.final_balance,
+                stale_writes = l.stale_writes,
+            )
         } else {
-            msg!(ru: "Блокировка выключена: потеряно {lost} из {writes}. Включите её и запустите снова.", en: "The lock is off: {lost} of {writes} lost. Turn it on and run again."; writes = l.writes)
+            msg!(
+                ru: "Блокировка выключена: потеряно {lost} из {writes}. Включите её и запустите снова.",
+                en: "The lock is off: {lost} of {writes} lost. Turn it on and run again.";
+                writes = l.writes,
+            )
         },
     });
 
@@ -125,12 +152,30 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         title: Text { ru: "Цена блокировки — время", en: "The lock's price is time" },
         observed: locked && l.waited > 0.0,
         detail: if locked {
-            msg!(ru: "Пополнения шли по одному: {elapsed} от первого чтения до последней записи (не меньше {writes} × {gap} = {serial}). Потоки в сумме прождали у блокировки {waited}, до {max_waiting} одновременно.", en: "The deposits went one at a time: {elapsed} from the first read to the last write (at least {writes} × {gap} = {serial}). Threads waited {waited} in all at the lock, up to {max_waiting} at once."; elapsed = Secs(l.elapsed), writes = l.writes, gap = Secs(gap), serial = Secs(serial), waited = Secs(l.waited), max_waiting = l.max_waiting)
+            msg!(
+                ru: "Пополнения шли по одному: {elapsed} от первого чтения до последней записи (не меньше {writes} × {gap} = {serial}). Потоки в сумме прождали у блокировки {waited}, до {max_waiting} одновременно.",
+                en: "The deposits went one at a time: {elapsed} from the first read to the last write (at least {writes} × {gap} = {serial}). Threads waited {waited} in all at the lock, up to {max_waiting} at once.";
+                elapsed = Secs(l.elapsed),
+                writes = l.writes,
+                gap = Secs(gap),
+                serial = Secs(serial),
+                waited = Secs(l.waited),
+                max_waiting = l.max_waiting,
+            )
         } else if serial > 0.0 {
             let (ru, en) = if lost > 0 { ("быстро, но неверно", "fast, and wrong") } else { ("быстро, и в этот раз верно", "fast, and right this time") };
-            msg!(ru: "Без блокировки пополнения шли внахлёст: {elapsed} на все, тогда как по одному вышло бы не меньше {serial} — {ru}.", en: "Without the lock the deposits overlapped: {elapsed} for all of them, where one at a time would take at least {serial}: {en}."; elapsed = Secs(l.elapsed), serial = Secs(serial))
+            msg!(
+                ru: "Без блокировки пополнения шли внахлёст: {elapsed} на все, тогда как по одному вышло бы не меньше {serial} — {ru}.",
+                en: "Without the lock the deposits overlapped: {elapsed} for all of them, where one at a time would take at least {serial}: {en}.";
+                elapsed = Secs(l.elapsed),
+                serial = Secs(serial),
+            )
         } else {
-            msg!(ru: "Без блокировки все пополнения заняли {elapsed}. Включите блокировку и сравните время.", en: "Without the lock all the deposits took {elapsed}. Turn the lock on and compare the time."; elapsed = Secs(l.elapsed))
+            msg!(
+                ru: "Без блокировки все пополнения заняли {elapsed}. Включите блокировку и сравните время.",
+                en: "Without the lock all the deposits took {elapsed}. Turn the lock on and compare the time.";
+                elapsed = Secs(l.elapsed),
+            )
         },
     });
     // Deposits are capped so that a run fits the trace; should one not, the numbers say so.

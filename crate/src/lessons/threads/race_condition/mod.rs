@@ -40,7 +40,10 @@ fn validate(p: &Params) -> Vec<(&'static str, Msg)> {
     if total > MAX_DEPOSITS {
         vec![(
             "deposits",
-            msg!(ru: "Потоков × пополнений должно быть не больше 100 000 (сейчас {total}): иначе журнал событий переполнится", en: "threads × deposits must be at most 100,000 (now {total}): beyond that the event trace overflows"),
+            msg!(
+                ru: "Потоков × пополнений должно быть не больше 100 000 (сейчас {total}): иначе журнал событий переполнится",
+                en: "threads × deposits must be at most 100,000 (now {total}): beyond that the event trace overflows",
+            ),
         )]
     } else {
         Vec::new()

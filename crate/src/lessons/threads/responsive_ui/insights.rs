@@ -68,7 +68,11 @@ pub(super) fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insig
             let ok = if on_page { *d >= FROZEN_MS } else { *d < SMOOTH_MS };
             (
                 ok,
-                msg!(ru: "Щелчок по «О программе» во время работы (она {place}) был обработан через {d:.0} мс.", en: "A click on \"About\" during the work (which {place}) was handled after {d:.0} ms."; place = &place),
+                msg!(
+                    ru: "Щелчок по «О программе» во время работы (она {place}) был обработан через {d:.0} мс.",
+                    en: "A click on \"About\" during the work (which {place}) was handled after {d:.0} ms.";
+                    place = &place,
+                ),
             )
         }
     };
@@ -91,7 +95,13 @@ pub(super) fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insig
             let steps = f.text.split("finished, ").nth(1).and_then(|r| r.split(' ').next()).unwrap_or("?");
             (
                 true,
-                msg!(ru: "download() выполнял {v} с {t} по {t2}: {steps} шагов без единого ожидания.", en: "download() ran in {v} from {t} to {t2}: {steps} steps without a single wait."; v = v.thread_name(s.actor), t = Secs(s.t), t2 = Secs(f.t)),
+                msg!(
+                    ru: "download() выполнял {who} с {t} по {t2}: {steps} шагов без единого ожидания.",
+                    en: "download() ran in {who} from {t} to {t2}: {steps} steps without a single wait.";
+                    who = v.thread_name(s.actor),
+                    t = Secs(s.t),
+                    t2 = Secs(f.t),
+                ),
             )
         }
         _ => (

@@ -88,9 +88,19 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     // 1. Never more than N inside.
     let within = occ.max_inside <= n;
     let detail = if within {
-        msg!(ru: "Внутри одновременно было не больше {max_inside} потоков (предел {n}); {n_entries} входов за прогон.", en: "At most {max_inside} threads were inside at once (the limit is {n}); {n_entries} entries in this run."; max_inside = occ.max_inside, n_entries = occ.entries.len())
+        msg!(
+            ru: "Внутри одновременно было не больше {max_inside} потоков (предел {n}); {n_entries} входов за прогон.",
+            en: "At most {max_inside} threads were inside at once (the limit is {n}); {n_entries} entries in this run.";
+            max_inside = occ.max_inside,
+            n_entries = occ.entries.len(),
+        )
     } else {
-        msg!(ru: "В {max_at} внутри оказалось {max_inside} потоков при пределе {n}: обычный Semaphore принял лишний release() как ещё одно свободное место.", en: "At {max_at} there were {max_inside} threads inside with a limit of {n}: the plain Semaphore took the extra release() as one more free place."; max_at = Secs(occ.max_at), max_inside = occ.max_inside)
+        msg!(
+            ru: "В {max_at} внутри оказалось {max_inside} потоков при пределе {n}: обычный Semaphore принял лишний release() как ещё одно свободное место.",
+            en: "At {max_at} there were {max_inside} threads inside with a limit of {n}: the plain Semaphore took the extra release() as one more free place.";
+            max_at = Secs(occ.max_at),
+            max_inside = occ.max_inside,
+        )
     };
     out.push(Insight {
         id: "never_more_than_n",
@@ -119,13 +129,22 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     } else if threads <= cap {
         (
             false,
-            msg!(ru: "Потоков ({threads}) не больше, чем мест ({cap}): все вошли сразу, ждать никому не пришлось.", en: "There are no more threads ({threads}) than places ({cap}): all got in at once, nobody had to wait."),
+            msg!(
+                ru: "Потоков ({threads}) не больше, чем мест ({cap}): все вошли сразу, ждать никому не пришлось.",
+                en: "There are no more threads ({threads}) than places ({cap}): all got in at once, nobody had to wait.",
+            ),
         )
     } else {
         let ok = ws.len() == expected && ws.iter().all(|w| w.1 <= cap);
         (
             ok,
-            msg!(ru: "{n} {waves} входов (ожидалось {expected} = ⌈{threads}/{cap}⌉): {list}.", en: "{n} {waves} of entries (expected {expected} = ceil({threads}/{cap})): {list}."; n = ws.len(), waves = plural(ws.len() as u64, ["волна", "волны", "волн"], ["wave", "enters_in_waves"]), list = wave_list(&ws)),
+            msg!(
+                ru: "{n} {waves} входов (ожидалось {expected} = ⌈{threads}/{cap}⌉): {list}.",
+                en: "{n} {waves} of entries (expected {expected} = ceil({threads}/{cap})): {list}.";
+                n = ws.len(),
+                waves = plural(ws.len() as u64, ["волна", "волны", "волн"], ["wave", "waves"]),
+                list = wave_list(&ws),
+            ),
         )
     };
     out.push(Insight {
@@ -149,12 +168,21 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     } else if let Some((actor, msg)) = refused.first() {
         (
             true,
-            msg!(ru: "{v} получил «{msg}»: счётчик BoundedSemaphore не может превысить начальные {n}.", en: "{v} got '{msg}': a BoundedSemaphore's counter cannot go above its initial {n}."; v = v.thread_name(*actor)),
+            msg!(
+                ru: "{who} получил «{msg}»: счётчик BoundedSemaphore не может превысить начальные {n}.",
+                en: "{who} got '{msg}': a BoundedSemaphore's counter cannot go above its initial {n}.";
+                who = v.thread_name(*actor),
+            ),
         )
     } else if !bounded {
         (
             false,
-            msg!(ru: "Обычный Semaphore молча принял лишний release(): мест стало {v}, и внутри одновременно побывало до {max_inside} потоков. BoundedSemaphore ответил бы ValueError.", en: "The plain Semaphore silently accepted the extra release(): it now had {v} places, and up to {max_inside} threads were inside at once. A BoundedSemaphore would have raised ValueError."; v = n + occ.unpaid_releases, max_inside = occ.max_inside),
+            msg!(
+                ru: "Обычный Semaphore молча принял лишний release(): мест стало {places}, и внутри одновременно побывало до {max_inside} потоков. BoundedSemaphore ответил бы ValueError.",
+                en: "The plain Semaphore silently accepted the extra release(): it now had {places} places, and up to {max_inside} threads were inside at once. A BoundedSemaphore would have raised ValueError.";
+                places = n + occ.unpaid_releases,
+                max_inside = occ.max_inside,
+            ),
         )
     } else {
         (false, Msg::new("ValueError в журнале не найден.", "No ValueError was found in the trace."))

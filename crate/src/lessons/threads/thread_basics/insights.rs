@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::analysis::TraceView;
-use crate::lessons::exec::{en_plural, lines, ru_plural, span, tid_named};
+use crate::lessons::exec::{lines, plural, span, tid_named};
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
 use crate::msg;
 use crate::text::Secs;
@@ -36,9 +36,20 @@ pub(super) fn insights(v: &TraceView, _: &Params, _: &Measurements) -> Vec<Insig
         title: Text { ru: "Главный поток и thr-1 работают одновременно", en: "The main thread and thr-1 run at the same time" },
         observed: between > 0,
         detail: if between > 0 {
-            msg!(ru: "Между первой ({first_w}) и последней ({last_w}) строкой thr-1 главный поток напечатал {between} {v_noun}: потоки шли одновременно.", en: "Between thr-1's first ({first_w}) and last ({last_w}) line the main thread printed {between} {v_noun}: the threads ran at the same time."; first_w = Secs(first_w), last_w = Secs(last_w), v_noun = Text { ru: ru_plural(between as u64, "строку", "строки", "строк"), en: en_plural(between as u64, "line", "lines") })
+            msg!(
+                ru: "Между первой ({first_w}) и последней ({last_w}) строкой thr-1 главный поток напечатал {between} {lines}: потоки шли одновременно.",
+                en: "Between thr-1's first ({first_w}) and last ({last_w}) line the main thread printed {between} {lines}: the threads ran at the same time.";
+                first_w = Secs(first_w),
+                last_w = Secs(last_w),
+                lines = plural(between as u64, ["строку", "строки", "строк"], ["line", "lines"]),
+            )
         } else {
-            msg!(ru: "thr-1 уложился между строками главного потока ({first_w} – {last_w}), и строки не перемешались; увеличьте время работы потока.", en: "thr-1 fitted between two lines of the main thread ({first_w} – {last_w}), so no lines mixed; give the worker more time."; first_w = Secs(first_w), last_w = Secs(last_w))
+            msg!(
+                ru: "thr-1 уложился между строками главного потока ({first_w} – {last_w}), и строки не перемешались; увеличьте время работы потока.",
+                en: "thr-1 fitted between two lines of the main thread ({first_w} – {last_w}), so no lines mixed; give the worker more time.";
+                first_w = Secs(first_w),
+                last_w = Secs(last_w),
+            )
         },
     });
 
@@ -86,7 +97,14 @@ pub(super) fn insights(v: &TraceView, _: &Params, _: &Measurements) -> Vec<Insig
                     en: " No report came while thr-1 was alive: give the worker more time.",
                 },
             };
-            msg!(ru: "thr-1 жил с {start} до {end}. active_count(): {counts}.{tail}", en: "thr-1 lived from {start} to {end}. active_count(): {counts}.{tail}"; start = start, end = end, counts = list(&counts), tail = tail)
+            msg!(
+                ru: "thr-1 жил с {start} до {end}. active_count(): {counts}.{tail}",
+                en: "thr-1 lived from {start} to {end}. active_count(): {counts}.{tail}";
+                start = start,
+                end = end,
+                counts = list(&counts),
+                tail = tail,
+            )
         },
     });
 
@@ -97,8 +115,19 @@ pub(super) fn insights(v: &TraceView, _: &Params, _: &Measurements) -> Vec<Insig
         title: Text { ru: "is_alive() меняется, когда функция потока вернулась", en: "is_alive() flips when the thread's function returns" },
         observed: last_true.is_some() && first_false.is_some(),
         detail: match (last_true, first_false) {
-            (Some(a), Some(b)) => msg!(ru: "is_alive() был True в {t}, thr-1 завершился в {end}, и в {t2} уже False.", en: "is_alive() was True at {t}, thr-1 ended at {end}, and at {t2} it was False."; t = Secs(a.t), end = end, t2 = Secs(b.t)),
-            _ => msg!(ru: "thr-1 завершился в {end}; отчёты is_alive(): {alive}. Чтобы увидеть смену, нужен отчёт и до, и после конца потока.", en: "thr-1 ended at {end}; is_alive() reports: {alive}. To see it flip, a report is needed both before and after the thread's end."; end = end, alive = list(&alive)),
+            (Some(a), Some(b)) => msg!(
+                ru: "is_alive() был True в {t}, thr-1 завершился в {end}, и в {t2} уже False.",
+                en: "is_alive() was True at {t}, thr-1 ended at {end}, and at {t2} it was False.";
+                t = Secs(a.t),
+                end = end,
+                t2 = Secs(b.t),
+            ),
+            _ => msg!(
+                ru: "thr-1 завершился в {end}; отчёты is_alive(): {alive}. Чтобы увидеть смену, нужен отчёт и до, и после конца потока.",
+                en: "thr-1 ended at {end}; is_alive() reports: {alive}. To see it flip, a report is needed both before and after the thread's end.";
+                end = end,
+                alive = list(&alive),
+            ),
         },
     });
     out

@@ -1,7 +1,7 @@
 //! What a run showed, read from its trace.
 
 use crate::analysis::TraceView;
-use crate::lessons::exec::{en_plural, ru_plural};
+use crate::lessons::exec::plural;
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
 use crate::msg;
 use crate::text::Secs;
@@ -65,7 +65,13 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         id: "never_more_than_max_workers",
         title: Text { ru: "Одновременно выполняется не больше max_workers задач", en: "Never more than max_workers tasks run at once" },
         observed: ok,
-        detail: msg!(ru: "Больше всего задач одновременно: {max_running} (в {max_at}), при max_workers = {max_workers}. Пул создал {workers} {v_noun} на {tasks} {v_noun2}.", en: "Most tasks running at once: {max_running} (at {max_at}), with max_workers = {max_workers}. The pool started {workers} {v_noun} for {tasks} {v_noun2}."; max_at = Secs(max_at), v_noun = Text { ru: ru_plural(workers as u64, "поток", "потока", "потоков"), en: en_plural(workers as u64, "thread", "threads") }, v_noun2 = Text { ru: ru_plural(tasks as u64, "задачу", "задачи", "задач"), en: en_plural(tasks as u64, "task", "tasks") }),
+        detail: msg!(
+            ru: "Больше всего задач одновременно: {max_running} (в {max_at}), при max_workers = {max_workers}. Пул создал {workers} {threads_noun} на {tasks} {tasks_noun}.",
+            en: "Most tasks running at once: {max_running} (at {max_at}), with max_workers = {max_workers}. The pool started {workers} {threads_noun} for {tasks} {tasks_noun}.";
+            max_at = Secs(max_at),
+            threads_noun = plural(workers as u64, ["поток", "потока", "потоков"], ["thread", "threads"]),
+            tasks_noun = plural(tasks as u64, ["задачу", "задачи", "задач"], ["task", "tasks"]),
+        ),
     });
 
     // 2. map keeps the input order; the tasks finish in another.
@@ -80,7 +86,11 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let (observed, detail) = if tasks < 3 {
         (
             false,
-            msg!(ru: "Через map прошло задач: {v}. Чтобы увидеть разницу порядков, нужно хотя бы две. Возьмите TASKS побольше.", en: "Tasks that went through map: {v}. At least two are needed to see the orders differ: take more TASKS."; v = tasks.saturating_sub(1)),
+            msg!(
+                ru: "Через map прошло задач: {rest}. Чтобы увидеть разницу порядков, нужно хотя бы две. Возьмите TASKS побольше.",
+                en: "Tasks that went through map: {rest}. At least two are needed to see the orders differ: take more TASKS.";
+                rest = tasks.saturating_sub(1),
+            ),
         )
     } else {
         let (ru_tail, en_tail) = if !reordered && max_workers == 1 {
@@ -130,11 +140,21 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let (observed, detail) = match (main_blocked, main_got, done0) {
         (Some(b), Some(g), Some(d)) => (
             true,
-            msg!(ru: "MainThread ждал в result() с {b} по {g}: задача 0 закончилась в {d}, и только тогда result() вернул значение.", en: "MainThread waited in result() from {b} to {g}: task 0 finished at {d}, and only then did result() return."; b = Secs(b), g = Secs(g), d = Secs(d)),
+            msg!(
+                ru: "MainThread ждал в result() с {b} по {g}: задача 0 закончилась в {d}, и только тогда result() вернул значение.",
+                en: "MainThread waited in result() from {b} to {g}: task 0 finished at {d}, and only then did result() return.";
+                b = Secs(b),
+                g = Secs(g),
+                d = Secs(d),
+            ),
         ),
         (None, Some(g), _) => (
             false,
-            msg!(ru: "Задача 0 была готова раньше, чем MainThread вызвал result() (в {g}): ждать не пришлось. Увеличьте TASK_S.", en: "Task 0 was done before MainThread called result() (at {g}): no waiting. Raise TASK_S."; g = Secs(g)),
+            msg!(
+                ru: "Задача 0 была готова раньше, чем MainThread вызвал result() (в {g}): ждать не пришлось. Увеличьте TASK_S.",
+                en: "Task 0 was done before MainThread called result() (at {g}): no waiting. Raise TASK_S.";
+                g = Secs(g),
+            ),
         ),
         _ => (false, Msg::new("result() задачи 0 в журнале не найден.", "No result() of task 0 in the trace.")),
     };
