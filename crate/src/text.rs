@@ -68,8 +68,8 @@ pub enum Lang {
     En,
 }
 
-/// A value in a [`msg!`] message: how it reads in each language. Numbers and plain text read
-/// the same in both; [`Text`], [`Msg`] and [`Secs`] read differently.
+/// A value in a [`msg!`](crate::msg) message: how it reads in each language. Numbers and
+/// plain text read the same in both; [`Text`], [`Msg`] and [`Secs`] read differently.
 pub trait Arg {
     type Out<'a>: std::fmt::Display
     where

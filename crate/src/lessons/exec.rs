@@ -1,6 +1,6 @@
 //! Running a lesson natively (tests, litmus runs, the command-line runner), and small
-//! helpers that lesson programs and insights share: thread lookup in a trace, number
-//! formatting in both languages, Python's spelling of values.
+//! helpers that lesson programs and insights share: thread lookup in a trace, nouns for a
+//! number in both languages, Python's spelling of values.
 
 use super::Text;
 use crate::analysis::TraceView;

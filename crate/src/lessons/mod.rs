@@ -1,6 +1,6 @@
 //! The lessons, grouped by the syllabus's section: one folder each,
-//! `lessons/<section>/<id_snake>/` (e.g. `threads/race_condition/`), registered by one line
-//! in [`all`]. A folder holds everything a lesson is:
+//! `lessons/<section>/<id_snake>/` (e.g. `threads/race_condition/`), registered in [`all`].
+//! A folder holds everything a lesson is:
 //!
 //! - `listing.py`: the Python program the learner reads, a real `.py` file with a `{{key}}`
 //!   slot where each parameter's value stands;
@@ -12,7 +12,7 @@
 //!   same code runs natively and in the browser;
 //! - `insights.rs`: what a run showed (`insights`), read from its trace.
 //!
-//! Shared helpers: [`exec`] (running natively, reading a trace back, spelling numbers),
+//! Shared helpers: [`exec`] (running natively, reading a trace back, nouns for numbers),
 //! [`params`] (common parameters), `pyrandom` (Python's `random` for programs).
 //!
 //! **Insight ids** are snake_case statements of what a run observed, true when
@@ -24,7 +24,7 @@
 //! languages, and seconds go through [`Secs`] so that each language spells them its way.
 //!
 //! Adding a lesson: a folder `lessons/<section>/<id_snake>/` with the five parts above, its
-//! `pub mod` line in the section's module and its line in [`ALL`] (below), and a litmus test
+//! `pub mod` line in the section's module and its line in `ALL` (below), and a litmus test
 //! `crate/tests/lesson_<id_snake>.rs`; `crate/tests/lesson_expectations.rs` holds it to its
 //! declared expectations by itself.
 
@@ -253,8 +253,10 @@ pub struct Lesson {
     pub section: Section,
     pub title: Text,
     pub params: &'static [ParamSpec],
-    /// The Python program with a `{{key}}` slot where each parameter's value stands.
+    /// The Python program with a `{{key}}` slot where each parameter's value stands (the
+    /// folder's `listing.py`).
     pub listing: &'static str,
+    /// The folder's `explain.ru.md` and `explain.en.md`.
     pub explanation: Text,
     /// A speed (lesson seconds per real second) that makes the defaults pleasant to watch.
     pub default_speed: f64,
