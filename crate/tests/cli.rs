@@ -54,7 +54,7 @@ fn json_has_the_lines_the_end_and_the_insights() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(v["lesson"], "thread-local");
     assert_eq!(v["end"], "Failed");
-    assert_eq!(v["insights"][0]["id"], "isolation");
+    assert_eq!(v["insights"][0]["id"], "each_thread_reads_its_own");
     assert_eq!(v["insights"][0]["observed"], true);
     assert!(v["lines"].as_array().unwrap().iter().any(|l| l["stderr"] == true));
 }

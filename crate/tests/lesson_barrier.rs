@@ -16,14 +16,14 @@ fn defaults_cross_together_right_after_the_last_arrival() {
         // Arrivals over 3..7 lesson s = 75..175 ms of real time.
         let o = run(l, &p, 40.0);
         assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
-        together += o.observed("cross-together") as usize;
+        together += o.observed("cross_together") as usize;
         assert!(
-            o.insight("cross-together").detail.en.starts_with("Groups that crossed: 1."),
+            o.insight("cross_together").detail.en.starts_with("Groups that crossed: 1."),
             "{:?}",
-            o.insight("cross-together")
+            o.insight("cross_together")
         );
-        assert!(!o.observed("leftovers"));
-        assert!(o.insight("leftovers").detail.en.contains("with none left over"));
+        assert!(!o.observed("leftovers_never_cross"));
+        assert!(o.insight("leftovers_never_cross").detail.en.contains("with none left over"));
         let out = o.stdout();
         assert_eq!(out.iter().filter(|s| s.contains(": crossed at ")).count(), 5);
         // Arrival indexes 0..4, each once.
@@ -42,7 +42,7 @@ fn at_speed_1_two_rounds_each_after_its_last_arrival() {
     for _ in 0..3 {
         let o = run(l, &p, 1.0);
         assert_eq!(o.end(), Some(EndState::Finished));
-        let i = o.insight("cross-together");
+        let i = o.insight("cross_together");
         assert!(i.detail.en.starts_with("Groups that crossed: 2."), "{i:?}");
         assert!(i.observed, "{i:?}\n{}", o.console());
     }
@@ -53,15 +53,15 @@ fn leftovers_without_a_timeout_deadlock_and_the_watchdog_says_who_waits() {
     let l = lesson(ID);
     let o = run(l, &params(l, &[("threads", "7")]), 50.0);
     assert_eq!(o.end(), Some(EndState::Deadlocked));
-    let i = o.insight("leftovers");
+    let i = o.insight("leftovers_never_cross");
     assert!(i.observed, "{i:?}");
     assert!(i.detail.en.starts_with("2 threads waited at a barrier that lacked parties (3 missing)"), "{i:?}");
-    assert!(o.insight("cross-together").detail.en.starts_with("Groups that crossed: 1."));
+    assert!(o.insight("cross_together").detail.en.starts_with("Groups that crossed: 1."));
     // Too few for even one group.
     let o = run(l, &params(l, &[("threads", "3"), ("delay_min", "0"), ("delay_max", "0.5")]), 50.0);
     assert_eq!(o.end(), Some(EndState::Deadlocked));
-    assert!(o.observed("leftovers"));
-    assert!(!o.observed("cross-together"));
+    assert!(o.observed("leftovers_never_cross"));
+    assert!(!o.observed("cross_together"));
 }
 
 #[test]
@@ -71,7 +71,7 @@ fn leftovers_with_a_timeout_get_broken_barrier_error() {
     for _ in 0..3 {
         let o = run(l, &p, 20.0);
         assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
-        let i = o.insight("leftovers");
+        let i = o.insight("leftovers_never_cross");
         assert!(i.observed, "{i:?}");
         assert!(i.detail.en.contains("2 threads got BrokenBarrierError"), "{i:?}\n{}", o.console());
         assert_eq!(o.stdout().iter().filter(|s| s.contains(": the barrier is broken")).count(), 2);

@@ -14,8 +14,8 @@ fn notify_wakes_one_and_the_early_notify_is_lost() {
     for _ in 0..6 {
         let o = run(l, &p, 20.0);
         assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
-        assert!(o.observed("notify-one-or-all"), "{:?}\n{}", o.insight("notify-one-or-all"), o.console());
-        assert!(o.observed("lost-notify"), "{:?}", o.insight("lost-notify"));
+        assert!(o.observed("notify_wakes_one_or_all"), "{:?}\n{}", o.insight("notify_wakes_one_or_all"), o.console());
+        assert!(o.observed("early_notify_lost"), "{:?}", o.insight("early_notify_lost"));
         let out = o.stdout();
         assert_eq!(out.iter().filter(|s| s.contains(": took item-")).count(), 3);
         // With notify() nobody wakes for nothing.
@@ -30,8 +30,8 @@ fn notify_all_wakes_everyone_and_the_extra_ones_sleep_again() {
     for _ in 0..6 {
         let o = run(l, &p, 20.0);
         assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
-        assert!(o.observed("notify-one-or-all"), "{:?}\n{}", o.insight("notify-one-or-all"), o.console());
-        assert!(o.observed("lost-notify"));
+        assert!(o.observed("notify_wakes_one_or_all"), "{:?}\n{}", o.insight("notify_wakes_one_or_all"), o.console());
+        assert!(o.observed("early_notify_lost"));
         let out = o.stdout();
         assert_eq!(out.iter().filter(|s| s.contains(": took item-")).count(), 5);
         assert!(out.iter().any(|s| s.contains("items: 0")), "notify_all woke nobody for nothing:\n{}", o.console());
@@ -44,8 +44,8 @@ fn at_speed_1_with_a_short_period() {
     for mode in ["notify", "notify_all"] {
         let o = run(l, &params(l, &[("mode", mode), ("period", "0.1"), ("consumers", "4")]), 1.0);
         assert_eq!(o.end(), Some(EndState::Finished));
-        assert!(o.observed("notify-one-or-all"), "{mode}: {:?}", o.insight("notify-one-or-all"));
-        assert!(o.observed("lost-notify"), "{mode}: {:?}", o.insight("lost-notify"));
+        assert!(o.observed("notify_wakes_one_or_all"), "{mode}: {:?}", o.insight("notify_wakes_one_or_all"));
+        assert!(o.observed("early_notify_lost"), "{mode}: {:?}", o.insight("early_notify_lost"));
     }
 }
 
@@ -53,8 +53,8 @@ fn at_speed_1_with_a_short_period() {
 fn one_consumer_cannot_show_the_difference_and_says_so() {
     let l = lesson(ID);
     let o = run(l, &params(l, &[("consumers", "1")]), 50.0);
-    assert!(!o.observed("notify-one-or-all"));
-    assert!(o.insight("notify-one-or-all").detail.en.contains("Never were two waiting at once"));
+    assert!(!o.observed("notify_wakes_one_or_all"));
+    assert!(o.insight("notify_wakes_one_or_all").detail.en.contains("Never were two waiting at once"));
 }
 
 #[test]

@@ -9,7 +9,7 @@ const ID: &str = "daemon";
 
 fn check_daemon(o: &Outcome, iterations: usize) {
     assert_eq!(o.end(), Some(EndState::Finished));
-    assert!(o.observed("daemon_cut"), "{:#?}\n{}", o.insight("daemon_cut"), o.console());
+    assert!(o.observed("daemon_cut_off"), "{:#?}\n{}", o.insight("daemon_cut_off"), o.console());
     assert!(!o.observed("nondaemon_keeps_alive"));
     let out = o.stdout();
     assert_eq!(
@@ -25,7 +25,7 @@ fn check_daemon(o: &Outcome, iterations: usize) {
 fn check_ordinary(o: &Outcome, iterations: usize) {
     assert_eq!(o.end(), Some(EndState::Finished));
     assert!(o.observed("nondaemon_keeps_alive"), "{:#?}\n{}", o.insight("nondaemon_keeps_alive"), o.console());
-    assert!(!o.observed("daemon_cut"));
+    assert!(!o.observed("daemon_cut_off"));
     let out = o.stdout();
     assert_eq!(out.iter().filter(|l| l.contains("- tick ")).count(), iterations);
     assert_eq!(out.last().map(String::as_str), Some("[Thread-1 (get_data)] - done"), "{}", o.console());
@@ -73,8 +73,12 @@ fn a_daemon_with_time_to_spare_finishes_and_the_insight_says_why_not_cut() {
     let l = lesson(ID);
     // The daemon is done at 2 s, main at 3.5 s: 75 ms of real margin at 20x.
     let o = run(l, &params(l, &[("daemon", "True"), ("iterations", "2"), ("main_work", "3.5")]), 20.0);
-    assert!(!o.observed("daemon_cut"));
-    assert!(o.insight("daemon_cut").detail.en.contains("finished all its work"), "{:?}", o.insight("daemon_cut"));
+    assert!(!o.observed("daemon_cut_off"));
+    assert!(
+        o.insight("daemon_cut_off").detail.en.contains("finished all its work"),
+        "{:?}",
+        o.insight("daemon_cut_off")
+    );
     let w = o.view.threads.iter().find(|(_, n)| n.as_str() == "Thread-1 (get_data)").map(|(t, _)| *t).unwrap();
     let how = o
         .view

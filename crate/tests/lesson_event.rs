@@ -15,11 +15,11 @@ fn every_waiter_wakes_at_set_and_the_flag_stays_up() {
     for _ in 0..6 {
         let o = run(l, &p, 20.0);
         assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
-        let i = o.insight("all-wake-at-set");
+        let i = o.insight("all_wake_at_set");
         // Guaranteed: all 10 woke, none before set().
         assert!(i.detail.en.contains("10 of 10 waiters woke, none before"), "{i:?}\n{}", o.console());
         at_once += i.observed as usize;
-        assert!(o.observed("flag-stays-set"), "{:?}\n{}", o.insight("flag-stays-set"), o.console());
+        assert!(o.observed("flag_stays_set"), "{:?}\n{}", o.insight("flag_stays_set"), o.console());
         assert!(o.stdout().iter().any(|s| s.starts_with("late-1: wait() returned True after 0.0")), "{}", o.console());
     }
     assert!(at_once >= 5, "woke at once in {at_once} of 6 runs");
@@ -33,8 +33,8 @@ fn at_speed_1_with_short_times() {
     for _ in 0..3 {
         let o = run(l, &p, 1.0);
         assert_eq!(o.end(), Some(EndState::Finished));
-        assert!(o.observed("all-wake-at-set"), "{:?}", o.insight("all-wake-at-set"));
-        assert!(o.observed("flag-stays-set"), "{:?}\n{}", o.insight("flag-stays-set"), o.console());
+        assert!(o.observed("all_wake_at_set"), "{:?}", o.insight("all_wake_at_set"));
+        assert!(o.observed("flag_stays_set"), "{:?}\n{}", o.insight("flag_stays_set"), o.console());
     }
 }
 
@@ -43,8 +43,8 @@ fn after_clear_a_latecomer_waits_and_gets_false() {
     let l = lesson(ID);
     // 0.1 lesson s of margin on the printed wait = 10 ms of real time.
     let o = run(l, &params(l, &[("waiters", "3"), ("set_after", "1"), ("clear_after", "1")]), 10.0);
-    assert!(o.observed("flag-stays-set"), "{:?}", o.insight("flag-stays-set"));
-    assert!(o.insight("flag-stays-set").detail.en.contains("late-2 waited"));
+    assert!(o.observed("flag_stays_set"), "{:?}", o.insight("flag_stays_set"));
+    assert!(o.insight("flag_stays_set").detail.en.contains("late-2 waited"));
     let out = o.stdout();
     assert!(out.iter().any(|s| s.starts_with("main: clear() at ") && s.ends_with("is_set() = False")));
     assert!(out.iter().any(|s| s.starts_with("late-2: wait() returned False after 2.0")), "{out:?}");
@@ -57,9 +57,9 @@ fn set_at_once_lets_late_waiters_straight_through() {
     for _ in 0..4 {
         let o = run(l, &params(l, &[("set_after", "0")]), 50.0);
         assert!(
-            o.insight("all-wake-at-set").detail.en.contains("10 of 10 waiters woke, none before"),
+            o.insight("all_wake_at_set").detail.en.contains("10 of 10 waiters woke, none before"),
             "{:?}",
-            o.insight("all-wake-at-set")
+            o.insight("all_wake_at_set")
         );
     }
 }

@@ -19,7 +19,7 @@ fn lock_reacquired_by_its_holder_deadlocks_and_says_who_waits_on_whom() {
         let o = go("Lock", "reacquire");
         assert_eq!(o.end(), Some(EndState::Deadlocked));
         assert_eq!(o.stdout(), ["worker: acquired once"]);
-        assert!(o.observed("self_deadlock") && !o.observed("recursion_count"), "{:#?}", o.insights);
+        assert!(o.observed("self_deadlock") && !o.observed("rlock_counts_acquisitions"), "{:#?}", o.insights);
         let d = &o.insight("self_deadlock").detail;
         assert!(d.en.contains("worker waits for Lock 'lock', held by worker itself"), "{}", d.en);
         assert!(d.en.contains("MainThread waits for thread worker to finish (join)"), "{}", d.en);
@@ -43,8 +43,12 @@ fn rlock_counts_recursion() {
                 "finish"
             ]
         );
-        assert!(o.observed("recursion_count") && !o.observed("self_deadlock"), "{:#?}", o.insights);
-        assert!(o.insight("recursion_count").detail.en.contains("1 → 2 → 1 → 0"), "{:?}", o.insight("recursion_count"));
+        assert!(o.observed("rlock_counts_acquisitions") && !o.observed("self_deadlock"), "{:#?}", o.insights);
+        assert!(
+            o.insight("rlock_counts_acquisitions").detail.en.contains("1 → 2 → 1 → 0"),
+            "{:?}",
+            o.insight("rlock_counts_acquisitions")
+        );
     }
 }
 
@@ -52,7 +56,7 @@ fn rlock_counts_recursion() {
 fn rlock_released_by_another_thread_raises_pythons_error() {
     let o = go("RLock", "release_other");
     assert_eq!(o.end(), Some(EndState::Finished));
-    assert!(o.observed("release_error") && !o.observed("any_thread_releases"), "{:#?}", o.insights);
+    assert!(o.observed("foreign_release_raises") && !o.observed("any_thread_releases"), "{:#?}", o.insights);
     let stderr: Vec<_> = o.view.lines().into_iter().filter(|l| l.stderr).map(|l| l.text).collect();
     assert_eq!(stderr.len(), 1);
     // The traceback names the listing's function, as CPython's would.
@@ -74,7 +78,7 @@ fn rlock_released_by_another_thread_raises_pythons_error() {
 fn lock_released_by_another_thread_is_fine() {
     let o = go("Lock", "release_other");
     assert_eq!(o.end(), Some(EndState::Finished));
-    assert!(o.observed("any_thread_releases") && !o.observed("release_error"), "{:#?}", o.insights);
+    assert!(o.observed("any_thread_releases") && !o.observed("foreign_release_raises"), "{:#?}", o.insights);
     assert!(o.insight("any_thread_releases").detail.en.contains("owner took the Lock and other released it"));
     assert_eq!(o.stdout().last().map(String::as_str), Some("finish"));
 }

@@ -14,10 +14,10 @@ fn defaults_every_item_once_in_order_and_an_unbounded_queue_never_blocks() {
     for _ in 0..5 {
         let o = run(l, &p, 25.0);
         assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
-        assert!(o.observed("exactly-once"), "{:?}\n{}", o.insight("exactly-once"), o.console());
-        assert!(o.observed("fifo-per-producer"), "{:?}", o.insight("fifo-per-producer"));
-        assert!(!o.observed("put-blocks-when-full"));
-        assert!(o.insight("put-blocks-when-full").detail.en.starts_with("maxsize = 0"));
+        assert!(o.observed("each_item_consumed_once"), "{:?}\n{}", o.insight("each_item_consumed_once"), o.console());
+        assert!(o.observed("fifo_per_producer"), "{:?}", o.insight("fifo_per_producer"));
+        assert!(!o.observed("put_blocks_when_full"));
+        assert!(o.insight("put_blocks_when_full").detail.en.starts_with("maxsize = 0"));
         assert_eq!(o.stdout().last().unwrap(), "main: consumed 20 of 20, 20 distinct");
     }
 }
@@ -29,10 +29,10 @@ fn a_small_maxsize_makes_put_wait_and_is_never_exceeded() {
     for _ in 0..5 {
         let o = run(l, &p, 25.0);
         assert_eq!(o.end(), Some(EndState::Finished));
-        let i = o.insight("put-blocks-when-full");
+        let i = o.insight("put_blocks_when_full");
         assert!(i.observed, "{i:?}");
         assert!(i.detail.en.contains("with maxsize = 3.") && !i.detail.en.contains("over the limit"), "{i:?}");
-        assert!(o.observed("exactly-once") && o.observed("fifo-per-producer"));
+        assert!(o.observed("each_item_consumed_once") && o.observed("fifo_per_producer"));
     }
 }
 
@@ -46,7 +46,7 @@ fn at_speed_1_with_short_times() {
     for _ in 0..2 {
         let o = run(l, &p, 1.0);
         assert_eq!(o.end(), Some(EndState::Finished));
-        for id in ["exactly-once", "fifo-per-producer", "put-blocks-when-full"] {
+        for id in ["each_item_consumed_once", "fifo_per_producer", "put_blocks_when_full"] {
             assert!(o.observed(id), "{id}: {:?}", o.insight(id));
         }
     }
@@ -69,9 +69,9 @@ fn many_items_are_checked_by_the_summary() {
     for _ in 0..2 {
         let o = run(l, &p, 1.0);
         assert_eq!(o.end(), Some(EndState::Finished));
-        assert!(o.observed("exactly-once"), "{:?}", o.insight("exactly-once"));
-        assert!(!o.observed("fifo-per-producer"));
-        assert!(o.insight("fifo-per-producer").detail.en.contains("SHOW = False"));
+        assert!(o.observed("each_item_consumed_once"), "{:?}", o.insight("each_item_consumed_once"));
+        assert!(!o.observed("fifo_per_producer"));
+        assert!(o.insight("fifo_per_producer").detail.en.contains("SHOW = False"));
         assert_eq!(o.stdout().last().unwrap(), "main: consumed 5000 of 5000, 5000 distinct");
     }
 }
@@ -81,7 +81,7 @@ fn more_producers_than_items() {
     let l = lesson(ID);
     let o = run(l, &params(l, &[("items", "3"), ("producers", "8"), ("consumers", "5")]), 50.0);
     assert_eq!(o.end(), Some(EndState::Finished));
-    assert!(o.observed("exactly-once"), "{:?}", o.insight("exactly-once"));
+    assert!(o.observed("each_item_consumed_once"), "{:?}", o.insight("each_item_consumed_once"));
     assert_eq!(o.stdout().last().unwrap(), "main: consumed 3 of 3, 3 distinct");
 }
 

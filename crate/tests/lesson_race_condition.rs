@@ -29,13 +29,13 @@ fn without_the_lock_deposits_are_lost_in_most_runs() {
         let lost = printed(&o, "lost:");
         // The insight reads the same numbers from the trace as the program printed.
         assert_eq!(printed(&o, "expected:"), 100);
-        assert_eq!(o.observed("lost_updates"), lost > 0);
+        assert_eq!(o.observed("updates_lost"), lost > 0);
         assert!(
-            o.insight("lost_updates").detail.en.contains(&format!("the balance is {}", printed(&o, "balance:"))),
+            o.insight("updates_lost").detail.en.contains(&format!("the balance is {}", printed(&o, "balance:"))),
             "{:?}",
-            o.insight("lost_updates")
+            o.insight("updates_lost")
         );
-        assert!(!o.observed("exact_with_lock") && !o.observed("lock_cost"));
+        assert!(!o.observed("exact_with_lock") && !o.observed("lock_costs_time"));
         lossy += (lost > 0) as usize;
     }
     assert!(lossy * 10 >= runs * 9, "updates were lost in only {lossy} of {runs} runs");
@@ -55,7 +55,7 @@ fn with_the_lock_nothing_is_ever_lost() {
             assert_eq!(o.end(), Some(EndState::Finished));
             assert_eq!(printed(&o, "lost:"), 0, "{}", o.console());
             assert!(o.observed("exact_with_lock"), "{:#?}", o.insight("exact_with_lock"));
-            assert!(!o.observed("lost_updates"));
+            assert!(!o.observed("updates_lost"));
         }
     }
 }
@@ -65,7 +65,7 @@ fn the_lock_costs_time() {
     let l = lesson(ID);
     // 100 deposits of 10 ms one at a time: at least a lesson second; without: about 10 ms.
     let with = run(l, &params(l, &[("lock", "True")]), 50.0);
-    assert!(with.observed("lock_cost"), "{:#?}", with.insight("lock_cost"));
+    assert!(with.observed("lock_costs_time"), "{:#?}", with.insight("lock_costs_time"));
     let took = printed_f(&with, "time:");
     assert!(took >= 1.0, "with the lock: {took}");
     let without = run(l, &l.defaults(), 1.0);

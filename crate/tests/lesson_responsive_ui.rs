@@ -29,9 +29,9 @@ fn the_work_runs_where_asked_and_page_numbers_are_honest_when_missing() {
         if place == "page" {
             assert_eq!(out.last().unwrap(), "UI: click handled", "the handler returns only after the work");
         }
-        assert!(o.observed("work-done"));
-        assert!(o.insight("work-done").detail.en.contains(&format!("ran in {thread}")));
-        for id in ["frame-gap", "click-delay"] {
+        assert!(o.observed("work_takes_as_long"));
+        assert!(o.insight("work_takes_as_long").detail.en.contains(&format!("ran in {thread}")));
+        for id in ["page_work_stops_frames", "click_waits_for_page_work"] {
             assert!(!o.observed(id));
             assert!(o.insight(id).detail.en.contains("Only the page in a browser measures this"));
         }
@@ -70,7 +70,7 @@ fn stop_reaches_the_busy_loop() {
     let l = lesson(ID);
     let o = run_bounded(l, &params(l, &[("work", "30")]), 1.0, Duration::from_millis(200));
     assert_eq!(o.end(), Some(EndState::Stopped));
-    assert!(!o.observed("work-done"));
+    assert!(!o.observed("work_takes_as_long"));
 }
 
 #[test]

@@ -16,9 +16,9 @@ fn never_more_than_n_inside_and_waves_at_speed_1() {
     for _ in 0..4 {
         let o = run(l, &p, 1.0);
         assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
-        assert!(o.observed("never-over-n"), "{:?}\n{}", o.insight("never-over-n"), o.console());
-        waves += o.observed("waves") as usize;
-        assert!(!o.observed("bounded-refuses"));
+        assert!(o.observed("never_more_than_n"), "{:?}\n{}", o.insight("never_more_than_n"), o.console());
+        waves += o.observed("enters_in_waves") as usize;
+        assert!(!o.observed("bounded_refuses_extra_release"));
         assert_eq!(o.stdout().iter().filter(|s| s.contains(": connected at ")).count(), 10);
         assert_eq!(
             o.stdout().last().unwrap(),
@@ -37,8 +37,8 @@ fn defaults_at_high_speed_keep_their_meaning() {
         // 6 lesson s inside = 100 ms of real time.
         let o = run(l, &p, 60.0);
         assert_eq!(o.end(), Some(EndState::Finished));
-        assert!(o.observed("never-over-n"), "{:?}", o.insight("never-over-n"));
-        let w = o.insight("waves");
+        assert!(o.observed("never_more_than_n"), "{:?}", o.insight("never_more_than_n"));
+        let w = o.insight("enters_in_waves");
         waves += w.observed as usize;
         assert!(w.detail.en.contains("expected 2"), "{w:?}");
     }
@@ -52,8 +52,8 @@ fn a_bounded_semaphore_refuses_the_extra_release() {
     for _ in 0..4 {
         let o = run(l, &p, 50.0);
         assert_eq!(o.end(), Some(EndState::Finished));
-        assert!(o.observed("bounded-refuses"), "{:?}", o.insight("bounded-refuses"));
-        assert!(o.observed("never-over-n"));
+        assert!(o.observed("bounded_refuses_extra_release"), "{:?}", o.insight("bounded_refuses_extra_release"));
+        assert!(o.observed("never_more_than_n"));
         assert!(
             o.stdout().contains(&"main: ValueError: Semaphore released too many times".to_owned()),
             "{}",
@@ -71,8 +71,8 @@ fn a_plain_semaphore_takes_the_extra_release_and_lets_one_more_in() {
         let o = run(l, &p, 1.0);
         assert_eq!(o.end(), Some(EndState::Finished));
         assert!(o.stdout().contains(&"main: the extra release() was accepted".to_owned()));
-        assert!(!o.observed("bounded-refuses"));
-        let i = o.insight("never-over-n");
+        assert!(!o.observed("bounded_refuses_extra_release"));
+        let i = o.insight("never_more_than_n");
         if !i.observed {
             over += 1;
             assert!(i.detail.en.contains("there were 6 threads inside"), "{i:?}");
@@ -85,12 +85,12 @@ fn a_plain_semaphore_takes_the_extra_release_and_lets_one_more_in() {
 fn no_hold_no_waves_and_few_threads_no_waiting() {
     let l = lesson(ID);
     let o = run(l, &params(l, &[("hold", "0")]), 10.0);
-    assert!(!o.observed("waves"));
-    assert!(o.insight("waves").detail.en.contains("HOLD = 0"));
-    assert!(o.observed("never-over-n"));
+    assert!(!o.observed("enters_in_waves"));
+    assert!(o.insight("enters_in_waves").detail.en.contains("HOLD = 0"));
+    assert!(o.observed("never_more_than_n"));
     let o = run(l, &params(l, &[("threads", "3"), ("hold", "0.1")]), 10.0);
-    assert!(!o.observed("waves"));
-    assert!(o.insight("waves").detail.en.contains("nobody had to wait"));
+    assert!(!o.observed("enters_in_waves"));
+    assert!(o.insight("enters_in_waves").detail.en.contains("nobody had to wait"));
 }
 
 #[test]

@@ -15,7 +15,7 @@ fn defaults_show_every_insight_on_every_run() {
     for _ in 0..5 {
         let o = run(l, &p, 25.0);
         assert_eq!(o.end(), Some(EndState::Finished));
-        for id in ["interleave", "active_count", "is_alive"] {
+        for id in ["threads_interleave", "active_count_two_then_one", "is_alive_flips_at_end"] {
             assert!(o.observed(id), "{id} not observed: {:?}\n{}", o.insight(id), o.console());
         }
         let out = o.stdout();
@@ -36,12 +36,12 @@ fn defaults_show_every_insight_on_every_run() {
 fn one_step_cannot_show_the_flip_and_says_so() {
     let l = lesson(ID);
     let o = run(l, &params(l, &[("iterations", "1")]), 50.0);
-    assert!(!o.observed("active_count"));
-    assert!(!o.observed("is_alive"));
+    assert!(!o.observed("active_count_two_then_one"));
+    assert!(!o.observed("is_alive_flips_at_end"));
     assert!(
-        o.insight("active_count").detail.en.contains("No report came after thr-1 ended"),
+        o.insight("active_count_two_then_one").detail.en.contains("No report came after thr-1 ended"),
         "{:?}",
-        o.insight("active_count")
+        o.insight("active_count_two_then_one")
     );
 }
 
@@ -50,7 +50,7 @@ fn a_short_worker_is_over_before_the_first_report() {
     let l = lesson(ID);
     // The worker needs 0.1 s; the first report comes at 0.5 s; reports at 0.5 and 1.5.
     let o = run(l, &params(l, &[("worker_sleep", "0.1"), ("iterations", "3"), ("report_every", "2")]), 5.0);
-    assert!(!o.observed("active_count"), "{:?}", o.insight("active_count"));
+    assert!(!o.observed("active_count_two_then_one"), "{:?}", o.insight("active_count_two_then_one"));
     let counts: Vec<_> = o.stdout().into_iter().filter(|l| l.starts_with("active_count")).collect();
     assert_eq!(counts, ["active_count: 1", "active_count: 1"]);
 }

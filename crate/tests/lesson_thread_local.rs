@@ -15,7 +15,12 @@ fn each_thread_reads_its_own_value_and_main_gets_attribute_error() {
         let p = params(l, &[("threads", threads), ("values", values)]);
         for _ in 0..4 {
             let o = run(l, &p, 100.0);
-            assert!(o.observed("isolation"), "{:#?}\n{}", o.insight("isolation"), o.console());
+            assert!(
+                o.observed("each_thread_reads_its_own"),
+                "{:#?}\n{}",
+                o.insight("each_thread_reads_its_own"),
+                o.console()
+            );
             assert!(o.observed("main_attribute_error"), "{:#?}\n{}", o.insight("main_attribute_error"), o.console());
             // An uncaught exception in the main thread: Python's traceback, and the run fails.
             assert_eq!(o.end(), Some(EndState::Failed));
@@ -44,9 +49,9 @@ fn other_threads_really_write_in_between() {
     // other thread's write falls between.
     let o = run(l, &l.defaults(), 10.0);
     assert!(
-        !o.insight("isolation").detail.en.contains("set data.value 0 times in all"),
+        !o.insight("each_thread_reads_its_own").detail.en.contains("set data.value 0 times in all"),
         "{:?}",
-        o.insight("isolation")
+        o.insight("each_thread_reads_its_own")
     );
 }
 
@@ -55,7 +60,7 @@ fn without_the_main_read_the_program_ends_cleanly() {
     let l = lesson(ID);
     let o = run(l, &params(l, &[("main_reads", "False")]), 100.0);
     assert_eq!(o.end(), Some(EndState::Finished));
-    assert!(o.observed("isolation") && !o.observed("main_attribute_error"));
+    assert!(o.observed("each_thread_reads_its_own") && !o.observed("main_attribute_error"));
     assert!(o.view.lines().iter().all(|l| !l.stderr));
 }
 

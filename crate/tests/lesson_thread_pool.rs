@@ -16,13 +16,13 @@ fn defaults_never_over_max_workers_and_map_keeps_input_order() {
         // A task of 1 lesson s = 50 ms of real time.
         let o = run(l, &p, 20.0);
         assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
-        let i = o.insight("never-over-max-workers");
+        let i = o.insight("never_more_than_max_workers");
         assert!(i.observed, "{i:?}");
         assert!(i.detail.en.contains("with max_workers = 5. The pool started 5 threads for 20 tasks"), "{i:?}");
-        let m = o.insight("map-in-order");
+        let m = o.insight("map_keeps_input_order");
         assert!(m.detail.en.starts_with("map gave 19 results strictly in input order: 1, 2, 3"), "{m:?}");
         reordered += m.observed as usize;
-        assert!(o.observed("result-waits"), "{:?}", o.insight("result-waits"));
+        assert!(o.observed("result_waits"), "{:?}", o.insight("result_waits"));
         let out = o.stdout();
         assert!(out.contains(&"main: task 0 submitted, done() = False".to_owned()), "{}", o.console());
         assert!(out.contains(&"main: task 0 -> 0, done() = True".to_owned()));
@@ -40,9 +40,9 @@ fn defaults_never_over_max_workers_and_map_keeps_input_order() {
 fn one_worker_runs_them_in_turn_and_says_why_the_orders_agree() {
     let l = lesson(ID);
     let o = run(l, &params(l, &[("max_workers", "1"), ("tasks", "6")]), 50.0);
-    assert!(o.observed("never-over-max-workers"));
-    assert!(o.insight("never-over-max-workers").detail.en.starts_with("Most tasks running at once: 1"));
-    let m = o.insight("map-in-order");
+    assert!(o.observed("never_more_than_max_workers"));
+    assert!(o.insight("never_more_than_max_workers").detail.en.starts_with("Most tasks running at once: 1"));
+    let m = o.insight("map_keeps_input_order");
     assert!(!m.observed);
     assert!(m.detail.en.contains("The tasks finished in the order: 1, 2, 3, 4, 5. With one thread"), "{m:?}");
 }
@@ -54,9 +54,9 @@ fn at_speed_1_with_short_tasks() {
     for _ in 0..2 {
         let o = run(l, &p, 1.0);
         assert_eq!(o.end(), Some(EndState::Finished));
-        assert!(o.observed("never-over-max-workers"), "{:?}", o.insight("never-over-max-workers"));
-        assert!(o.observed("result-waits"), "{:?}", o.insight("result-waits"));
-        assert!(o.insight("map-in-order").detail.en.contains("strictly in input order"));
+        assert!(o.observed("never_more_than_max_workers"), "{:?}", o.insight("never_more_than_max_workers"));
+        assert!(o.observed("result_waits"), "{:?}", o.insight("result_waits"));
+        assert!(o.insight("map_keeps_input_order").detail.en.contains("strictly in input order"));
     }
 }
 
@@ -66,11 +66,11 @@ fn too_few_tasks_say_so() {
     for n in ["1", "2"] {
         let o = run(l, &params(l, &[("tasks", n)]), 50.0);
         assert_eq!(o.end(), Some(EndState::Finished));
-        assert!(!o.observed("map-in-order"));
-        assert!(o.insight("map-in-order").detail.en.contains("At least two are needed"));
+        assert!(!o.observed("map_keeps_input_order"));
+        assert!(o.insight("map_keeps_input_order").detail.en.contains("At least two are needed"));
     }
     let o = run(l, &params(l, &[("task_s", "0")]), 50.0);
-    assert!(o.observed("never-over-max-workers"));
+    assert!(o.observed("never_more_than_max_workers"));
 }
 
 #[test]

@@ -26,7 +26,7 @@ fn the_function_starts_only_after_the_interval() {
                 "not a daemon, never cancelled: hello runs to its end\n{}",
                 o.console()
             );
-            assert!(!o.observed("cancel_prevents") && !o.observed("daemon_timer"));
+            assert!(!o.observed("cancel_prevents") && !o.observed("daemon_timer_does_not_keep_alive"));
             assert!(o.stdout().contains(&"main: finish".to_owned()));
         }
     }
@@ -67,13 +67,18 @@ fn a_daemon_timer_dies_with_the_program() {
     // Main ends at 3 s. Interval 5: never fires (2 s = 50 ms of margin at 40x).
     for _ in 0..4 {
         let o = run(l, &params(l, &[("interval", "5"), ("daemon", "True")]), 40.0);
-        assert!(o.observed("daemon_timer") && hello_lines(&o).is_empty(), "{:#?}\n{}", o.insights, o.console());
+        assert!(
+            o.observed("daemon_timer_does_not_keep_alive") && hello_lines(&o).is_empty(),
+            "{:#?}\n{}",
+            o.insights,
+            o.console()
+        );
         assert_eq!(o.stdout().last().map(String::as_str), Some("main: finish"));
     }
     // Interval 1.5: hello prints at 1.5, 2.5, 3.5 and main ends at 3: cut off after two
     // lines (0.5 s = 50 ms of margin at 10x).
     let o = run(l, &params(l, &[("interval", "1.5"), ("daemon", "True")]), 10.0);
-    assert!(o.observed("daemon_timer") && o.observed("starts_after_interval"), "{:#?}", o.insights);
+    assert!(o.observed("daemon_timer_does_not_keep_alive") && o.observed("starts_after_interval"), "{:#?}", o.insights);
     assert_eq!(hello_lines(&o), ["hello: the timer fired", "hello: working 1/3"], "{}", o.console());
 }
 
@@ -90,7 +95,7 @@ fn cancel_holds_at_speed_one() {
 fn daemon_holds_at_speed_one() {
     let l = lesson(ID);
     let o = run(l, &params(l, &[("interval", "3.5"), ("daemon", "True")]), 1.0);
-    assert!(o.observed("daemon_timer") && hello_lines(&o).is_empty(), "{}", o.console());
+    assert!(o.observed("daemon_timer_does_not_keep_alive") && hello_lines(&o).is_empty(), "{}", o.console());
 }
 
 #[test]

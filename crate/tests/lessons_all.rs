@@ -11,7 +11,7 @@ fn every_lesson_starts_at_most_the_threads_it_declares() {
         let (run, view) = run_native(lesson, &params, 200.0);
         assert!(run.is_done(), "{} did not end", lesson.id);
         let started = view.events.iter().filter(|e| e.kind == Kind::ThreadStart).count();
-        let declared = (lesson.threads)(&params);
+        let declared = (lesson.expect.actors)(&params);
         assert!(started <= declared, "{} started {started} threads but declares {declared}", lesson.id);
     }
 }

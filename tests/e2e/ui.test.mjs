@@ -65,7 +65,7 @@ test('change a parameter, run: console, timeline, objects and insights follow th
   assert.ok(lostBefore > 0, `without the lock, updates are lost (console: ${first})`);
   assert.equal(await attr(p, '#timeline', 'data-lanes'), '13', 'one lane per thread: MainThread and 12 clients');
   const i1 = await insights(p);
-  assert.equal(i1.lost_updates, true, JSON.stringify(i1));
+  assert.equal(i1.updates_lost, true, JSON.stringify(i1));
   await shot(p, 'ui-race-no-lock');
 
   // Turn the lock on (a checkbox inside the code): the URL follows, and the next run differs.
@@ -342,10 +342,10 @@ test('responsive-ui: the page really freezes when the work runs on its thread, a
   const p = await page(b);
   await openLesson(p, s.url, 'lesson=responsive-ui&work=2&where=page&lang=en');
   assert.equal(await runToEnd(p, 30000), 'finished');
-  const gap = await p.locator('#insights li[data-id="frame-gap"]').textContent();
+  const gap = await p.locator('#insights li[data-id="page_work_stops_frames"]').textContent();
   const ms = Number(/longest pause between frames was (\d+) ms/.exec(gap)?.[1]);
   assert.ok(ms >= 1500, `the page's thread was busy for about 2 s: ${gap}`);
-  assert.equal(await attr(p, '#insights li[data-id="frame-gap"]', 'data-observed'), 'true');
+  assert.equal(await attr(p, '#insights li[data-id="page_work_stops_frames"]', 'data-observed'), 'true');
 
   await openLesson(p, s.url, 'lesson=responsive-ui&work=2&where=worker&lang=en');
   await p.locator('#run').click();
@@ -353,10 +353,10 @@ test('responsive-ui: the page really freezes when the work runs on its thread, a
   await p.locator('#about').click();
   assert.equal(await p.locator('#about-box').isVisible(), true);
   await p.locator('#end-state[data-state="finished"]').waitFor({ timeout: 30000 });
-  const click = await p.locator('#insights li[data-id="click-delay"]').textContent();
+  const click = await p.locator('#insights li[data-id="click_waits_for_page_work"]').textContent();
   const delay = Number(/handled after (\d+) ms/.exec(click)?.[1]);
   assert.ok(delay < 250, `a click during work in a worker is handled at once: ${click}`);
-  const gap2 = await p.locator('#insights li[data-id="frame-gap"]').textContent();
+  const gap2 = await p.locator('#insights li[data-id="page_work_stops_frames"]').textContent();
   assert.ok(Number(/was (\d+) ms/.exec(gap2)?.[1]) < 1000, gap2);
   await shot(p, 'ui-responsive-worker');
 });

@@ -50,10 +50,12 @@ pub fn html(unknown: Option<&str>) -> String {
         ));
         for l in ls {
             out.push_str(&format!(
-                r#"<li><a class="card" href="?lesson={id}" data-nav data-lesson="{id}"><span class="card-title">{title}</span><span class="card-blurb">{blurb}</span><code class="card-id">{id}</code></a></li>"#,
+                r#"<li><a class="card" href="?lesson={id}" data-nav data-lesson="{id}" data-ends="{ends}"><span class="card-title">{title}</span><span class="card-blurb">{blurb}</span><code class="card-id">{id}</code></a></li>"#,
                 id = escape(l.id),
                 title = escape(l.title.get(lang)),
                 blurb = escape(&blurb(l.explanation.get(lang), 150)),
+                // How a run with the defaults ends, as the lesson declares it (for tests).
+                ends = (l.expect.ends)(&l.defaults()).name(),
             ));
         }
         out.push_str("</ul></section>");

@@ -199,7 +199,7 @@ impl LessonPage {
         let cfg = RunConfig { speed, trace_capacity: parlab::trace::DEFAULT_CAPACITY, ..RunConfig::default() };
         // Workers for every thread the run will start are booted first, so that no thread
         // starts late.
-        let threads = (lesson.threads)(&params) as u32;
+        let threads = (lesson.expect.actors)(&params) as u32;
         let run = browser::start_with_threads(&cfg, threads, move || (lesson.run)(&p));
         self.live = Some(Live {
             run,

@@ -1,51 +1,41 @@
-//! The page's own part of lessons that are about the page itself.
-//!
-//! `responsive-ui` shows that long work on the UI thread freezes it. Its program runs in
-//! workers like every lesson; the page adds what only it can do: with `where = page` it
-//! does the same work on its own thread (a busy loop, on purpose: that freeze is the
-//! lesson), and it measures what a learner feels: the longest pause of its event loop
-//! during the run and the delay of a click on "About".
+//! The page's own part of lessons that are about the page itself, as each lesson declares
+//! it in its [`PageExtension`] (today `responsive-ui`: long work on the UI thread freezes
+//! it). Its program runs in workers like every lesson's; the page adds what only it can
+//! do: the extension's controls, work on its own thread (a busy loop, on purpose: that
+//! freeze is the lesson), and what it measures of what a learner feels: the longest pause
+//! of its event loop during the run and the delay of a click on a control.
 
 use crate::dom::escape;
 use crate::i18n::tr;
-use parlab::lessons::{Lesson, Measurements, Params, Text, Value};
+use parlab::lessons::{Lesson, Measurements, PageControl, Params};
 
-pub const RESPONSIVE_UI: &str = "responsive-ui";
+/// The longest the page will freeze itself, whatever a lesson asks.
+const MAX_PAGE_WORK_MS: f64 = 60_000.0;
 
-const ABOUT: Text = Text { ru: "О программе", en: "About" };
-const ABOUT_TEXT: Text = Text {
-    ru: "Parlab — лаборатория параллелизма: уроки Python на настоящих потоках в браузере. Если это окно открылось не сразу, поток страницы был занят.",
-    en: "Parlab, a parallelism lab: Python lessons on real threads in the browser. If this took a while to open, the page's thread was busy.",
-};
+fn controls(lesson: &Lesson) -> &'static [PageControl] {
+    lesson.page.map_or(&[], |x| x.controls)
+}
 
-/// Extra controls of a lesson (an "About" button for responsive-ui).
+/// Extra controls of a lesson: a button and the text it shows, for each control its page
+/// extension declares.
 pub fn controls_html(lesson: &Lesson) -> String {
-    if lesson.id != RESPONSIVE_UI {
-        return String::new();
-    }
-    format!(
-        r#"<button type="button" class="btn" id="about" data-action="about" aria-expanded="false" aria-controls="about-box">{}</button><p id="about-box" class="about-box" hidden>{}</p>"#,
-        escape(tr(ABOUT)),
-        escape(tr(ABOUT_TEXT))
-    )
+    controls(lesson)
+        .iter()
+        .map(|c| {
+            format!(
+                r#"<button type="button" class="btn" id="{id}" data-action="about" aria-expanded="false" aria-controls="{id}-box">{}</button><p id="{id}-box" class="about-box" hidden>{}</p>"#,
+                escape(tr(c.label)),
+                escape(tr(c.text)),
+                id = escape(c.id),
+            )
+        })
+        .collect()
 }
 
 /// Milliseconds of work the page must do on its own thread for this run, if any.
 pub fn page_work_ms(lesson: &Lesson, params: &Params, speed: f64) -> Option<f64> {
-    if lesson.id != RESPONSIVE_UI || !on_page(params) {
-        return None;
-    }
-    // Read defensively: a renamed parameter must not take the page down.
-    let work = match params.0.get("work") {
-        Some(Value::Float(f)) => *f,
-        Some(Value::Int(i)) => *i as f64,
-        _ => return None,
-    };
-    Some((work / speed.max(1e-9) * 1000.0).min(60_000.0))
-}
-
-fn on_page(params: &Params) -> bool {
-    matches!(params.0.get("where"), Some(Value::Choice(w)) if w == "page")
+    let ms = (lesson.page?.page_work_ms)(params, speed)?;
+    Some(ms.min(MAX_PAGE_WORK_MS))
 }
 
 /// Busy for `ms` on the page's thread: no event, no frame, no click gets through.
@@ -76,16 +66,25 @@ pub fn measurements(
     if let Some(d) = click_delay_ms {
         m.insert("click_delay_ms".to_owned(), d);
     }
-    if lesson.id == RESPONSIVE_UI {
-        m.insert("where".to_owned(), if on_page(params) { 0.0 } else { 1.0 });
+    if let Some(x) = lesson.page {
+        (x.measurements)(params, &mut m);
     }
     m
 }
 
+/// Shows or hides the text of the control just clicked: the focused one (a click focuses
+/// a button), else the first control on the page.
 pub fn about_toggle() {
-    if let Some(b) = crate::dom::by_id("about-box") {
+    let doc = crate::dom::document();
+    let focused = doc.active_element().filter(|e| e.get_attribute("data-action").as_deref() == Some("about"));
+    let Some(button) = focused.or_else(|| doc.query_selector(r#"[data-action="about"]"#).ok().flatten()) else {
+        return;
+    };
+    let Some(id) = button.get_attribute("id") else { return };
+    let box_id = format!("{id}-box");
+    if let Some(b) = crate::dom::by_id(&box_id) {
         let open = b.has_attribute("hidden");
-        crate::dom::set_hidden("about-box", !open);
-        crate::dom::set_attr("about", "aria-expanded", if open { "true" } else { "false" });
+        crate::dom::set_hidden(&box_id, !open);
+        crate::dom::set_attr(&id, "aria-expanded", if open { "true" } else { "false" });
     }
 }

@@ -1,8 +1,10 @@
 //! Running a lesson natively (tests, litmus runs, the command-line runner), and small
-//! helpers that lesson programs and insights share: thread lookup in a trace, number
-//! formatting in both languages, Python's spelling of values.
+//! helpers that lesson programs and insights share: thread lookup in a trace, nouns for a
+//! number in both languages, Python's spelling of values.
 
+use super::Text;
 use crate::analysis::TraceView;
+use crate::msg;
 use crate::trace::{Actor, Kind, ThreadEndHow};
 #[cfg(not(target_arch = "wasm32"))]
 use {
@@ -59,20 +61,9 @@ pub(crate) fn en_plural(n: u64, one: &'static str, many: &'static str) -> &'stat
     }
 }
 
-/// A number of seconds with two decimals, Russian style (decimal comma) and English style.
-pub(crate) fn secs(t: f64) -> (String, String) {
-    let en = format!("{t:.2}");
-    (format!("{} с", en.replace('.', ",")), format!("{en} s"))
-}
-
-/// Seconds, Russian spelling.
-pub(crate) fn s_ru(t: f64) -> String {
-    secs(t).0
-}
-
-/// Seconds, English spelling.
-pub(crate) fn s_en(t: f64) -> String {
-    secs(t).1
+/// The noun for `n` in both languages: `plural(n, ["строка", "строки", "строк"], ["line", "lines"])`.
+pub(crate) fn plural(n: u64, ru: [&'static str; 3], en: [&'static str; 2]) -> Text {
+    Text { ru: ru_plural(n, ru[0], ru[1], ru[2]), en: en_plural(n, en[0], en[1]) }
 }
 
 /// The thread named `name` in a run.
@@ -145,9 +136,6 @@ pub(crate) fn failures(v: &TraceView) -> Vec<(Actor, String)> {
 /// A note for insights of a run whose trace overflowed: the numbers may be incomplete.
 pub(crate) fn dropped_note(v: &TraceView) -> Option<super::Msg> {
     (v.dropped > 0).then(|| {
-        super::Msg::new(
-            format!(" (журнал переполнился: {} событий не записано, числа могут быть неполными)", v.dropped),
-            format!(" (the trace overflowed: {} events were not recorded, the numbers may be incomplete)", v.dropped),
-        )
+        msg!(ru: " (журнал переполнился: {dropped} событий не записано, числа могут быть неполными)", en: " (the trace overflowed: {dropped} events were not recorded, the numbers may be incomplete)"; dropped = v.dropped)
     })
 }

@@ -1,34 +1,45 @@
-//! The lessons: one file each, registered in [`all`]. A lesson is a program written against
-//! the runtime (the same code runs natively and in the browser), its parameters with ranges
-//! and messages, its Python listing with a slot for each parameter, its explanation, and
-//! the insights it computes from the trace of a run.
+//! The lessons, grouped by the syllabus's section: one folder each,
+//! `lessons/<section>/<id_snake>/` (e.g. `threads/race_condition/`), registered in [`all`].
+//! A folder holds everything a lesson is:
 //!
-//! Adding a lesson: write `lessons/<id>.rs` exposing `pub static LESSON: Lesson`, and add
-//! one line to [`all`].
+//! - `listing.py`: the Python program the learner reads, a real `.py` file with a `{{key}}`
+//!   slot where each parameter's value stands;
+//! - `explain.ru.md`, `explain.en.md`: the explanation, paragraphs split by a blank line;
+//! - `mod.rs`: the [`Lesson`] itself, `pub static LESSON`: its parameters (the ones many
+//!   lessons share come from [`params`]), the checks across them, and its declared
+//!   [`Expect`]ations: the actors a run starts and how a run ends;
+//! - `program.rs`: the program that runs (`run`), written against the runtime, so that the
+//!   same code runs natively and in the browser;
+//! - `insights.rs`: what a run showed (`insights`), read from its trace.
+//!
+//! Shared helpers: [`exec`] (running natively, reading a trace back, nouns for numbers),
+//! [`params`] (common parameters), `pyrandom` (Python's `random` for programs).
+//!
+//! **Insight ids** are snake_case statements of what a run observed, true when
+//! `observed` is: `never_more_than_n`, `updates_lost`, `finish_last`, `flag_stays_set`. Not
+//! a noun (`leftovers`), not kebab-case. Tests and the embed API name insights by id, so an
+//! id, once published, changes only with every test and document that names it.
+//!
+//! **Messages with numbers** use [`msg!`](crate::msg): each value is named once for both
+//! languages, and seconds go through [`Secs`] so that each language spells them its way.
+//!
+//! Adding a lesson: a folder `lessons/<section>/<id_snake>/` with the five parts above, its
+//! `pub mod` line in the section's module and its line in `ALL` (below), and a litmus test
+//! `crate/tests/lesson_<id_snake>.rs`; `crate/tests/lesson_expectations.rs` holds it to its
+//! declared expectations by itself.
 
-mod barrier;
-mod condition;
-mod daemon;
-mod event;
 pub mod exec;
-mod join;
-mod lock_vs_rlock;
+pub mod params;
 mod pyrandom;
-mod queue_threads;
-mod race_condition;
-mod responsive_ui;
-mod semaphore;
-mod thread_basics;
-mod thread_local;
-mod thread_pool;
-mod timer;
 
 use crate::analysis::TraceView;
 use crate::error::PyResult;
+use crate::msg;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub use crate::text::{Lang, Msg, Text};
+pub use crate::text::{Lang, Msg, Secs, Text};
+pub use crate::trace::EndState;
 
 /// The syllabus's sections, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -138,12 +149,8 @@ impl ParamSpec {
         let s = input.trim();
         match self.kind {
             ParamKind::Int { min, max, .. } => {
-                let refuse = || {
-                    Msg::new(
-                        format!("Нужно целое число от {min} до {max}"),
-                        format!("Enter a whole number from {min} to {max}"),
-                    )
-                };
+                let refuse =
+                    || msg!(ru: "Нужно целое число от {min} до {max}", en: "Enter a whole number from {min} to {max}");
                 let v: i64 = s.replace('_', "").parse().map_err(|_| refuse())?;
                 if v < min || v > max {
                     return Err(refuse());
@@ -160,19 +167,16 @@ impl ParamSpec {
                 Some((k, _)) => Ok(Value::Choice((*k).to_owned())),
                 None => {
                     let keys: Vec<_> = options.iter().map(|(k, _)| *k).collect();
-                    Err(Msg::new(
-                        format!("Выберите одно из: {}", keys.join(", ")),
-                        format!("Choose one of: {}", keys.join(", ")),
-                    ))
+                    Err(msg!(ru: "Выберите одно из: {keys}", en: "Choose one of: {keys}"; keys = keys.join(", ")))
                 }
             },
             ParamKind::OptFloat { min, max, none, .. } => {
                 if s.eq_ignore_ascii_case(none) || s.eq_ignore_ascii_case("none") || s.is_empty() {
                     Ok(Value::None)
                 } else {
-                    parse_float(s, min, max)
-                        .map(Value::Float)
-                        .map_err(|m| Msg::new(format!("{} или {none}", m.ru), format!("{} or {none}", m.en)))
+                    parse_float(s, min, max).map(Value::Float).map_err(
+                        |refused| msg!(ru: "{refused} или {none}", en: "{refused} or {none}"; refused = refused),
+                    )
                 }
             }
         }
@@ -180,7 +184,7 @@ impl ParamSpec {
 }
 
 fn parse_float(s: &str, min: f64, max: f64) -> Result<f64, Msg> {
-    let refuse = || Msg::new(format!("Нужно число от {min} до {max}"), format!("Enter a number from {min} to {max}"));
+    let refuse = || msg!(ru: "Нужно число от {min} до {max}", en: "Enter a number from {min} to {max}");
     let v: f64 = s.replace(',', ".").parse().map_err(|_| refuse())?;
     if !v.is_finite() || v < min || v > max {
         return Err(refuse());
@@ -249,20 +253,67 @@ pub struct Lesson {
     pub section: Section,
     pub title: Text,
     pub params: &'static [ParamSpec],
-    /// The Python program with a `{{key}}` slot where each parameter's value stands.
+    /// The Python program with a `{{key}}` slot where each parameter's value stands (the
+    /// folder's `listing.py`).
     pub listing: &'static str,
+    /// The folder's `explain.ru.md` and `explain.en.md`.
     pub explanation: Text,
     /// A speed (lesson seconds per real second) that makes the defaults pleasant to watch.
     pub default_speed: f64,
-    /// How many threads a run with these parameters starts at most (its main thread
-    /// included), so that the page can have that many workers ready before Run: a worker
-    /// started mid-run would delay a thread's start and distort the lesson's timing.
-    pub threads: fn(&Params) -> usize,
+    /// What a run with given parameters does, as the lesson declares it; the tests hold
+    /// every lesson to it.
+    pub expect: Expect,
     /// The program's main thread.
     pub run: fn(&Params) -> PyResult<()>,
     /// Checks that involve several parameters at once: (parameter key, message).
     pub validate: fn(&Params) -> Vec<(&'static str, Msg)>,
     pub insights: fn(&TraceView, &Params, &Measurements) -> Vec<Insight>,
+    /// What only the page does for this lesson (extra controls, work on the page's own
+    /// thread, measurements); `None` for almost every lesson.
+    pub page: Option<&'static PageExtension>,
+}
+
+/// What a lesson declares about a run with given parameters, when nobody stops it.
+#[derive(Clone, Copy)]
+pub struct Expect {
+    /// How many actors (threads, the main thread included) the run starts at most, so that
+    /// the page can have that many workers ready before Run: a worker started mid-run would
+    /// delay a thread's start and distort the lesson's timing.
+    pub actors: fn(&Params) -> usize,
+    /// How the run ends: [`EndState::Finished`], or on purpose [`EndState::Deadlocked`]
+    /// (a lock its holder asks for again) or [`EndState::Failed`] (the main thread raised).
+    pub ends: fn(&Params) -> EndState,
+}
+
+/// Every run ends [`EndState::Finished`].
+pub fn finishes(_: &Params) -> EndState {
+    EndState::Finished
+}
+
+/// The page's own part of a lesson that is about the page itself (`responsive-ui`: long
+/// work on the page's thread freezes it). The program still runs in workers like every
+/// lesson's; the page adds what only it can do, as declared here, and names no lesson.
+pub struct PageExtension {
+    /// Controls the page shows beside Run. Each is a button whose click the page times
+    /// while a run goes on (the delay goes into [`Measurements`] as `click_delay_ms`) and
+    /// that shows or hides its text.
+    pub controls: &'static [PageControl],
+    /// Milliseconds the page must keep its own thread busy for a run with these parameters
+    /// at this speed (lesson seconds per real second), if any.
+    pub page_work_ms: fn(&Params, f64) -> Option<f64>,
+    /// Measurements of the lesson's own beside the page's frame and click numbers (where
+    /// the work ran, for example), added to `Measurements` before insights read them.
+    pub measurements: fn(&Params, &mut Measurements),
+}
+
+/// An extra control of a [`PageExtension`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PageControl {
+    /// The button's DOM id (its text's box is `<id>-box`).
+    pub id: &'static str,
+    pub label: Text,
+    /// What the button shows when pressed.
+    pub text: Text,
 }
 
 /// No checks beyond each parameter's own range.
@@ -297,7 +348,7 @@ impl Lesson {
                 },
                 None => errors.push((
                     k.to_owned(),
-                    Msg::new(format!("У урока нет параметра «{k}»"), format!("This lesson has no parameter '{k}'")),
+                    msg!(ru: "У урока нет параметра «{k}»", en: "This lesson has no parameter '{k}'"),
                 )),
             }
         }
@@ -321,24 +372,45 @@ impl Lesson {
     }
 }
 
+// The lessons' folders, by section. A macro could declare them and fill [`ALL`] from one
+// list, but rustfmt does not see modules declared inside a macro, and the format tier would
+// skip every lesson; a folder left out of `ALL` is reported as dead code.
+/// A. Threads (`threading`).
+mod threads {
+    pub mod barrier;
+    pub mod condition;
+    pub mod daemon;
+    pub mod event;
+    pub mod join;
+    pub mod lock_vs_rlock;
+    pub mod queue_threads;
+    pub mod race_condition;
+    pub mod responsive_ui;
+    pub mod semaphore;
+    pub mod thread_basics;
+    pub mod thread_local;
+    pub mod thread_pool;
+    pub mod timer;
+}
+
 /// Every lesson, in the syllabus's order (a static: a reference to a static cannot be
 /// promoted out of a function body).
 static ALL: &[&Lesson] = &[
     // A. Threads
-    &thread_basics::LESSON,
-    &join::LESSON,
-    &daemon::LESSON,
-    &race_condition::LESSON,
-    &lock_vs_rlock::LESSON,
-    &timer::LESSON,
-    &thread_local::LESSON,
-    &semaphore::LESSON,
-    &barrier::LESSON,
-    &event::LESSON,
-    &condition::LESSON,
-    &queue_threads::LESSON,
-    &thread_pool::LESSON,
-    &responsive_ui::LESSON,
+    &threads::thread_basics::LESSON,
+    &threads::join::LESSON,
+    &threads::daemon::LESSON,
+    &threads::race_condition::LESSON,
+    &threads::lock_vs_rlock::LESSON,
+    &threads::timer::LESSON,
+    &threads::thread_local::LESSON,
+    &threads::semaphore::LESSON,
+    &threads::barrier::LESSON,
+    &threads::event::LESSON,
+    &threads::condition::LESSON,
+    &threads::queue_threads::LESSON,
+    &threads::thread_pool::LESSON,
+    &threads::responsive_ui::LESSON,
 ];
 
 /// Every lesson, in the syllabus's order.
