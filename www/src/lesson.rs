@@ -7,10 +7,9 @@
 
 use crate::dom::{self, escape};
 use crate::i18n::{self, tr};
-use crate::model::Model;
 use crate::timeline::{self, Viewport};
 use crate::urlstate;
-use parlab::analysis::TraceView;
+use parlab::analysis::{Model, TraceView};
 use parlab::lessons::{Insight, Lang, Lesson, Msg, ParamKind, Params};
 use parlab::runtime::{browser, Run, RunConfig};
 use parlab::trace::EndState;
