@@ -13,6 +13,8 @@ use parlab::runtime::browser;
 use wasm_bindgen::prelude::*;
 
 #[cfg(target_arch = "wasm32")]
+mod action;
+#[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
 mod catalog;
