@@ -1,5 +1,5 @@
 //! The controls and the run's status: Run, Stop, the speed, the link, a lesson's own
-//! controls (`special`), then the status line (state, lesson time, counts), the
+//! controls (`special`), then the status line (state, lesson time, counts, the seed), the
 //! progress bar and how the run ended (who waits on whom after a deadlock).
 
 use super::{LessonPage, Live, Outcome};
@@ -25,6 +25,11 @@ pub fn speed_text(v: f64) -> String {
     s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
 }
 
+/// How the page names a run's seed: `0x` and 16 hex digits.
+pub fn seed_text(seed: u64) -> String {
+    format!("{} 0x{seed:016x}", tr(i18n::SEED))
+}
+
 /// The controls and status of the code panel.
 pub fn html(page: &LessonPage) -> String {
     let run_title = format!("{} (Ctrl+Enter)", tr(i18n::RUN));
@@ -45,7 +50,7 @@ pub fn html(page: &LessonPage) -> String {
     {special}
   </div>
   <div id="status" class="status" data-state="idle">
-    <div class="status-line"><span id="status-icon" class="status-icon" aria-hidden="true">○</span> <strong id="status-text">{idle}</strong> <span id="status-meta" class="muted"></span></div>
+    <div class="status-line"><span id="status-icon" class="status-icon" aria-hidden="true">○</span> <strong id="status-text">{idle}</strong> <span id="status-meta" class="muted"></span> <span id="status-seed" class="muted small seed" title="{seed_help}" hidden></span></div>
     <progress id="progress" class="progress" hidden aria-label="{running}"></progress>
     <div id="end-state" class="end-state" hidden></div>
   </div>
@@ -62,6 +67,7 @@ pub fn html(page: &LessonPage) -> String {
         copy = escape(tr(i18n::COPY_LINK)),
         idle = escape(tr(i18n::STATUS_IDLE)),
         running = escape(tr(i18n::STATUS_RUNNING)),
+        seed_help = escape(tr(i18n::SEED_HELP)),
     )
 }
 
@@ -91,6 +97,7 @@ pub fn update_status(page: &LessonPage, pool_ready: bool) {
         dom::set_hidden("progress", true);
         dom::set_hidden("end-state", true);
         dom::remove_attr("end-state", "data-state");
+        dom::set_hidden("status-seed", true);
         return;
     };
     let meta = format!(
@@ -130,6 +137,13 @@ pub fn update_status(page: &LessonPage, pool_ready: bool) {
             dom::set_html("end-state", &end_html(live, o));
             dom::set_hidden("end-state", false);
         }
+    }
+    match live.view.seed {
+        Some(seed) => {
+            dom::set_text("status-seed", &seed_text(seed));
+            dom::set_hidden("status-seed", false);
+        }
+        None => dom::set_hidden("status-seed", true),
     }
     let dropped = live.view.dropped;
     if dropped > 0 {

@@ -349,6 +349,13 @@ impl LessonPage {
                 "detail": { "ru": i.detail.ru, "en": i.detail.en },
             })).collect::<Vec<_>>(),
             "console": live.model.plain_text(),
+            "lines": live.model.lines.iter().map(|l| json!({
+                "t": l.t,
+                "actor": live.view.actor_json(l.actor),
+                "text": l.text,
+                "stderr": l.stderr,
+            })).collect::<Vec<_>>(),
+            "seed": live.view.seed.map(|s| format!("0x{s:016x}")),
         }))
     }
 
