@@ -89,6 +89,12 @@ test('the embed API: ready, set (refused and accepted), run, result', async (t) 
   assert.match(result.console, /^expected:\s+6$/m);
   assert.match(result.console, /^lost:\s+0$/m);
   assert.match(result.reason.en, /ended after/);
+  // Each console line names its actor; the run names its seed.
+  const lost = result.lines.find((l) => /^lost:/.test(l.text));
+  assert.deepEqual(lost.actor, { pid: 1, process: 'MainProcess', thread: 'MainThread' });
+  assert.equal(result.lines.map((l) => l.text).join('\n') + '\n', result.console);
+  assert.match(result.seed, /^0x[0-9a-f]{16}$/);
+  assert.equal(await frame.locator('#status-seed').textContent(), `seed ${result.seed}`);
   const exact = result.insights.find((i) => i.id === 'exact_with_lock');
   assert.equal(exact.observed, true);
   assert.ok(exact.detail.ru.length > 0 && exact.detail.en.length > 0);

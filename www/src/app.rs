@@ -5,10 +5,11 @@
 //! back into themselves while holding it; side effects that can fire DOM events
 //! synchronously (a download's click) run after the borrow ends.
 
+use crate::action::{Action, Source};
 use crate::dom;
-use crate::embed::{self, Command};
+use crate::embed;
 use crate::i18n::{self, tr};
-use crate::lesson::{self, LessonPage};
+use crate::lesson::{self, Canvas, LessonPage};
 use crate::{catalog, urlstate};
 use gloo::events::{EventListener, EventListenerOptions};
 use parlab::lessons::{self, Lang, Msg};
@@ -340,6 +341,53 @@ fn frame(ts: f64) {
 
 // ---------------------------------------------------------------- actions
 
+/// Does what a control, a key or the embedding page asked.
+pub fn act(action: Action) {
+    match action {
+        Action::Run => run_now(),
+        Action::Stop => stop_now(),
+        Action::SetParams { pairs, source: Source::Input } => {
+            set_params(pairs, Source::Input);
+        }
+        Action::SetParams { pairs, source: Source::Host } => {
+            let errs = set_params(pairs, Source::Host);
+            if errs.is_empty() {
+                let params = with(|app| lesson_page(app).map(|lp| lp.params_json())).flatten();
+                embed::post(&json!({ "type": "parlab:params", "params": params }));
+            } else {
+                embed::post(&embed::error(&errs));
+            }
+        }
+        Action::StepSpeed { faster } => step_speed(faster),
+        Action::ZoomIn => view_action(|lp, end| {
+            let c = (lp.vp.t0 + lp.vp.t1) / 2.0;
+            lp.vp.zoom(0.6, c, end)
+        }),
+        Action::ZoomOut => view_action(|lp, end| {
+            let c = (lp.vp.t0 + lp.vp.t1) / 2.0;
+            lp.vp.zoom(1.0 / 0.6, c, end)
+        }),
+        Action::Fit => view_action(|lp, end| {
+            lp.vp.fit(end);
+            lp.vp.follow = true;
+        }),
+        Action::Lang(l) => switch_lang(l),
+        Action::ExportTrace => export(true),
+        Action::ExportConsole => export(false),
+        Action::CopyLink => copy_link(),
+        Action::About { at } => {
+            let now = gloo::utils::window().performance().map_or(0.0, |p| p.now());
+            with(|app| lesson_page(app).map(|lp| lp.about_click(at, now)));
+            crate::special::about_toggle();
+        }
+        Action::Focus(id) => {
+            if let Some(t) = dom::html_by_id(&id) {
+                let _ = t.focus();
+            }
+        }
+    }
+}
+
 fn run_now() {
     let errors = with(|app| {
         let ready = app.ready();
@@ -393,7 +441,7 @@ fn stop_now() {
 }
 
 /// New texts for some parameters (an input, the embed API). Returns the refusals.
-fn set_params(pairs: Vec<(String, String)>, rerender_listing: bool) -> Vec<(String, Msg)> {
+fn set_params(pairs: Vec<(String, String)>, source: Source) -> Vec<(String, Msg)> {
     with(|app| {
         let ready = app.ready();
         let mut unknown = Vec::new();
@@ -417,8 +465,8 @@ fn set_params(pairs: Vec<(String, String)>, rerender_listing: bool) -> Vec<(Stri
                 }
             }
             let _ = lp.validate();
-            if rerender_listing {
-                dom::set_html("listing", &format!("<code>{}</code>", lp.listing_html()));
+            if source == Source::Host {
+                lesson::listing::rerender(lp);
                 if let Some(e) = dom::by_id("speed") {
                     if let Ok(i) = e.dyn_into::<HtmlInputElement>() {
                         i.set_value(&lp.speed);
@@ -453,7 +501,7 @@ fn step_speed(up: bool) {
         if let Some(i) = dom::by_id("speed").and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
             i.set_value(&v);
         }
-        set_params(vec![("speed".to_owned(), v)], false);
+        set_params(vec![("speed".to_owned(), v)], Source::Input);
     }
 }
 
@@ -477,17 +525,7 @@ fn export(trace: bool) {
         Some(if trace {
             (format!("parlab-{id}.trace.json"), "application/json", live.view.chrome_json())
         } else {
-            let mut s = String::new();
-            for l in &live.model.lines {
-                s.push_str(&format!(
-                    "[{:>9.3} s] {}{}: {}\n",
-                    l.t,
-                    if l.stderr { "stderr " } else { "" },
-                    live.view.thread_name(l.actor),
-                    l.text
-                ));
-            }
-            (format!("parlab-{id}.console.txt"), "text/plain;charset=utf-8", s)
+            (format!("parlab-{id}.console.txt"), "text/plain;charset=utf-8", lesson::console::export_text(live))
         })
     })
     .flatten();
@@ -588,43 +626,8 @@ fn listen() {
         if el.has_attribute("disabled") {
             return;
         }
-        match el.get_attribute("data-action").unwrap_or_default().as_str() {
-            "run" => run_now(),
-            "stop" => stop_now(),
-            "slower" => step_speed(false),
-            "faster" => step_speed(true),
-            "zoom-in" => view_action(|lp, end| {
-                let c = (lp.vp.t0 + lp.vp.t1) / 2.0;
-                lp.vp.zoom(0.6, c, end)
-            }),
-            "zoom-out" => view_action(|lp, end| {
-                let c = (lp.vp.t0 + lp.vp.t1) / 2.0;
-                lp.vp.zoom(1.0 / 0.6, c, end)
-            }),
-            "fit" => view_action(|lp, end| {
-                lp.vp.fit(end);
-                lp.vp.follow = true;
-            }),
-            "lang" => {
-                if let Some(l) = el.get_attribute("data-lang").and_then(|s| i18n::parse(&s)) {
-                    switch_lang(l);
-                }
-            }
-            "export-trace" => export(true),
-            "export-console" => export(false),
-            "copy-link" => copy_link(),
-            "about" => {
-                let now = gloo::utils::window().performance().map_or(0.0, |p| p.now());
-                let at = e.time_stamp();
-                with(|app| lesson_page(app).map(|lp| lp.about_click(at, now)));
-                crate::special::about_toggle();
-            }
-            "focus" => {
-                if let Some(t) = el.get_attribute("data-target").and_then(|id| dom::html_by_id(&id)) {
-                    let _ = t.focus();
-                }
-            }
-            _ => {}
+        if let Some(action) = Action::from_element(&el, e.time_stamp()) {
+            act(action);
         }
     })
     .forget();
@@ -635,11 +638,11 @@ fn listen() {
             return;
         }
         if t.id() == "speed" {
-            set_params(vec![("speed".to_owned(), t.value())], false);
+            act(Action::SetParams { pairs: vec![("speed".to_owned(), t.value())], source: Source::Input });
         } else if let Some(key) = t.get_attribute("data-key") {
             let v = t.value();
             let _ = t.style().set_property("width", &format!("{}ch", lesson::input_width(&v)));
-            set_params(vec![(key, v)], false);
+            act(Action::SetParams { pairs: vec![(key, v)], source: Source::Input });
         }
     })
     .forget();
@@ -651,12 +654,12 @@ fn listen() {
                 if let Some(key) = i.get_attribute("data-key") {
                     let v = if i.checked() { "True" } else { "False" };
                     dom::set_text(&format!("param-{key}-val"), v);
-                    set_params(vec![(key, v.to_owned())], false);
+                    act(Action::SetParams { pairs: vec![(key, v.to_owned())], source: Source::Input });
                 }
             }
         } else if let Ok(s) = t.dyn_into::<HtmlSelectElement>() {
             if let Some(key) = s.get_attribute("data-key") {
-                set_params(vec![(key, s.value())], false);
+                act(Action::SetParams { pairs: vec![(key, s.value())], source: Source::Input });
             }
         }
     })
@@ -668,12 +671,12 @@ fn listen() {
         let in_field = closest(e.target(), "input, select, textarea").is_some();
         if key == "Enter" && (e.ctrl_key() || e.meta_key()) {
             e.prevent_default();
-            run_now();
+            act(Action::Run);
         } else if key == "Enter" && in_field && closest(e.target(), "input.slot, #speed").is_some() {
             e.prevent_default();
-            run_now();
+            act(Action::Run);
         } else if key == "Escape" {
-            stop_now();
+            act(Action::Stop);
         } else if (key == "ArrowUp" || key == "ArrowDown") && !e.alt_key() {
             let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
             let Some(k) = input.get_attribute("data-key").filter(|_| input.class_list().contains("slot")) else {
@@ -689,7 +692,7 @@ fn listen() {
                 e.prevent_default();
                 input.set_value(&v);
                 let _ = input.style().set_property("width", &format!("{}ch", lesson::input_width(&v)));
-                set_params(vec![(k, v)], false);
+                act(Action::SetParams { pairs: vec![(k, v)], source: Source::Input });
             }
         }
     })
@@ -709,19 +712,8 @@ fn listen() {
     }
     EventListener::new(&window, "message", |e| {
         let e: &web_sys::MessageEvent = e.unchecked_ref();
-        match embed::decode(e) {
-            Some(Command::Set(pairs)) => {
-                let errs = set_params(pairs, true);
-                if errs.is_empty() {
-                    let params = with(|app| lesson_page(app).map(|lp| lp.params_json())).flatten();
-                    embed::post(&json!({ "type": "parlab:params", "params": params }));
-                } else {
-                    embed::post(&embed::error(&errs));
-                }
-            }
-            Some(Command::Run) => run_now(),
-            Some(Command::Stop) => stop_now(),
-            None => {}
+        if let Some(action) = embed::decode(e) {
+            act(action);
         }
     })
     .forget();
@@ -730,8 +722,8 @@ fn listen() {
 /// Wheel, drag, hover and keys on the two canvases (re-attached with each render).
 fn canvas_listeners() {
     let mut ls = Vec::new();
-    for which in ["timeline", "objects"] {
-        let Some(c) = dom::by_id(which) else { continue };
+    for which in Canvas::ALL {
+        let Some(c) = dom::by_id(which.id()) else { continue };
         let opts = EventListenerOptions::enable_prevent_default();
         ls.push(EventListener::new_with_options(&c, "wheel", opts, move |e| {
             let e: &web_sys::WheelEvent = e.unchecked_ref();
@@ -746,17 +738,11 @@ fn canvas_listeners() {
             let x = e.offset_x() as f64;
             e.prevent_default();
             view_action(|lp, end| {
-                let Some(canvas) = lesson::canvas(which) else { return };
-                let rows = lp.live.as_ref().map_or(0, |l| {
-                    if which == "timeline" {
-                        l.model.lanes.len()
-                    } else {
-                        l.model.objects.len()
-                    }
-                });
+                let Some(canvas) = lesson::canvas(which.id()) else { return };
+                let rows = which.rows(lp.live.as_ref());
                 let l = crate::timeline::Layout::new(crate::timeline::css_width(&canvas), rows, true);
                 if e.shift_key() || x < l.gutter {
-                    let top = if which == "timeline" { &mut lp.vp.lane_top } else { &mut lp.vp.obj_top };
+                    let top = which.top(&mut lp.vp);
                     let max = rows.saturating_sub(l.rows_visible);
                     *top = if dy + dx > 0.0 { (*top + 1).min(max) } else { top.saturating_sub(1) };
                 } else if dx.abs() > dy.abs() {
@@ -793,7 +779,7 @@ fn canvas_listeners() {
             let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
             view_action(|lp, end| {
                 if let Some((x0, t0)) = lp.drag {
-                    let Some(canvas) = lesson::canvas(which) else { return };
+                    let Some(canvas) = lesson::canvas(which.id()) else { return };
                     let l = crate::timeline::Layout::new(crate::timeline::css_width(&canvas), 1, true);
                     let span = lp.vp.span();
                     if (x - x0).abs() > 2.0 || !lp.vp.follow {
@@ -849,16 +835,10 @@ fn canvas_listeners() {
                 view_action(|lp, end| {
                     let span = lp.vp.span();
                     let c = (lp.vp.t0 + lp.vp.t1) / 2.0;
-                    let rows = lp.live.as_ref().map_or(0, |l| {
-                        if which == "timeline" {
-                            l.model.lanes.len()
-                        } else {
-                            l.model.objects.len()
-                        }
-                    });
+                    let rows = which.rows(lp.live.as_ref());
                     let page = crate::timeline::rows_visible(rows);
                     let max = rows.saturating_sub(page);
-                    let top = if which == "timeline" { &mut lp.vp.lane_top } else { &mut lp.vp.obj_top };
+                    let top = which.top(&mut lp.vp);
                     match key.as_str() {
                         "ArrowLeft" => lp.vp.pan(-span * 0.1, end),
                         "ArrowRight" => lp.vp.pan(span * 0.1, end),

@@ -33,6 +33,12 @@ pub fn set_attr(id: &str, name: &str, value: &str) {
     }
 }
 
+pub fn remove_attr(id: &str, name: &str) {
+    if let Some(e) = by_id(id) {
+        let _ = e.remove_attribute(name);
+    }
+}
+
 pub fn set_disabled(id: &str, disabled: bool) {
     if let Some(e) = by_id(id) {
         if disabled {

@@ -4,6 +4,7 @@
 //! In: `{type:'parlab:set', params:{...}}`, `{type:'parlab:run'}`, `{type:'parlab:stop'}`.
 //! Out: `parlab:ready`, `parlab:params`, `parlab:result`, `parlab:error`.
 
+use crate::action::{Action, Source};
 use serde_json::{json, Value};
 use wasm_bindgen::JsValue;
 
@@ -29,15 +30,9 @@ pub fn post(msg: &Value) {
     }
 }
 
-/// A message from the embedding page, decoded.
-pub enum Command {
-    Set(Vec<(String, String)>),
-    Run,
-    Stop,
-}
-
-/// Decodes a message event; only messages from the embedding window are taken.
-pub fn decode(e: &web_sys::MessageEvent) -> Option<Command> {
+/// Decodes a message event into what it asks; only messages from the embedding window
+/// are taken.
+pub fn decode(e: &web_sys::MessageEvent) -> Option<Action> {
     let parent = host()?;
     let source = e.source()?;
     let p: &JsValue = parent.as_ref();
@@ -49,10 +44,11 @@ pub fn decode(e: &web_sys::MessageEvent) -> Option<Command> {
     match v.get("type")?.as_str()? {
         "parlab:set" => {
             let params = v.get("params").and_then(Value::as_object).cloned().unwrap_or_default();
-            Some(Command::Set(params.into_iter().map(|(k, v)| (k, value_text(&v))).collect()))
+            let pairs = params.into_iter().map(|(k, v)| (k, value_text(&v))).collect();
+            Some(Action::SetParams { pairs, source: Source::Host })
         }
-        "parlab:run" => Some(Command::Run),
-        "parlab:stop" => Some(Command::Stop),
+        "parlab:run" => Some(Action::Run),
+        "parlab:stop" => Some(Action::Stop),
         _ => None,
     }
 }

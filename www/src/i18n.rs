@@ -112,6 +112,8 @@ texts! {
     COPIED = "Ссылка скопирована" / "Link copied";
     STATUS_IDLE = "Ещё не запускали." / "Not run yet.";
     STATUS_RUNNING = "Выполняется" / "Running";
+    SEED = "зерно" / "seed";
+    SEED_HELP = "Зерно случайных выборов этого запуска" / "The seed of this run's random choices";
     STATUS_FINISHED = "Завершено" / "Finished";
     STATUS_STOPPED = "Остановлено" / "Stopped";
     STATUS_DEADLOCKED = "Взаимная блокировка (deadlock)" / "Deadlock";

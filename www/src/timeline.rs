@@ -1,5 +1,6 @@
-//! The timeline (one lane per thread) and the object panel (one row per primitive), drawn
-//! on canvases that share one time window.
+//! The canvas drawing of the timeline (one lane per thread, under a header row per
+//! process when the run has more than one) and of the object panel (one row per
+//! primitive), on canvases that share one time window; hit-testing for their tooltips.
 //!
 //! Only what is visible is drawn: each lane finds its first visible segment by binary
 //! search, and where segments are narrower than a pixel it draws one pixel column for the
@@ -8,7 +9,7 @@
 
 use crate::dom;
 use crate::i18n::{self, tr};
-use crate::model::{Lane, Model, ObjRow, Seg, State};
+use parlab::analysis::model::{Lane, Model, ObjRow, Row, Seg, State};
 use parlab::lessons::Lang;
 use parlab::trace::{Actor, ObjKind, Op, ThreadEndHow};
 use wasm_bindgen::JsCast;
@@ -379,6 +380,7 @@ pub fn what(model_obj: Option<(ObjKind, &str)>, op: Op) -> String {
 pub trait Names {
     fn obj(&self, obj: u32) -> Option<(ObjKind, &str)>;
     fn thread(&self, actor: Actor) -> &str;
+    fn process(&self, pid: u32) -> &str;
 }
 
 impl Names for parlab::analysis::TraceView {
@@ -388,6 +390,27 @@ impl Names for parlab::analysis::TraceView {
     fn thread(&self, actor: Actor) -> &str {
         self.thread_name(actor)
     }
+    fn process(&self, pid: u32) -> &str {
+        self.process_name(pid)
+    }
+}
+
+/// A process's header row: its name and pid in the gutter, a band across the plot.
+fn draw_process_header(ctx: &Ctx, pal: &Palette, l: &Layout, y: f64, title: &str) {
+    ctx.set_fill_style_str(&pal.grid);
+    ctx.set_global_alpha(0.5);
+    ctx.fill_rect(0.0, y + 2.0, l.w, l.row - 4.0);
+    ctx.set_global_alpha(1.0);
+    ctx.set_font("600 12px system-ui, sans-serif");
+    ctx.set_fill_style_str(&pal.text);
+    let name = fit_name(ctx, title, l.w - 12.0);
+    let _ = ctx.fill_text(&name, 6.0, y + l.row / 2.0);
+    ctx.set_font("12px system-ui, sans-serif");
+}
+
+/// How a process's header reads: `MainProcess (pid 1)`.
+pub fn process_title(names: &dyn Names, pid: u32) -> String {
+    format!("{} (pid {pid})", names.process(pid))
 }
 
 /// Draws the thread lanes. `now` is the run's current lesson time (the cursor).
@@ -400,9 +423,10 @@ pub fn draw_threads(
     running: bool,
     hover: Option<(f64, f64)>,
 ) {
-    let Some((ctx, l, pal)) = begin(canvas, model.lanes.len()) else { return };
-    let top = vp.lane_top.min(model.lanes.len().saturating_sub(l.rows_visible));
-    let rows_end = (top + l.rows_visible).min(model.lanes.len());
+    let rows = model.rows();
+    let Some((ctx, l, pal)) = begin(canvas, rows.len()) else { return };
+    let top = vp.lane_top.min(rows.len().saturating_sub(l.rows_visible));
+    let rows_end = (top + l.rows_visible).min(rows.len());
     let grid_to = l.row_y(rows_end - top.min(rows_end));
     draw_axis(&ctx, &pal, &l, vp, grid_to.max(l.axis + l.row));
 
@@ -411,9 +435,16 @@ pub fn draw_threads(
     let bar_h = (l.row - 8.0).max(6.0);
     let right = l.gutter + l.plot_w();
     let hatch = stripes(&ctx, &pal.blocked);
-    // Lanes.
-    for (k, lane) in model.lanes[top..rows_end].iter().enumerate() {
+    // Lanes, and the header of each process when there are several.
+    for (k, row) in rows[top..rows_end].iter().enumerate() {
         let y = l.row_y(k);
+        let lane = match *row {
+            Row::Process(pid) => {
+                draw_process_header(&ctx, &pal, &l, y, &process_title(names, pid));
+                continue;
+            }
+            Row::Lane(i) => &model.lanes[i],
+        };
         let yb = y + (l.row - bar_h) / 2.0;
         // Gutter: swatch and name.
         ctx.set_fill_style_str(pal.actor(lane.color));
@@ -515,7 +546,7 @@ pub fn draw_threads(
     let stride = (visible.len() / 1500).max(1);
     ctx.set_global_alpha(if stride > 1 { 0.4 } else { 0.75 });
     for a in visible.iter().step_by(stride) {
-        let (Some(pf), Some(pt)) = (model.lane_pos(a.from), model.lane_pos(a.to)) else { continue };
+        let (Some(pf), Some(pt)) = (model.row_of(a.from), model.row_of(a.to)) else { continue };
         let vis = |p: usize| p >= top && p < rows_end;
         if !vis(pf) && !vis(pt) {
             continue;
@@ -552,7 +583,7 @@ pub fn draw_threads(
     }
     hover_line(&ctx, &pal, &l, vp, hover, grid_to);
     ctx.restore();
-    scrollbar(&ctx, &pal, &l, top, model.lanes.len());
+    scrollbar(&ctx, &pal, &l, top, rows.len());
 }
 
 fn hover_line(ctx: &Ctx, pal: &Palette, l: &Layout, vp: &Viewport, hover: Option<(f64, f64)>, to: f64) {
@@ -593,7 +624,7 @@ fn scrollbar(ctx: &Ctx, pal: &Palette, l: &Layout, top: usize, rows: usize) {
 /// How one object's state reads at a step.
 pub fn step_label(row: &ObjRow, value: i64, holder: Option<Actor>, waiting: u32, names: &dyn Names) -> String {
     let base = match row.kind {
-        ObjKind::Lock | ObjKind::RLock => match holder {
+        ObjKind::Lock | ObjKind::RLock | ObjKind::Gil => match holder {
             None => tr(i18n::FREE).to_owned(),
             Some(h) if row.kind == ObjKind::RLock && value > 1 => format!("{} ×{value}", names.thread(h)),
             Some(h) => names.thread(h).to_owned(),
@@ -696,7 +727,7 @@ pub fn draw_objects(
             let wide = x1 - x0;
             // Fill: holder colour for locks, height for counters, full for a set flag.
             let (colour, frac, alpha) = match row.kind {
-                ObjKind::Lock | ObjKind::RLock => match step.holder {
+                ObjKind::Lock | ObjKind::RLock | ObjKind::Gil => match step.holder {
                     Some(h) => (pal.actor(model.color_of(h)).to_owned(), 1.0, 0.85),
                     None => (pal.grid.clone(), 0.0, 1.0),
                 },
@@ -761,16 +792,21 @@ pub fn hit_thread(
     x: f64,
     y: f64,
 ) -> Option<Vec<String>> {
-    let l = Layout::new(css_width(canvas), model.lanes.len(), true);
+    let rows = model.rows();
+    let l = Layout::new(css_width(canvas), rows.len(), true);
+    let k = l.row_at(y)?;
+    let top = vp.lane_top.min(rows.len().saturating_sub(l.rows_visible));
+    let lane = match *rows.get(top + k)? {
+        Row::Process(pid) => {
+            let threads = model.lanes.iter().filter(|l| l.actor.pid == pid).count() as u64;
+            return Some(vec![process_title(names, pid), i18n::counted(threads, i18n::THREADS_RU, i18n::THREADS_EN)]);
+        }
+        Row::Lane(i) => &model.lanes[i],
+    };
     if x < l.gutter {
-        let k = l.row_at(y)?;
-        let lane = model.lanes.get(vp.lane_top.min(model.lanes.len().saturating_sub(l.rows_visible)) + k)?;
         return Some(vec![lane.name.clone(), lane_summary(lane, names, model.end_t)]);
     }
     let t = l.t(vp, x);
-    let k = l.row_at(y)?;
-    let top = vp.lane_top.min(model.lanes.len().saturating_sub(l.rows_visible));
-    let lane = model.lanes.get(top + k)?;
     let mut out = vec![format!("{} · {}", lane.name, i18n::secs(t))];
     let cap = if running { now } else { model.end_t };
     match lane.seg_at(t) {
@@ -793,7 +829,7 @@ pub fn hit_thread(
     let yc = |p: usize| l.axis + (p as f64 - top as f64) * l.row + l.row / 2.0;
     let first = model.arrows.partition_point(|a| a.t1 < vp.t0);
     for a in model.arrows[first..].iter().take_while(|a| a.t1 <= vp.t1 + vp.span()).take(20_000) {
-        let (Some(pf), Some(pt)) = (model.lane_pos(a.from), model.lane_pos(a.to)) else { continue };
+        let (Some(pf), Some(pt)) = (model.row_of(a.from), model.row_of(a.to)) else { continue };
         let (x0, y0, x1, y1) = (l.x(vp, a.t0), yc(pf), l.x(vp, a.t1), yc(pt));
         if dist_to_segment(x, y, x0, y0, x1, y1) <= 4.0 {
             let what = if a.op == Op::None { "end → join".to_owned() } else { what(names.obj(a.obj), a.op) };

@@ -18,10 +18,10 @@
 //! Exit codes: 0 the run ended (whatever its end state), 1 the run hit an internal error
 //! (a panic), 2 bad usage or a refused parameter.
 
-use parlab::analysis::TraceView;
+use parlab::analysis::{Model, TraceView};
 use parlab::lessons::{self, Insight, Lang, Lesson, Params};
 use parlab::runtime::{native, Choice, Policy, RunConfig, Schedule, DEFAULT_SWITCH_INTERVAL_NS};
-use parlab::trace::{EndState, Kind, DEFAULT_CAPACITY};
+use parlab::trace::{EndState, DEFAULT_CAPACITY};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -222,8 +222,10 @@ fn run(lesson: &'static Lesson, params: &Params, a: &Args) -> ExitCode {
     let handle = native::start(cfg, move || program(&p));
 
     // Stream the console while the run goes on, ticking the watchdog as native::wait does.
-    let mut view = TraceView::from_trace(&handle.trace);
-    let mut cursor = view.events.len();
+    // The console, the deadlock report and the panics are the read model's, as the page's.
+    let mut view = TraceView::default();
+    let mut model = Model::default();
+    let mut cursor = 0;
     let mut shown = 0;
     let stdout = std::io::stdout();
     if !a.json {
@@ -236,20 +238,18 @@ fn run(lesson: &'static Lesson, params: &Params, a: &Args) -> ExitCode {
         if !done {
             handle.watchdog_tick();
         }
-        let mut fresh = Vec::new();
-        cursor = handle.trace.read(cursor, &mut fresh);
-        view.extend(&handle.trace, fresh);
+        cursor = view.extend_from(&handle.trace, cursor);
+        model.update(&view);
         if !a.json {
-            let lines = view.lines();
             let mut out = stdout.lock();
-            for l in &lines[shown..] {
-                let who = view.thread_name(l.actor);
+            for l in &model.lines[shown..] {
+                let who = model.who(&view, l.actor);
                 let mark = if l.stderr { '!' } else { '|' };
                 for text in l.text.split('\n') {
                     let _ = writeln!(out, "[{:>8.3}s] {who} {mark} {text}", l.t);
                 }
             }
-            shown = lines.len();
+            shown = model.lines.len();
             let _ = out.flush();
         }
         if done {
@@ -259,16 +259,16 @@ fn run(lesson: &'static Lesson, params: &Params, a: &Args) -> ExitCode {
 
     let insights = (lesson.insights)(&view, params, &Default::default());
     let end = view.end();
-    let panicked = view.events.iter().any(|e| e.kind == Kind::ThreadPanic);
+    let panicked = !model.panics.is_empty();
     if let Some(path) = &a.chrome {
         if let Err(e) = std::fs::write(path, view.chrome_json()) {
             eprintln!("--chrome {path}: {e}");
         }
     }
     if a.json {
-        print_json(lesson, params, speed, &view, &insights, handle.schedule().as_ref());
+        print_json(lesson, params, speed, &view, &model, &insights, handle.schedule().as_ref());
     } else {
-        print_end(&view, end, a.lang);
+        print_end(&view, &model, end, a.lang);
         if let Some((schedule, diverged)) = handle.schedule() {
             let seed = handle.seed();
             match a.lang {
@@ -291,7 +291,7 @@ fn run(lesson: &'static Lesson, params: &Params, a: &Args) -> ExitCode {
     }
 }
 
-fn print_end(view: &TraceView, end: Option<(EndState, String)>, lang: Lang) {
+fn print_end(view: &TraceView, model: &Model, end: Option<(EndState, String)>, lang: Lang) {
     let (state, reason) = match end {
         Some((s, r)) => (Some(s), r),
         None => (None, String::new()),
@@ -306,7 +306,7 @@ fn print_end(view: &TraceView, end: Option<(EndState, String)>, lang: Lang) {
     } else {
         outln!("\n{label}: {} ({dur}): {reason}", end_word(state, lang));
     }
-    for edge in view.wait_edges() {
+    for edge in &model.edges {
         outln!("  {}", edge.describe(view).get(lang));
     }
     if view.dropped > 0 {
@@ -333,18 +333,19 @@ fn print_json(
     params: &Params,
     speed: f64,
     view: &TraceView,
+    model: &Model,
     insights: &[Insight],
     schedule: Option<&(Schedule, bool)>,
 ) {
     let end = view.end();
-    let lines: Vec<_> = view
-        .lines()
-        .into_iter()
+    let lines: Vec<_> = model
+        .lines
+        .iter()
         .map(|l| serde_json::json!({ "t": l.t, "actor": view.actor_json(l.actor), "text": l.text, "stderr": l.stderr }))
         .collect();
-    let edges: Vec<_> = view
-        .wait_edges()
-        .into_iter()
+    let edges: Vec<_> = model
+        .edges
+        .iter()
         .map(|e| {
             let text = e.describe(view);
             serde_json::json!({

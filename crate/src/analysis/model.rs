@@ -1,10 +1,13 @@
-//! What the page draws, derived incrementally from a run's decoded trace: one lane of
-//! states per thread, each object's state over time, the hand-offs between threads, and
-//! the console lines. Each event is looked at once, as it arrives, so a run of 100,000
-//! events costs nothing per frame beyond its new events.
+//! The read model of a run, derived incrementally from its decoded trace: one lane of
+//! states per actor (ordered by process, thread, task, under a header row per process when
+//! there is more than one), each object's state over time, the hand-offs between actors,
+//! the console lines, the deadlock report and the panics. The page draws it, the command
+//! line prints it, the embed API and the Perfetto export read it. Each event is looked at
+//! once, as it arrives, so a run of 100,000 events costs nothing per frame beyond its new
+//! events.
 
-use parlab::analysis::{TraceView, WaitEdge};
-use parlab::trace::{Actor, Kind, ObjKind, Op, ThreadEndHow};
+use super::{Line, TraceView, WaitEdge};
+use crate::trace::{Actor, Kind, ObjKind, Op, ThreadEndHow};
 use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,23 +107,30 @@ pub struct Arrow {
     pub op: Op,
 }
 
-#[derive(Clone, Debug)]
-pub struct ConsoleLine {
-    pub t: f64,
-    pub actor: Actor,
-    pub text: String,
-    pub stderr: bool,
+/// A row of the timeline: a process's header (only when the run has more than one
+/// process), or a lane, by its index in [`Model::lanes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Row {
+    Process(u32),
+    Lane(usize),
 }
 
 #[derive(Default)]
 pub struct Model {
+    /// One lane per actor, ordered by actor: process, then thread, then task.
     pub lanes: Vec<Lane>,
     lane_index: HashMap<Actor, usize>,
+    /// The timeline's rows: the lanes, under a header per process when there are several.
+    rows: Vec<Row>,
+    row_index: HashMap<Actor, usize>,
+    /// Distinct processes among the lanes.
+    processes: usize,
     /// Objects shown in the object panel (threads and thread-locals are not).
     pub objects: Vec<ObjRow>,
     obj_index: HashMap<u32, usize>,
     pub arrows: Vec<Arrow>,
-    pub lines: Vec<ConsoleLine>,
+    pub lines: Vec<Line>,
+    /// The deadlock report, each edge once.
     pub edges: Vec<WaitEdge>,
     pub panics: Vec<(Actor, String)>,
     /// Lesson time of the latest event.
@@ -136,34 +146,102 @@ pub struct Model {
 const MAX_ARROWS: usize = 200_000;
 
 impl Model {
-    pub fn lane(&self, actor: Actor) -> Option<&Lane> {
-        self.lane_index.get(&actor).map(|&i| &self.lanes[i])
+    /// The model of everything `view` holds so far.
+    pub fn of(view: &TraceView) -> Model {
+        let mut m = Model::default();
+        m.update(view);
+        m
     }
 
-    pub fn lane_pos(&self, actor: Actor) -> Option<usize> {
-        self.lane_index.get(&actor).copied()
+    pub fn lane(&self, actor: Actor) -> Option<&Lane> {
+        self.lane_index.get(&actor).map(|&i| &self.lanes[i])
     }
 
     pub fn color_of(&self, actor: Actor) -> usize {
         self.lane(actor).map_or(0, |l| l.color)
     }
 
+    /// The timeline's rows, top to bottom.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// The row of `actor`'s lane.
+    pub fn row_of(&self, actor: Actor) -> Option<usize> {
+        self.row_index.get(&actor).copied()
+    }
+
+    /// Whether the run has more than one process (then lanes are grouped under headers and
+    /// console lines name the process too).
+    pub fn multi_process(&self) -> bool {
+        self.processes > 1
+    }
+
+    /// How the console stamps `actor`: its thread's name, with its process's name before
+    /// it when the run has more than one process (`Process-1/MainThread`).
+    pub fn who(&self, view: &TraceView, actor: Actor) -> String {
+        if self.multi_process() {
+            format!("{}/{}", view.process_name(actor.pid), view.thread_name(actor))
+        } else {
+            view.thread_name(actor).to_owned()
+        }
+    }
+
+    /// The console as plain text, as Python would have printed it.
+    pub fn plain_text(&self) -> String {
+        let mut s = String::new();
+        for l in &self.lines {
+            s.push_str(&l.text);
+            s.push('\n');
+        }
+        s
+    }
+
     fn lane_mut(&mut self, view: &TraceView, actor: Actor, t: f64) -> &mut Lane {
-        let n = self.lanes.len();
-        let i = *self.lane_index.entry(actor).or_insert(n);
-        if i == n {
-            self.lanes.push(Lane {
+        if let Some(&i) = self.lane_index.get(&actor) {
+            return &mut self.lanes[i];
+        }
+        // A new actor goes in its place by (pid, tid, task); the lanes after it move down.
+        // New actors are rare next to events, so the re-indexing is cheap.
+        let at = self.lanes.partition_point(|l| l.actor < actor);
+        let color = self.lanes.len();
+        self.lanes.insert(
+            at,
+            Lane {
                 actor,
                 name: view.thread_name(actor).to_owned(),
-                color: n,
+                color,
                 daemon: false,
                 start: t,
                 end: None,
                 segs: vec![Seg { t0: t, t1: f64::INFINITY, state: State::Running, obj: 0, op: Op::None }],
                 fails: Vec::new(),
-            });
+            },
+        );
+        for (i, lane) in self.lanes.iter().enumerate().skip(at) {
+            self.lane_index.insert(lane.actor, i);
         }
-        &mut self.lanes[i]
+        self.layout_rows();
+        &mut self.lanes[at]
+    }
+
+    /// Rebuilds the rows from the lanes: a header above each process's lanes when there
+    /// is more than one process.
+    fn layout_rows(&mut self) {
+        let mut pids: Vec<u32> = self.lanes.iter().map(|l| l.actor.pid).collect();
+        pids.dedup(); // the lanes are sorted by pid first
+        self.processes = pids.len();
+        self.rows.clear();
+        self.row_index.clear();
+        let mut prev = None;
+        for (i, lane) in self.lanes.iter().enumerate() {
+            if self.processes > 1 && prev != Some(lane.actor.pid) {
+                self.rows.push(Row::Process(lane.actor.pid));
+            }
+            prev = Some(lane.actor.pid);
+            self.row_index.insert(lane.actor, self.rows.len());
+            self.rows.push(Row::Lane(i));
+        }
     }
 
     /// Looks at the events of `view` not seen yet.
@@ -237,7 +315,7 @@ impl Model {
                     }
                 }
                 Kind::Signal => {
-                    if e.op == Op::Start && self.obj_kind(view, e.obj) == Some(ObjKind::Thread) {
+                    if e.op == Op::Start && view.obj_kind(e.obj) == Some(ObjKind::Thread) {
                         self.thread_obj.insert(Actor::thread(e.actor.pid, e.arg as u32), e.obj);
                     } else {
                         self.last_signal.insert(e.obj, (e.actor, t, e.op));
@@ -266,16 +344,13 @@ impl Model {
                 }
                 Kind::Print => {
                     self.lane_mut(view, e.actor, t);
-                    self.lines.push(ConsoleLine {
-                        t,
-                        actor: e.actor,
-                        text: view.strings.get(&i).cloned().unwrap_or_default(),
-                        stderr: e.is_stderr(),
-                    });
+                    self.lines.extend(view.line(i));
                 }
                 Kind::WaitEdge => {
-                    let holder = (e.arg != 0).then(|| Actor::thread(e.actor.pid, e.arg as u32));
-                    self.edges.push(WaitEdge { waiter: e.actor, obj: e.obj, holder })
+                    // The watchdog may report an edge more than once.
+                    if let Some(edge) = WaitEdge::of(e).filter(|edge| !self.edges.contains(edge)) {
+                        self.edges.push(edge);
+                    }
                 }
                 Kind::ThreadPanic => self.panics.push((e.actor, view.strings.get(&i).cloned().unwrap_or_default())),
                 Kind::RunEnd => {
@@ -288,10 +363,6 @@ impl Model {
         }
         self.processed = view.events.len();
         self.events = view.events.len();
-    }
-
-    fn obj_kind(&self, view: &TraceView, obj: u32) -> Option<ObjKind> {
-        view.obj_kind(obj)
     }
 
     fn obj_waiting(&mut self, obj: u32, t: f64, delta: i32) {
@@ -313,7 +384,7 @@ impl Model {
         let mut s = row.last();
         s.t = t;
         match row.kind {
-            ObjKind::Lock | ObjKind::RLock => match op {
+            ObjKind::Lock | ObjKind::RLock | ObjKind::Gil => match op {
                 Op::Acquire if kind == Kind::Ok => {
                     s.value = (arg as i64).max(1);
                     s.holder = Some(actor);
@@ -358,16 +429,6 @@ impl Model {
         }
         row.push(s);
     }
-
-    /// The console as plain text, as Python would have printed it.
-    pub fn plain_text(&self) -> String {
-        let mut s = String::new();
-        for l in &self.lines {
-            s.push_str(&l.text);
-            s.push('\n');
-        }
-        s
-    }
 }
 
 fn close(lane: &mut Lane, t: f64) {
@@ -381,47 +442,62 @@ fn close(lane: &mut Lane, t: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parlab::trace::Trace;
+    use crate::trace::Trace;
+    use core::cell::Cell;
+
+    const MAIN: Actor = Actor::main_thread();
+    const WORKER: Actor = Actor::thread(Actor::MAIN_PID, 2);
+
+    /// Writes events into `tr` a microsecond apart: a real trace's clock may stamp
+    /// neighbours alike, which would merge the zero-length states these tests look for.
+    struct Writer<'a> {
+        tr: &'a Trace,
+        t: Cell<u64>,
+    }
+
+    impl Writer<'_> {
+        fn new(tr: &Trace) -> Writer<'_> {
+            Writer { tr, t: Cell::new(0) }
+        }
+        fn ev(&self, tid: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
+            self.t.set(self.t.get() + 1_000);
+            self.tr.emit_at(self.t.get(), tid, kind, code, obj, arg);
+        }
+        fn op(&self, tid: u32, kind: Kind, op: Op, obj: u32, arg: u64) {
+            self.ev(tid, kind, op as u16, obj, arg);
+        }
+        fn s(&self, text: &str) -> u64 {
+            self.tr.intern(text).0
+        }
+    }
 
     /// A hand-written trace: `MainThread` (1) and `worker` (2) around one Lock (obj 1).
     fn lock_trace() -> TraceView {
-        let tr = Trace::new(256, parlab::clock::now_ns());
-        // A microsecond apart: a real trace's clock may stamp neighbours alike, which
-        // would merge the zero-length states this test looks for.
-        let t = core::cell::Cell::new(0);
-        let ev = |actor, kind, code, obj, arg| {
-            t.set(t.get() + 1_000);
-            tr.emit_at(t.get(), actor, kind, code, obj, arg)
-        };
-        ev(0, Kind::RunStart, Op::None as u16, 0, 1.0f64.to_bits());
-        let main = tr.intern("MainThread");
-        ev(1, Kind::ThreadStart, 0, 0, main.0);
-        let lock = tr.intern("lock");
-        ev(1, Kind::ObjNew, ObjKind::Lock as u16, 1, lock.0);
-        ev(1, Kind::Ok, Op::Acquire as u16, 1, 1);
-        let w = tr.intern("worker");
-        ev(2, Kind::ThreadStart, 0, 1, w.0);
-        ev(2, Kind::Attempt, Op::Acquire as u16, 1, 0);
-        ev(2, Kind::Block, Op::Acquire as u16, 1, 0);
-        let line = tr.intern("hello");
-        ev(1, Kind::Print, 0, 0, line.0);
-        ev(1, Kind::Signal, Op::Release as u16, 1, 0);
-        ev(2, Kind::Ok, Op::Acquire as u16, 1, 1);
-        ev(2, Kind::Signal, Op::Release as u16, 1, 0);
-        ev(2, Kind::ThreadEnd, 0, 0, 0);
-        ev(1, Kind::ThreadEnd, 0, 0, 0);
-        let end = tr.intern("");
-        ev(0, Kind::RunEnd, 1, 0, end.0);
+        let tr = Trace::new(256, 0);
+        let w = Writer::new(&tr);
+        w.op(0, Kind::RunStart, Op::None, 0, 1.0f64.to_bits());
+        w.ev(1, Kind::ThreadStart, 0, 0, w.s("MainThread"));
+        w.ev(1, Kind::ObjNew, ObjKind::Lock as u16, 1, w.s("lock"));
+        w.op(1, Kind::Ok, Op::Acquire, 1, 1);
+        w.ev(2, Kind::ThreadStart, 0, 1, w.s("worker"));
+        w.op(2, Kind::Attempt, Op::Acquire, 1, 0);
+        w.op(2, Kind::Block, Op::Acquire, 1, 0);
+        w.ev(1, Kind::Print, 0, 0, w.s("hello"));
+        w.op(1, Kind::Signal, Op::Release, 1, 0);
+        w.op(2, Kind::Ok, Op::Acquire, 1, 1);
+        w.op(2, Kind::Signal, Op::Release, 1, 0);
+        w.ev(2, Kind::ThreadEnd, 0, 0, 0);
+        w.ev(1, Kind::ThreadEnd, 0, 0, 0);
+        w.ev(0, Kind::RunEnd, 1, 0, w.s(""));
         TraceView::from_trace(&tr)
     }
 
     #[test]
     fn lanes_states_and_handoff() {
         let view = lock_trace();
-        let mut m = Model::default();
-        m.update(&view);
+        let m = Model::of(&view);
         assert_eq!(m.lanes.len(), 2);
-        let worker = m.lane(2).unwrap();
+        let worker = m.lane(WORKER).unwrap();
         assert_eq!(worker.name, "worker");
         let states: Vec<State> = worker.segs.iter().map(|s| s.state).collect();
         assert_eq!(states, vec![State::Running, State::Blocked, State::Running]);
@@ -431,33 +507,36 @@ mod tests {
         // release by MainThread -> acquire by worker
         assert_eq!(m.arrows.len(), 1);
         let a = m.arrows[0];
-        assert_eq!((a.from, a.to, a.obj, a.op), (1, 2, 1, Op::Release));
+        assert_eq!((a.from, a.to, a.obj, a.op), (MAIN, WORKER, 1, Op::Release));
         assert!(a.t0 <= a.t1);
         assert_eq!(m.lines.len(), 1);
         assert_eq!(m.lines[0].text, "hello");
+        assert_eq!(m.lines, view.lines(), "the view's console is the model's");
+        // One process: no header rows, and the console names the thread alone.
+        assert!(!m.multi_process());
+        assert_eq!(m.rows(), &[Row::Lane(0), Row::Lane(1)]);
+        assert_eq!(m.who(&view, MAIN), "MainThread");
     }
 
     #[test]
     fn lock_holder_and_waiters_over_time() {
         let view = lock_trace();
-        let mut m = Model::default();
-        m.update(&view);
+        let m = Model::of(&view);
         let row = &m.objects[0];
         assert_eq!(row.kind, ObjKind::Lock);
-        let seq: Vec<(u32, u32)> = row.steps.iter().map(|s| (s.holder, s.waiting)).collect();
+        let seq: Vec<(Option<Actor>, u32)> = row.steps.iter().map(|s| (s.holder, s.waiting)).collect();
         // free; held by main; main holds, worker waits; free (released); worker holds; free
-        assert_eq!(seq.first(), Some(&(0, 0)));
-        assert!(seq.contains(&(1, 1)), "{seq:?}");
-        assert!(seq.contains(&(2, 0)), "{seq:?}");
-        assert_eq!(seq.last(), Some(&(0, 0)));
+        assert_eq!(seq.first(), Some(&(None, 0)));
+        assert!(seq.contains(&(Some(MAIN), 1)), "{seq:?}");
+        assert!(seq.contains(&(Some(WORKER), 0)), "{seq:?}");
+        assert_eq!(seq.last(), Some(&(None, 0)));
         assert_eq!(row.max_waiting, 1);
     }
 
     #[test]
     fn incremental_updates_equal_one_pass() {
         let view = lock_trace();
-        let mut whole = Model::default();
-        whole.update(&view);
+        let whole = Model::of(&view);
         let mut parts = Model::default();
         let mut partial = TraceView {
             speed: view.speed,
@@ -475,24 +554,88 @@ mod tests {
         assert_eq!(parts.arrows.len(), whole.arrows.len());
         assert_eq!(parts.lanes[1].segs.len(), whole.lanes[1].segs.len());
         assert_eq!(parts.objects[0].steps.len(), whole.objects[0].steps.len());
+        assert_eq!(parts.lines, whole.lines);
     }
 
     #[test]
     fn barrier_last_arrival_releases_the_others() {
-        let tr = Trace::new(256, parlab::clock::now_ns());
-        tr.emit(0, Kind::RunStart, Op::None, 0, 1.0f64.to_bits());
-        tr.emit_code(1, Kind::ObjNew, ObjKind::Barrier as u16, 1, tr.intern("barrier").0);
+        let tr = Trace::new(256, 0);
+        let w = Writer::new(&tr);
+        w.op(0, Kind::RunStart, Op::None, 0, 1.0f64.to_bits());
+        w.ev(1, Kind::ObjNew, ObjKind::Barrier as u16, 1, w.s("barrier"));
         for tid in [2u32, 3] {
-            tr.emit_code(tid, Kind::ThreadStart, 0, 1, tr.intern(&format!("t{tid}")).0);
+            w.ev(tid, Kind::ThreadStart, 0, 1, w.s(&format!("t{tid}")));
         }
-        tr.emit(2, Kind::Block, Op::Wait, 1, 0);
-        tr.emit(3, Kind::Ok, Op::Wait, 1, 1);
-        tr.emit(2, Kind::Ok, Op::Wait, 1, 0);
-        let view = TraceView::from_trace(&tr);
-        let mut m = Model::default();
-        m.update(&view);
+        w.op(2, Kind::Block, Op::Wait, 1, 0);
+        w.op(3, Kind::Ok, Op::Wait, 1, 1);
+        w.op(2, Kind::Ok, Op::Wait, 1, 0);
+        let m = Model::of(&TraceView::from_trace(&tr));
         assert_eq!(m.arrows.len(), 1);
-        assert_eq!((m.arrows[0].from, m.arrows[0].to), (3, 2));
+        assert_eq!((m.arrows[0].from, m.arrows[0].to), (Actor::thread(1, 3), Actor::thread(1, 2)));
         assert_eq!(m.objects[0].max_value, 1, "one thread waited at the barrier");
+    }
+
+    #[test]
+    fn lanes_follow_thread_ids_not_arrival() {
+        let tr = Trace::new(64, 0);
+        let w = Writer::new(&tr);
+        // Thread 3 starts before thread 2 (they run in parallel): lanes go by id anyway,
+        // and each keeps the colour of its arrival.
+        for tid in [1u32, 3, 2] {
+            w.ev(tid, Kind::ThreadStart, 0, 0, w.s(&format!("t{tid}")));
+        }
+        let m = Model::of(&TraceView::from_trace(&tr));
+        let order: Vec<(u32, usize)> = m.lanes.iter().map(|l| (l.actor.tid, l.color)).collect();
+        assert_eq!(order, vec![(1, 0), (2, 2), (3, 1)]);
+        assert_eq!(m.row_of(Actor::thread(1, 3)), Some(2));
+    }
+
+    /// A process's trace, as every process records its own: `MainThread` prints, a second
+    /// thread blocks on a lock (object `lock`) that `MainThread` holds and never releases.
+    fn process_trace(pid: u32, name: &str, lock: u32) -> Trace {
+        let tr = Trace::new(64, 0);
+        tr.set_pid(pid);
+        let w = Writer::new(&tr);
+        w.op(0, Kind::RunStart, Op::None, 0, 1.0f64.to_bits());
+        w.ev(0, Kind::Process, 0, pid, w.s(name));
+        w.ev(1, Kind::ThreadStart, 0, 0, w.s("MainThread"));
+        w.ev(1, Kind::ObjNew, ObjKind::Lock as u16, lock, w.s("lock"));
+        w.op(1, Kind::Ok, Op::Acquire, lock, 1);
+        w.ev(2, Kind::ThreadStart, 0, 0, w.s("worker"));
+        w.op(2, Kind::Block, Op::Acquire, lock, 0);
+        w.ev(1, Kind::Print, 0, 0, w.s(&format!("hello from {name}")));
+        w.op(2, Kind::WaitEdge, Op::Acquire, lock, 1);
+        w.op(2, Kind::WaitEdge, Op::Acquire, lock, 1);
+        tr
+    }
+
+    #[test]
+    fn two_processes_group_lanes_under_a_header_each() {
+        let (parent, child) = (process_trace(1, "MainProcess", 1), process_trace(2, "Process-1", 2));
+        let mut view = TraceView::default();
+        // The child's trace is read first: lanes still go by process.
+        assert_eq!(view.extend_from(&child, 0), child.len());
+        view.extend_from(&parent, 0);
+        assert_eq!(view.process_name(2), "Process-1");
+        let m = Model::of(&view);
+        assert!(m.multi_process());
+        let actors: Vec<(u32, u32)> = m.lanes.iter().map(|l| (l.actor.pid, l.actor.tid)).collect();
+        assert_eq!(actors, vec![(1, 1), (1, 2), (2, 1), (2, 2)]);
+        assert_eq!(
+            m.rows(),
+            &[Row::Process(1), Row::Lane(0), Row::Lane(1), Row::Process(2), Row::Lane(2), Row::Lane(3)]
+        );
+        assert_eq!(m.row_of(Actor::thread(2, 1)), Some(4));
+        // Console lines name the process too.
+        let stamps: Vec<String> = m.lines.iter().map(|l| m.who(&view, l.actor)).collect();
+        assert_eq!(stamps, vec!["Process-1/MainThread", "MainProcess/MainThread"]);
+        // Each process's deadlock edge once, with its own holder.
+        let edges: Vec<(Actor, Option<Actor>)> = m.edges.iter().map(|e| (e.waiter, e.holder)).collect();
+        assert_eq!(
+            edges,
+            vec![(Actor::thread(2, 2), Some(Actor::thread(2, 1))), (Actor::thread(1, 2), Some(Actor::thread(1, 1)))]
+        );
+        assert_eq!(m.edges, view.wait_edges(), "the view's report is the model's");
+        assert_eq!(view.actor_json(Actor::thread(2, 2))["process"], "Process-1");
     }
 }

@@ -1,0 +1,55 @@
+//! The deadlock report: who waits on what, held by whom, in the one wording that the page,
+//! the command line and the embed API show.
+
+use super::TraceView;
+use crate::text::Msg;
+use crate::trace::{Actor, Event, Kind, ObjKind};
+
+/// A deadlock report line: `waiter` waits on `obj`, held by `holder`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WaitEdge {
+    pub waiter: Actor,
+    pub obj: u32,
+    /// Who holds `obj` (`None`: nobody does).
+    pub holder: Option<Actor>,
+}
+
+impl WaitEdge {
+    /// The edge a `WaitEdge` event records (the watchdog's report of a deadlock).
+    pub fn of(e: &Event) -> Option<WaitEdge> {
+        (e.kind == Kind::WaitEdge).then(|| WaitEdge {
+            waiter: e.actor,
+            obj: e.obj,
+            holder: (e.arg != 0).then(|| Actor::thread(e.actor.pid, e.arg as u32)),
+        })
+    }
+
+    /// "MainThread waits on Lock 'lock' held by MainThread", in both languages: the one
+    /// wording that the page, the command line and the embed API show.
+    pub fn describe(&self, view: &TraceView) -> Msg {
+        let w = view.thread_name(self.waiter);
+        match view.objects.get(&self.obj) {
+            Some((ObjKind::Thread, name)) => Msg::new(
+                format!("{w} ждёт завершения потока '{name}' (join)"),
+                format!("{w} waits on Thread '{name}' (join)"),
+            ),
+            Some((kind, name)) => {
+                let k = kind.name();
+                match self.holder {
+                    None => Msg::new(
+                        format!("{w} ждёт {k} '{name}', который никто не держит"),
+                        format!("{w} waits on {k} '{name}', which nobody holds"),
+                    ),
+                    Some(h) => {
+                        let h = view.thread_name(h);
+                        Msg::new(
+                            format!("{w} ждёт {k} '{name}', который держит {h}"),
+                            format!("{w} waits on {k} '{name}' held by {h}"),
+                        )
+                    }
+                }
+            }
+            None => Msg::new(format!("{w} ждёт"), format!("{w} waits")),
+        }
+    }
+}
