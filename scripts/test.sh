@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test tier after installing whatever is missing; exits non-zero on any failure.
 #   0. format: rustfmt --check
-#   1. native: unit, doc and integration tests of the core, lesson litmus tests
+#   1. native: unit, doc and integration tests of the core, lesson litmus tests (one binary)
 #   2. loom models of the futex-based primitives
 #   3. wasm-bindgen-test in headless Chromium, on real workers
 #   4. end to end: the Trunk-built site in headless Chromium (Playwright)

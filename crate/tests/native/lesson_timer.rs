@@ -1,7 +1,6 @@
 //! Litmus: timer. Timing-sensitive: checked at speed 1 and at high speed.
 
-mod lesson_kit;
-use lesson_kit::*;
+use crate::lesson_kit::*;
 use parlab::trace::EndState;
 use std::time::Duration;
 

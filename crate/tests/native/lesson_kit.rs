@@ -1,12 +1,10 @@
 //! Helpers for the lesson litmus tests: run a lesson natively many times, look up its
 //! insights, and check every parameter's edges.
-#![allow(dead_code)]
 
 use parlab::analysis::TraceView;
 use parlab::lessons::{self, exec, Insight, Lesson, ParamKind, Params};
-use parlab::runtime::{native, Run, RunConfig};
+use parlab::runtime::{native, RunConfig};
 use parlab::trace::{EndState, Kind};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Events a litmus run keeps: enough for every test here, and quick to allocate in a debug
@@ -24,7 +22,6 @@ pub fn params(lesson: &Lesson, pairs: &[(&str, &str)]) -> Params {
 }
 
 pub struct Outcome {
-    pub run: Arc<Run>,
     pub view: TraceView,
     pub insights: Vec<Insight>,
 }
@@ -66,12 +63,12 @@ impl Outcome {
 
 /// Runs `lesson` once at `speed` and computes its insights.
 pub fn run(lesson: &Lesson, p: &Params, speed: f64) -> Outcome {
-    let (run, view) =
+    let (_, view) =
         exec::run_native_with(lesson, p, RunConfig { speed, trace_capacity: TRACE, ..RunConfig::default() });
     assert_eq!(view.dropped, 0, "{}: the trace overflowed", lesson.id);
     let insights = (lesson.insights)(&view, p, &Default::default());
     assert!(!view.events.iter().any(|e| e.kind == Kind::ThreadPanic), "{} panicked:\n{}", lesson.id, console_of(&view));
-    Outcome { run, view, insights }
+    Outcome { view, insights }
 }
 
 fn console_of(view: &TraceView) -> String {
@@ -80,11 +77,6 @@ fn console_of(view: &TraceView) -> String {
         .map(|l| format!("[{:8.3}] {} | {}", l.t, view.thread_name(l.actor), l.text))
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// Runs `lesson` `n` times and returns how many runs satisfied `pred`.
-pub fn count(lesson: &Lesson, p: &Params, speed: f64, n: usize, mut pred: impl FnMut(&Outcome) -> bool) -> usize {
-    (0..n).filter(|_| pred(&run(lesson, p, speed))).count()
 }
 
 /// Runs `lesson` for at most `budget` of real time (then presses Stop), and checks that it
@@ -103,7 +95,7 @@ pub fn run_bounded(lesson: &Lesson, p: &Params, speed: f64, budget: Duration) ->
     }
     let view = TraceView::from_trace(&run.trace);
     let insights = (lesson.insights)(&view, p, &Default::default());
-    let o = Outcome { run, view, insights };
+    let o = Outcome { view, insights };
     assert!(!o.panicked(), "{} panicked with {p:?}:\n{}", lesson.id, o.console());
     assert!(o.end().is_some(), "{}: no end recorded", lesson.id);
     o

@@ -1,7 +1,6 @@
 //! Litmus: daemon. Timing-sensitive: the meaning must hold at speed 1 and at high speed.
 
-mod lesson_kit;
-use lesson_kit::*;
+use crate::lesson_kit::*;
 use parlab::trace::{EndState, ThreadEndHow};
 use std::time::Duration;
 
