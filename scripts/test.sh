@@ -33,10 +33,10 @@ tier() {
 
 tier "format (rustfmt --check)" cargo fmt --all -- --check
 tier "native tests" env -u CARGO_UNSTABLE_BUILD_STD cargo test -p parlab -p parlab-www --profile test-opt --no-fail-fast
-# Linux runs the futex syscall; this runs the futex layer's contract and the primitives' and
-# the runtime's tests once over the parking lot that macOS uses. A debug build: incremental,
+# Linux runs the futex syscall; this runs the futex layer's contract and the primitives',
+# the runtime's and the schedulers' tests once over the parking lot that macOS uses. A debug build: incremental,
 # so quick after a change, and these tests need no optimizer.
-tier "native primitives over the parking-lot futex" env -u CARGO_UNSTABLE_BUILD_STD cargo test -p parlab --features futex-parking --lib --test native -- futex:: prim_ runtime:: futures:: trace::
+tier "native primitives over the parking-lot futex" env -u CARGO_UNSTABLE_BUILD_STD cargo test -p parlab --features futex-parking --lib --test native -- futex:: prim_ runtime:: futures:: trace:: sched_
 # cargo check needs only the target's std (scripts/setup.sh --test adds it), no macOS linker.
 tier "macOS type-check" env -u CARGO_UNSTABLE_BUILD_STD cargo check -p parlab --tests --bins --target aarch64-apple-darwin
 if [[ -f crate/tests/loom.rs ]]; then

@@ -37,4 +37,6 @@ mod prim_rlock;
 mod prim_semaphore;
 mod prim_timer;
 mod runtime;
+mod sched_controlled;
+mod sched_gil;
 mod trace;
