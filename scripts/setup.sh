@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Parlab needs, each piece only when it is missing, saying what and why.
 #   scripts/setup.sh           what building and serving need
-#   scripts/setup.sh --test    that, plus what the test tiers need (Chromium, chromedriver)
+#   scripts/setup.sh --test    that, plus what the test tiers need (Chromium, chromedriver,
+#                              the aarch64-apple-darwin std for the macOS type-check)
 # Idempotent: a second run checks versions and installs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,7 +61,18 @@ else
   npm ci --no-audit --no-fund
 fi
 
-# 5. Tests only: Debian's Chromium and its chromedriver (Playwright's own browser download
+# 5. Tests only: std for aarch64-apple-darwin, which the macOS type-check tier checks
+#    against (cargo check needs no macOS linker or SDK).
+if (( for_tests )); then
+  if rustup target list --toolchain "$toolchain" --installed 2>/dev/null | grep -q '^aarch64-apple-darwin'; then
+    ok "Rust target aarch64-apple-darwin"
+  else
+    step "Adding the aarch64-apple-darwin target to Rust $toolchain (the macOS type-check tier)"
+    rustup target add --toolchain "$toolchain" aarch64-apple-darwin
+  fi
+fi
+
+# 6. Tests only: Debian's Chromium and its chromedriver (Playwright's own browser download
 #    does not work here).
 if (( for_tests )); then
   if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test tier after installing whatever is missing; exits non-zero on any failure.
 #   0. format: rustfmt --check
-#   1. native: unit, doc and integration tests of the core, lesson litmus tests
-#   2. loom models of the futex-based primitives
-#   3. wasm-bindgen-test in headless Chromium, on real workers
-#   4. end to end: the Trunk-built site in headless Chromium (Playwright)
-#   5. a smoke of the bench (every row runs at tiny sizes)
+#   1. native: unit, doc and integration tests of the core, lesson litmus tests (one binary)
+#   2. native primitives over the parking-lot futex, the backend of macOS and other targets
+#   3. macOS type-check: the core, its tests and the CLI for aarch64-apple-darwin
+#   4. loom models of the futex-based primitives
+#   5. wasm-bindgen-test in headless Chromium, on real workers
+#   6. end to end: the Trunk-built site in headless Chromium (Playwright)
+#   7. a smoke of the bench (every row runs at tiny sizes)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test || exit 1
@@ -31,6 +33,12 @@ tier() {
 
 tier "format (rustfmt --check)" cargo fmt --all -- --check
 tier "native tests" env -u CARGO_UNSTABLE_BUILD_STD cargo test -p parlab -p parlab-www --profile test-opt --no-fail-fast
+# Linux runs the futex syscall; this runs the futex layer's contract and the primitives',
+# the runtime's and the schedulers' tests once over the parking lot that macOS uses. A debug build: incremental,
+# so quick after a change, and these tests need no optimizer.
+tier "native primitives over the parking-lot futex" env -u CARGO_UNSTABLE_BUILD_STD cargo test -p parlab --features futex-parking --lib --test native -- futex:: prim_ runtime:: futures:: trace:: sched_
+# cargo check needs only the target's std (scripts/setup.sh --test adds it), no macOS linker.
+tier "macOS type-check" env -u CARGO_UNSTABLE_BUILD_STD cargo check -p parlab --tests --bins --target aarch64-apple-darwin
 if [[ -f crate/tests/loom.rs ]]; then
   tier "loom models" env -u CARGO_UNSTABLE_BUILD_STD RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test -p parlab --release --no-default-features --test loom
 fi

@@ -1,8 +1,11 @@
 //! Wait on, and wake, a 32-bit word: the only thing the primitives need from a platform.
 //!
 //! This is the crate's one platform switch. Every primitive above it is the same code on
-//! wasm32 (shared memory + `memory.atomic.wait32`), on Linux (the futex syscall) and
-//! under loom (a yield, which models a wait that may return spuriously at any time).
+//! wasm32 (shared memory + `memory.atomic.wait32`), on Linux (the futex syscall), on
+//! other native targets such as macOS (parking_lot_core's address-keyed parking lot) and
+//! under loom (a yield, which models a wait that may return spuriously at any time). The
+//! `futex-parking` feature puts Linux on the parking lot too, so that the native tests can
+//! run the primitives over it.
 //!
 //! Like a kernel futex, [`wait`] may return spuriously: callers always re-check their
 //! condition in a loop.
@@ -17,12 +20,20 @@ mod imp;
 #[path = "wasm.rs"]
 mod imp;
 
-#[cfg(all(not(loom), not(target_arch = "wasm32"), target_os = "linux"))]
+#[cfg(all(not(loom), not(target_arch = "wasm32"), target_os = "linux", not(feature = "futex-parking")))]
 #[path = "linux.rs"]
 mod imp;
 
-#[cfg(all(not(loom), not(target_arch = "wasm32"), not(target_os = "linux")))]
-compile_error!("parlab's futex layer supports wasm32 (with atomics) and Linux");
+#[cfg(all(not(loom), not(target_arch = "wasm32"), any(not(target_os = "linux"), feature = "futex-parking")))]
+#[path = "parking.rs"]
+mod imp;
+
+// The unit tests hold both native backends to one contract, wherever they run.
+#[cfg(all(test, not(loom), not(target_arch = "wasm32"), target_os = "linux", not(feature = "futex-parking")))]
+mod parking;
+
+#[cfg(all(test, not(loom), not(target_arch = "wasm32")))]
+mod tests;
 
 /// Blocks while `*word == expected`, for at most `timeout_ns` nanoseconds (`None`: no limit).
 ///

@@ -1,7 +1,6 @@
 //! Litmus: daemon. Timing-sensitive: the meaning must hold at speed 1 and at high speed.
 
-mod lesson_kit;
-use lesson_kit::*;
+use crate::lesson_kit::*;
 use parlab::trace::{EndState, ThreadEndHow};
 use std::time::Duration;
 
@@ -56,6 +55,8 @@ fn daemon_is_cut_off_at_speed_one() {
 
 #[test]
 fn ordinary_thread_keeps_the_program_alive() {
+    // Checks the run's duration against the worker's second, from the trace's times.
+    let _alone = alone();
     let l = lesson(ID);
     for (iterations, main_work) in [("5", "1.5"), ("3", "0")] {
         let p = params(l, &[("daemon", "False"), ("iterations", iterations), ("main_work", main_work)]);

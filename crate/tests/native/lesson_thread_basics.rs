@@ -1,7 +1,6 @@
 //! Litmus: thread-basics.
 
-mod lesson_kit;
-use lesson_kit::*;
+use crate::lesson_kit::*;
 use parlab::trace::EndState;
 use std::time::Duration;
 

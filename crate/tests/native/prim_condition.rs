@@ -11,9 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-mod prim_kit;
-#[allow(unused_imports)]
-use prim_kit::*;
+use crate::prim_kit::*;
 
 const NOT_HELD_WAIT: &str = "RuntimeError: cannot wait on un-acquired lock";
 const NOT_HELD_NOTIFY: &str = "RuntimeError: cannot notify on un-acquired lock";

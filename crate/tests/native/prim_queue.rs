@@ -10,9 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-mod prim_kit;
-#[allow(unused_imports)]
-use prim_kit::*;
+use crate::prim_kit::*;
 
 #[test]
 fn fifo_sizes_and_nowait_errors() {

@@ -1,7 +1,6 @@
 //! Litmus: race-condition. Without the lock updates are lost in most runs; with it, never.
 
-mod lesson_kit;
-use lesson_kit::*;
+use crate::lesson_kit::*;
 use parlab::trace::EndState;
 use std::time::Duration;
 

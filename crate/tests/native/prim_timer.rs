@@ -9,9 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-mod prim_kit;
-#[allow(unused_imports)]
-use prim_kit::*;
+use crate::prim_kit::*;
 
 fn printed(run: &Run) -> Vec<String> {
     run.trace.snapshot().iter().filter(|e| e.kind == Kind::Print).map(|e| run.trace.text(e.str_arg())).collect()

@@ -1,12 +1,12 @@
 //! Helpers for the lesson litmus tests: run a lesson natively many times, look up its
 //! insights, and check every parameter's edges.
-#![allow(dead_code)]
 
 use parlab::analysis::TraceView;
 use parlab::lessons::{self, exec, Insight, Lesson, ParamKind, Params};
-use parlab::runtime::{native, Run, RunConfig};
+use parlab::runtime::{native, RunConfig};
 use parlab::trace::{EndState, Kind};
-use std::sync::Arc;
+use std::cell::Cell;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 /// Events a litmus run keeps: enough for every test here, and quick to allocate in a debug
@@ -23,8 +23,51 @@ pub fn params(lesson: &Lesson, pairs: &[(&str, &str)]) -> Params {
     lesson.parse_params(pairs.iter().copied()).unwrap_or_else(|e| panic!("{} refused {pairs:?}: {e:?}", lesson.id))
 }
 
+/// Litmus runs hold this shared; a test whose assertions compare trace times at high speed
+/// holds it alone ([`alone`]), so that no other lesson's threads compete with it for the
+/// two cores. In a binary of its own, a lesson's tests only ever ran beside each other;
+/// in the one native binary a timer test beside a 64-thread race lost the trace clock's
+/// ticker for a millisecond, and its events were stamped that much early (the ticker's
+/// lag under load is the clock's, see crate/src/clock.rs; this keeps our own tests from
+/// adding to it).
+static CORES: RwLock<()> = RwLock::new(());
+
+thread_local! {
+    /// This test thread holds [`CORES`] alone: its own runs need no shared hold.
+    static ALONE: Cell<bool> = const { Cell::new(false) };
+}
+
+pub enum Hold {
+    Shared(#[allow(dead_code)] RwLockReadGuard<'static, ()>),
+    Alone(#[allow(dead_code)] RwLockWriteGuard<'static, ()>),
+    Nested,
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        if let Hold::Alone(_) = self {
+            ALONE.set(false);
+        }
+    }
+}
+
+/// A hold for lesson runs that may share the cores with others (none while a test runs
+/// [`alone`]).
+pub fn shared() -> Hold {
+    if ALONE.get() {
+        return Hold::Nested;
+    }
+    Hold::Shared(CORES.read().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// Holds every other lesson run off until the returned hold drops.
+pub fn alone() -> Hold {
+    let guard = CORES.write().unwrap_or_else(|e| e.into_inner());
+    ALONE.set(true);
+    Hold::Alone(guard)
+}
+
 pub struct Outcome {
-    pub run: Arc<Run>,
     pub view: TraceView,
     pub insights: Vec<Insight>,
 }
@@ -66,12 +109,13 @@ impl Outcome {
 
 /// Runs `lesson` once at `speed` and computes its insights.
 pub fn run(lesson: &Lesson, p: &Params, speed: f64) -> Outcome {
-    let (run, view) =
+    let _hold = shared();
+    let (_, view) =
         exec::run_native_with(lesson, p, RunConfig { speed, trace_capacity: TRACE, ..RunConfig::default() });
     assert_eq!(view.dropped, 0, "{}: the trace overflowed", lesson.id);
     let insights = (lesson.insights)(&view, p, &Default::default());
     assert!(!view.events.iter().any(|e| e.kind == Kind::ThreadPanic), "{} panicked:\n{}", lesson.id, console_of(&view));
-    Outcome { run, view, insights }
+    Outcome { view, insights }
 }
 
 fn console_of(view: &TraceView) -> String {
@@ -82,14 +126,10 @@ fn console_of(view: &TraceView) -> String {
         .join("\n")
 }
 
-/// Runs `lesson` `n` times and returns how many runs satisfied `pred`.
-pub fn count(lesson: &Lesson, p: &Params, speed: f64, n: usize, mut pred: impl FnMut(&Outcome) -> bool) -> usize {
-    (0..n).filter(|_| pred(&run(lesson, p, speed))).count()
-}
-
 /// Runs `lesson` for at most `budget` of real time (then presses Stop), and checks that it
 /// neither panicked nor left its insights unable to cope.
 pub fn run_bounded(lesson: &Lesson, p: &Params, speed: f64, budget: Duration) -> Outcome {
+    let _hold = shared();
     let program = lesson.run;
     let pc = p.clone();
     let run = native::start(RunConfig { speed, trace_capacity: TRACE, ..RunConfig::default() }, move || program(&pc));
@@ -103,7 +143,7 @@ pub fn run_bounded(lesson: &Lesson, p: &Params, speed: f64, budget: Duration) ->
     }
     let view = TraceView::from_trace(&run.trace);
     let insights = (lesson.insights)(&view, p, &Default::default());
-    let o = Outcome { run, view, insights };
+    let o = Outcome { view, insights };
     assert!(!o.panicked(), "{} panicked with {p:?}:\n{}", lesson.id, o.console());
     assert!(o.end().is_some(), "{}: no end recorded", lesson.id);
     o

@@ -1,5 +1,4 @@
 //! Helpers shared by the native tests of the primitives and the runtime.
-#![allow(dead_code)]
 
 use parlab::runtime::{Run, RunConfig};
 use parlab::trace::{Kind, Op};

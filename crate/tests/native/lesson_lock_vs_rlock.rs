@@ -1,7 +1,6 @@
 //! Litmus: lock-vs-rlock. Every outcome here is a guarantee.
 
-mod lesson_kit;
-use lesson_kit::*;
+use crate::lesson_kit::*;
 use parlab::trace::{EndState, Kind};
 use std::time::Duration;
 

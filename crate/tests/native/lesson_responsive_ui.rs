@@ -1,8 +1,7 @@
 //! Litmus: responsive-ui. Natively there is no page: the program runs, and the insights
 //! that need the page say so; with measurements given, they read them.
 
-mod lesson_kit;
-use lesson_kit::*;
+use crate::lesson_kit::*;
 use parlab::lessons::Measurements;
 use parlab::trace::EndState;
 use std::time::Duration;

@@ -1,7 +1,6 @@
 //! Litmus: thread-local. Isolation and the main thread's AttributeError are guarantees.
 
-mod lesson_kit;
-use lesson_kit::*;
+use crate::lesson_kit::*;
 use parlab::trace::EndState;
 use std::time::Duration;
 

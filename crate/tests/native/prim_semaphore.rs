@@ -11,9 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-mod prim_kit;
-#[allow(unused_imports)]
-use prim_kit::*;
+use crate::prim_kit::*;
 
 #[test]
 fn errors_have_pythons_text() {

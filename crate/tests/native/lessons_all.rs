@@ -6,6 +6,7 @@ use parlab::trace::Kind;
 
 #[test]
 fn every_lesson_starts_at_most_the_threads_it_declares() {
+    let _hold = crate::lesson_kit::shared();
     for lesson in all() {
         let params = lesson.defaults();
         let (run, view) = run_native(lesson, &params, 200.0);
@@ -20,6 +21,7 @@ fn every_lesson_starts_at_most_the_threads_it_declares() {
 /// they must cope with any trace, including one cut short by Stop at any moment.
 #[test]
 fn insights_survive_runs_stopped_at_any_moment() {
+    let _hold = crate::lesson_kit::shared();
     use parlab::analysis::TraceView;
     use parlab::runtime::{native, RunConfig};
     for lesson in all() {

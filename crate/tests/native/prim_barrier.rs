@@ -10,9 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-mod prim_kit;
-#[allow(unused_imports)]
-use prim_kit::*;
+use crate::prim_kit::*;
 
 /// Starts `n` threads that each wait once on `b` (with no timeout).
 fn waiters(b: &Arc<Barrier>, n: usize) -> Vec<std::thread::JoinHandle<PyResult<u32>>> {

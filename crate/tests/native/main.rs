@@ -1,0 +1,43 @@
+//! The native test tier: every integration test of the core in one binary, one module per
+//! subject. One binary, not one per file: linking thirty test binaries cost minutes on two
+//! cores, and each linked the whole crate again.
+//!
+//! The tests share one process, so none may rely on being alone in it: a run's thread
+//! names, ids and clock are its own, the runtime's panic hook is installed once and chains
+//! to the previous one, and a test that needs a process of its own spawns one (`cli`).
+//!
+//! Adding a lesson's litmus test: `lesson_<id>.rs` here and one `mod` line below.
+
+mod lesson_kit;
+mod prim_kit;
+
+mod cli;
+mod futures;
+mod lesson_barrier;
+mod lesson_condition;
+mod lesson_daemon;
+mod lesson_event;
+mod lesson_expectations;
+mod lesson_join;
+mod lesson_lock_vs_rlock;
+mod lesson_queue_threads;
+mod lesson_race_condition;
+mod lesson_responsive_ui;
+mod lesson_semaphore;
+mod lesson_thread_basics;
+mod lesson_thread_local;
+mod lesson_thread_pool;
+mod lesson_timer;
+mod lessons_all;
+mod prim_barrier;
+mod prim_condition;
+mod prim_event;
+mod prim_local;
+mod prim_queue;
+mod prim_rlock;
+mod prim_semaphore;
+mod prim_timer;
+mod runtime;
+mod sched_controlled;
+mod sched_gil;
+mod trace;
