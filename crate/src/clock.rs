@@ -74,6 +74,14 @@ pub mod ticker {
         COARSE.get().unwrap_or_else(|| COARSE.floor(super::now_ns()))
     }
 
+    /// A thread that just saw the real clock pass `now` (a deadline came) raises the
+    /// reading to it: a ticker the OS has not run for a while would otherwise stamp the
+    /// thread's next events before the deadline it waited for, by as long as it stalled.
+    #[cold]
+    pub(crate) fn raise_to(now: u64) {
+        COARSE.floor(now);
+    }
+
     /// The ticker's word: the latest reading shifted left by one, with [`Reading::LIVE`]
     /// set while the ticker keeps it current. Its value only grows (but for `LIVE` going
     /// off), so that no event is stamped earlier than one that happened before it,

@@ -81,7 +81,10 @@ pub(crate) fn park(
         }
         let now = crate::clock::now_ns();
         let slice = match deadline {
-            Some(d) if d <= now => break Ok(Park::TimedOut),
+            Some(d) if d <= now => {
+                crate::clock::ticker::raise_to(now);
+                break Ok(Park::TimedOut);
+            }
             Some(d) => (d - now).min(PARK_SLICE_NS),
             None => PARK_SLICE_NS,
         };
@@ -110,6 +113,7 @@ pub(crate) fn sleep(ctx: &Ctx, secs: f64, deadline: u64) -> PyResult<()> {
         }
         let now = crate::clock::now_ns();
         if now >= deadline {
+            crate::clock::ticker::raise_to(now);
             break Ok(());
         }
         let seen = slot.wake.load(Ordering::Acquire);
