@@ -5,7 +5,7 @@
 // both and calls this; it can also be run by hand on two builds:
 //   node bench/against.mjs --old-bin BIN --old-web DIR,DIR --new-bin BIN --new-web DIR,DIR
 //        --out DIR --name NAME [--old-desc TEXT] [--new-desc TEXT] [--rounds N] [--runs K]
-//        [--smoke] [--native-only]
+//        [--smoke] [--native-only] [--priority (only says so in the table)]
 // BIN: a parlab-bench binary; DIR,DIR: what to serve for that build's bench page (the
 // page and driver, bench/web, then the directory holding pkg/). Both builds must know
 // `--only PREFIX` (native) and `only` in the page's spec (the bench since d0039b6).
@@ -29,6 +29,7 @@ const opt = (name, dflt) => {
 };
 const smoke = args.includes('--smoke');
 const nativeOnly = args.includes('--native-only');
+const priority = args.includes('--priority');
 const rounds = Number(opt('rounds', smoke ? 2 : 7));
 const runs = Number(opt('runs', smoke ? 2 : 5));
 const outDir = path.resolve(opt('out', 'bench/out'));
@@ -101,6 +102,7 @@ const loads = [];
 const t0 = Date.now();
 const servers = nativeOnly ? [] : await Promise.all(builds.map((b) => serve(b.web)));
 const browser = nativeOnly ? null : await launch();
+const chromium = browser?.version() ?? 'n/a';
 try {
   for (let round = 1; round <= rounds; round++) {
     loads.push(loadavg());
@@ -185,8 +187,8 @@ for (const platform of PLATFORMS) {
 
 const machine = {
   cores: os.cpus().length, cpu: cpuModel(fs), memory_gb: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`,
-  chromium: browser?.version() ?? 'n/a', load_before: loadBefore, load_after: loadavg(), load_per_round: loads,
-  date: new Date().toISOString(), rounds, runs, smoke, seconds,
+  chromium, load_before: loadBefore, load_after: loadavg(), load_per_round: loads,
+  date: new Date().toISOString(), rounds, runs, smoke, priority, seconds,
 };
 const HEAD = ['platform', 'row', 'unit', `old: ${builds[0].desc}`, `new: ${builds[1].desc}`, 'new ÷ old cost', 'new as good, rounds', 'verdict'];
 const judged = rows.filter((r) => r.no_slower_beyond_spread !== null);
@@ -197,7 +199,7 @@ const summary = errors.length && judged.length < rows.length
     ? `SLOWER beyond the spread: ${slower.map((r) => `${r.platform} ${r.key}`).join(', ')} (${judged.length - slower.length} of ${judged.length} rows no slower)`
     : `rows 1-4 no slower beyond the spread (${judged.length} of ${judged.length})`;
 const machineLine = `${machine.cores} cores, ${machine.cpu}, ${machine.memory_gb} GB, ${machine.os}; Chromium ${machine.chromium}`
-  + `; load average before ${machine.load_before}, after ${machine.load_after}`;
+  + `; load average before ${machine.load_before}, after ${machine.load_after}${priority ? '; measured at nice -10 (--priority)' : ''}`;
 const legend = `Cells: median (min–max) over ${rounds} rounds of the round values; a round value is the median of one invocation's `
   + `${runs} samples (${3 * runs} for row 1) after its warm-up. Each round runs every row group old then new, natively then in Chromium. `
   + '"new ÷ old cost": > 1 means the new build is slower (times divided, rates inverted). "new as good, rounds": in how many rounds the '

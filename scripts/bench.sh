@@ -114,7 +114,8 @@ if [[ -n $against ]]; then
   status=0
   "${nice[@]}" node bench/against.mjs --old-bin "$adir/target/release/parlab-bench" --old-web "$tree/bench/web,$adir/web" \
     --new-bin "$target/release/parlab-bench" --new-web "bench/web,$out/web" --out "$out" --name "$short" \
-    --old-desc "$against ($short)" --new-desc "$here" "${size[@]}" "${runs[@]}" "${rounds[@]}" || status=$?
+    --old-desc "$against ($short)" --new-desc "$here" "${size[@]}" "${runs[@]}" "${rounds[@]}" \
+    $( ((priority)) && echo --priority) || status=$?
   echo "builds $((t_built - t_start)) s, measurements $((SECONDS - t_built)) s" >&2
   exit $status
 fi
