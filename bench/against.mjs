@@ -1,7 +1,8 @@
 // Two builds of the bench side by side, interleaved in one run: rows 1-4 of an old
 // revision's build and of the current tree's, natively and in headless Chromium, old/new/
 // old/new for N rounds, so that both builds meet the same machine (load, clock speed,
-// other agents' builds) at nearly the same moments. scripts/bench.sh --against REV builds
+// other agents' builds) at nearly the same moments; the order within a pair alternates
+// with the rounds. scripts/bench.sh --against REV builds
 // both and calls this; it can also be run by hand on two builds:
 //   node bench/against.mjs --old-bin BIN --old-web DIR,DIR --new-bin BIN --new-web DIR,DIR
 //        --out DIR --name NAME [--old-desc TEXT] [--new-desc TEXT] [--rounds N] [--runs K]
@@ -109,8 +110,13 @@ try {
     log(`round ${round}/${rounds} (load ${loads.at(-1)}, ${((Date.now() - t0) / 1000).toFixed(0)} s so far)`);
     for (const platform of PLATFORMS) {
       for (const group of GROUPS) {
-        // old, new, old, new...: within a group the two builds run back to back.
-        for (const [i, b] of builds.entries()) {
+        // Within a group the two builds run back to back, old first in odd rounds and new
+        // first in even ones: with a fixed order, two copies of one binary differed (the
+        // second of each pair lost 5 of 7 rounds on every row), the second invocation
+        // meeting what the first left behind (its exit, its freed memory).
+        const order = round % 2 ? [0, 1] : [1, 0];
+        for (const i of order) {
+          const b = builds[i];
           try {
             const res = platform === 'native'
               ? await nativeRun(b.bin, group.only)
@@ -201,7 +207,7 @@ const summary = errors.length && judged.length < rows.length
 const machineLine = `${machine.cores} cores, ${machine.cpu}, ${machine.memory_gb} GB, ${machine.os}; Chromium ${machine.chromium}`
   + `; load average before ${machine.load_before}, after ${machine.load_after}${priority ? '; measured at nice -10 (--priority)' : ''}`;
 const legend = `Cells: median (min–max) over ${rounds} rounds of the round values; a round value is the median of one invocation's `
-  + `${runs} samples (${3 * runs} for row 1) after its warm-up. Each round runs every row group old then new, natively then in Chromium. `
+  + `${runs} samples (${3 * runs} for row 1) after its warm-up. Each round runs every row group for both builds back to back (old first in odd rounds, new first in even ones), natively then in Chromium. `
   + '"new ÷ old cost": > 1 means the new build is slower (times divided, rates inverted). "new as good, rounds": in how many rounds the '
   + 'new build did at least as well as the old one next to it. Verdict: "no slower beyond the spread" when the new median is within the '
   + 'old build\'s range of rounds (times: new median <= old max; rates: new median >= old min). With two identical builds a row reads '
