@@ -58,7 +58,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 t_start=$SECONDS
 
 # ---- builds
-log=$out/build.log
+log=$PWD/$out/build.log
 : >"$log"
 quiet() { "$@" >>"$log" 2>&1 || { tail -40 "$log" >&2; echo "failed: $* (full log: $log)" >&2; exit 1; }; }
 # The bench of the source tree $1, built in the target dir $2: the native binary
