@@ -56,8 +56,8 @@ const GROUPS = [
 const KEYS = GROUPS.flatMap((g) => g.keys);
 const PLATFORMS = nativeOnly ? ['native'] : ['native', 'browser'];
 
-// values[platform][build][key]: one number per round (the median of that round's
-// samples); samples[...]: every sample; errors[...]: what failed.
+// values[platform][build][key][round - 1]: the median of that round's samples (a hole
+// where the invocation failed); samples[...]: every sample; errors: what failed.
 const blank = () => Object.fromEntries(PLATFORMS.map((p) => [p, Object.fromEntries(builds.map((b) => [b.id, Object.fromEntries(KEYS.map((k) => [k, []]))]))]));
 const values = blank();
 const samples = blank();
@@ -92,7 +92,7 @@ function keep(platform, build, group, res, round) {
       errors.push(`${platform} ${build.id} round ${round}: ${k}: ${r?.error || 'no samples'}`);
       continue;
     }
-    values[platform][build.id][k].push(quantile(r.samples, 0.5));
+    values[platform][build.id][k][round - 1] = quantile(r.samples, 0.5);
     samples[platform][build.id][k].push(...r.samples);
   }
 }
@@ -166,16 +166,21 @@ const rows = [];
 for (const platform of PLATFORMS) {
   for (const key of KEYS) {
     const def = defs.find((d) => d.key === key);
-    const ov = values[platform].old[key];
-    const nv = values[platform].new[key];
-    const o = stat(ov);
-    const n = stat(nv);
+    const ok = (v) => Array.from(v, (x) => x ?? NaN);
+    const ov = ok(values[platform].old[key]);
+    const nv = ok(values[platform].new[key]);
+    const o = stat(ov.filter(Number.isFinite));
+    const n = stat(nv.filter(Number.isFinite));
     // > 1: the new build costs that many times the old one (time ratio, or rate inverted).
     const cost = o.na || n.na ? NaN : def.better === 'lower' ? n.med / o.med : o.med / n.med;
-    // Paired by round: in how many rounds the new build did at least as well.
-    const pairs = Math.min(ov.length, nv.length);
+    // Paired by round: in how many rounds (where both ran) the new build did at least as well.
+    let pairs = 0;
     let wins = 0;
-    for (let i = 0; i < pairs; i++) if (def.better === 'lower' ? nv[i] <= ov[i] : nv[i] >= ov[i]) wins++;
+    for (let i = 0; i < Math.max(ov.length, nv.length); i++) {
+      if (!Number.isFinite(ov[i]) || !Number.isFinite(nv[i])) continue;
+      pairs++;
+      if (def.better === 'lower' ? nv[i] <= ov[i] : nv[i] >= ov[i]) wins++;
+    }
     const v = verdict(def, o, n);
     rows.push({
       platform, key, label: def.label, unit: def.unit, better: def.better,
@@ -184,7 +189,7 @@ for (const platform of PLATFORMS) {
       new_cost_vs_old: Number.isFinite(cost) ? cost : null,
       new_at_least_as_good_in_rounds: `${wins}/${pairs}`,
       no_slower_beyond_spread: v.ok,
-      rounds: { old: ov, new: nv },
+      rounds: { old: ov.map((x) => (Number.isFinite(x) ? x : null)), new: nv.map((x) => (Number.isFinite(x) ? x : null)) },
       samples: { old: samples[platform].old[key], new: samples[platform].new[key] },
       cells: [platform, def.label, def.unit, cell(o), cell(n), Number.isFinite(cost) ? `${cost.toFixed(2)}×` : '—', `${wins}/${pairs}`, v.text],
     });
