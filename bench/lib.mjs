@@ -53,3 +53,30 @@ export function launch() {
 export function log(line) {
   process.stderr.write(`    ${line}\n`);
 }
+
+/**
+ * Opens the bench page served at `base` in a fresh context (fresh memory, fresh pool),
+ * runs `spec` there (see bench/src/web.rs) and resolves to its results; the page's
+ * progress lines go to stderr.
+ */
+export async function onPage(browser, base, spec, timeoutMs) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+    else if (m.text().startsWith('browser: ')) log(m.text());
+  });
+  try {
+    await page.goto(`${base}/?spec=${encodeURIComponent(JSON.stringify(spec))}`);
+    await page.waitForFunction(() => window.__bench, null, { timeout: timeoutMs, polling: 200 });
+    const res = await page.evaluate(() => window.__bench);
+    if (res.error) throw new Error(`${res.error}${errors.length ? `\n${errors.join('\n')}` : ''}`);
+    return res.ok;
+  } catch (e) {
+    throw new Error(`${e.message}${errors.length ? `\nconsole: ${errors.join('\n')}` : ''}`);
+  } finally {
+    await context.close();
+  }
+}

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { quantile, fmt, cell, rowDefs, cpuModel, textTable, mdTable } from './table.mjs';
 
 const dir = path.resolve(process.argv[2] || 'bench/out');
 const read = (name) => {
@@ -20,15 +21,6 @@ const browser = { ...(read('browser.json') || {}), ...(read('page.json') || {}) 
 const python = read('python.json');
 const meta = read('meta.json') || {};
 
-// ---- statistics
-const sorted = (v) => [...v].sort((a, b) => a - b);
-function quantile(v, q) {
-  const s = sorted(v);
-  if (!s.length) return NaN;
-  const i = (s.length - 1) * q;
-  const lo = Math.floor(i);
-  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (i - lo);
-}
 function stat(side, key) {
   const r = side && side[key];
   if (!r) return { na: 'n/a' };
@@ -38,44 +30,15 @@ function stat(side, key) {
   return { med: quantile(v, 0.5), min: Math.min(...v), max: Math.max(...v), p95: quantile(v, 0.95), n: v.length, note: r.note || '', raw: r };
 }
 
-// ---- number formatting
-function fmt(x) {
-  if (!Number.isFinite(x)) return 'n/a';
-  const a = Math.abs(x);
-  if (a >= 1e6) return `${(x / 1e6).toFixed(a >= 1e7 ? 1 : 2)}M`;
-  if (a >= 1e4) return `${(x / 1e3).toFixed(0)}k`;
-  if (a >= 100) return x.toFixed(0);
-  if (a >= 10) return x.toFixed(1);
-  return x.toFixed(2);
-}
-const cell = (s) => (s.na ? s.na : `${fmt(s.med)} (${fmt(s.min)}–${fmt(s.max)})`);
-
 // ---- rows
-// better: 'lower' (times) or 'higher' (rates). py: the CPython key.
 const cores = native._meta?.cores || browser._meta?.cores || os.cpus().length;
 const sz = native._meta?.sizes || browser._meta?.sizes || {};
-const num = (x, dflt) => (x ?? dflt).toLocaleString('en-US');
-const ROWS = [
-  { key: 'lock_pair_untraced', py: 'lock_pair', label: '1. Lock acquire+release, uncontended, trace off (outside a run)', unit: 'ns', better: 'lower' },
-  { key: 'lock_pair_traced', py: 'lock_pair', label: '1. Lock acquire+release, uncontended, trace on (in a run)', unit: 'ns', better: 'lower' },
-  { key: 'lock_increments', py: 'lock_increments', label: `2. 2 threads x ${num(sz.increments, 100000)} locked increments`, unit: 'ops/s', better: 'higher' },
-  { key: 'pingpong', py: 'pingpong', label: '3. Event ping-pong, 2 threads', unit: 'µs/round trip', better: 'lower' },
-  { key: 'queue', py: 'queue', label: `4. Queue, 1 producer -> 1 consumer, ${num(sz.queue_items, 200000)} items`, unit: 'items/s', better: 'higher' },
-  { key: 'threads_warm', py: 'threads_warm', label: `5. start+join ${num(sz.threads, 100)} threads, warm (pool grown)`, unit: 'ms', better: 'lower' },
-  { key: 'threads_cold', py: 'threads_cold', label: `5. start+join ${num(sz.threads, 100)} threads, cold (fresh page/pool)`, unit: 'ms', better: 'lower' },
-  { key: 'sum_1', py: 'sum_1', label: `6. sum 1..${num(sz.sum_n, 1e8)} on 1 thread/worker`, unit: 'ms', better: 'lower' },
-  { key: 'sum_all', py: 'sum_all', label: `6. sum 1..${num(sz.sum_n, 1e8)} on every core (${cores})`, unit: 'ms', better: 'lower' },
-  { key: 'sum_speedup', py: 'sum_speedup', label: `6. sum speed-up on ${cores} cores (efficiency)`, unit: '×', better: 'higher', derived: true },
-  { key: 'page_load', label: '7. cold page load to interactive (localhost)', unit: 'ms', better: 'lower' },
-  { key: 'page_size', label: '7. wasm + JS sent, gzip', unit: 'KB', better: 'lower' },
-  { key: 'trace_record', label: '8. trace recording cost', unit: 'ns/event', better: 'lower' },
-  { key: 'timeline_frames', label: `8. timeline frame time, ${browser.timeline_frames?.events ? num(browser.timeline_frames.events) : '100,000+'} events (p95)`, unit: 'ms', better: 'lower', p95: true },
-];
+const ROWS = rowDefs({ sz, cores, timelineEvents: browser.timeline_frames?.events });
 
 // Speed-up is derived from the two sums' medians (spread: worst and best pairing).
-function speedup(side) {
-  const one = stat(side, 'sum_1');
-  const all = stat(side, 'sum_all');
+function speedup(side, one_key = 'sum_1', all_key = 'sum_all') {
+  const one = stat(side, one_key);
+  const all = stat(side, all_key);
   if (one.na || all.na) return { na: one.na || all.na };
   return { med: one.med / all.med, min: one.min / all.max, max: one.max / all.min, derived: true };
 }
@@ -154,6 +117,15 @@ for (const [side, s] of [['browser', speedup(browser)], ['native', speedup(nativ
   target(`${side} parallel sum speed-up >= 0.9 × ${cores} cores = ${(0.9 * cores).toFixed(1)} (result exact)`, v, v >= 0.9 * cores,
     v === null ? 'n/a' : `${v.toFixed(2)}× (${Math.round((v / cores) * 100)}%)`);
 }
+// The control (plain std threads), sampled right after each lesson-thread sample in the
+// same process: the speed-up the machine allowed at that moment.
+const plainSpeedup = speedup(native, 'sum_plain_1', 'sum_plain_all');
+{
+  const s = speedup(native);
+  const v = s.na || plainSpeedup.na ? null : s.med / plainSpeedup.med;
+  target('native parallel sum speed-up >= 0.95 × the plain std threads\' (interleaved, same process)', v, v >= 0.95,
+    v === null ? 'n/a' : `${v.toFixed(2)}× (${s.med.toFixed(2)} against ${plainSpeedup.med.toFixed(2)})`);
+}
 {
   const s = stat(browser, 'page_load');
   target('cold page load < 1 s', s.na ? null : s.med, s.med < 1000, s.na ? s.na : `${fmt(s.med)} ms`);
@@ -170,13 +142,7 @@ for (const [side, src] of [['browser', browser], ['native', native]]) {
 }
 
 // ---- machine
-const cpu = (() => {
-  try {
-    return fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)[1].trim();
-  } catch {
-    return os.cpus()[0]?.model || 'unknown';
-  }
-})();
+const cpu = cpuModel(fs);
 const machine = {
   cores: os.cpus().length,
   cpu,
@@ -205,17 +171,13 @@ const probes = [
   `trace recording, per event per thread, into one trace from 1 thread / 2 threads at once (one shared slot counter): browser ${ns(pb.trace_record_1_thread_ns)} / ${ns(pb.trace_record_2_threads_ns)}, native ${ns(pn.trace_record_1_thread_ns)} / ${ns(pn.trace_record_2_threads_ns)}`,
   `Lock pair in a run whose trace is full (hooks, no recording): browser ${ns(pb.lock_pair_full_trace_ns)}, native ${ns(pn.lock_pair_full_trace_ns)}`,
   `2 threads x locked increments in a run whose trace is full (no clock reads, no recording): browser ${pb.lock_increments_full_trace ? `${fmt(pb.lock_increments_full_trace)} ops/s` : 'n/a'}, native ${pn.lock_increments_full_trace ? `${fmt(pn.lock_increments_full_trace)} ops/s` : 'n/a'}`,
-  `control, the sum on plain std threads (no Parlab): speed-up ${pn.sum_std_threads?.speedup ? `${pn.sum_std_threads.speedup.toFixed(2)}× on ${cores} cores` : 'n/a'}`,
+  `control, the sum on plain std threads (no Parlab), right after each lesson-thread sample: ${plainSpeedup.na ? 'n/a'
+    : `speed-up ${plainSpeedup.med.toFixed(2)}× on ${cores} cores (1 thread ${cell(stat(native, 'sum_plain_1'))} ms, ${cores} threads ${cell(stat(native, 'sum_plain_all'))} ms)`}`,
   `ping-pong with a 4096-event trace (watchdog once the trace is full): browser ${pb.pingpong_trace_4096 || 'n/a'}; native ${pn.pingpong_trace_4096 || 'n/a'}`,
 ];
 
 // ---- output
 const HEAD = ['row', 'unit', 'Parlab browser (workers)', 'Parlab native', 'CPython', 'browser ÷ native', '× faster than CPython (browser / native)'];
-function textTable(rows) {
-  const w = HEAD.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) => r.map((c, i) => String(c).padEnd(w[i])).join(' │ ');
-  return [line(HEAD), w.map((x) => '─'.repeat(x)).join('─┼─'), ...rows.map(line)].join('\n');
-}
 const cells = table.map((r) => r.cells);
 const machineLine = `${machine.cores} cores, ${machine.cpu}, ${machine.memory_gb} GB, ${machine.os}; Chromium ${machine.chromium}; ${machine.python}; ${machine.rustc}`
   + `; load average before ${machine.load_before ?? '?'}, after ${machine.load_after}${machine.priority ? '; measured at nice -10 (--priority)' : ''}`;
@@ -229,7 +191,7 @@ const busyWarning = busy > 0.5 * machine.cores
   : '';
 console.log(`\nParlab bench${machine.smoke ? ' (SMOKE: tiny sizes, numbers meaningless)' : ''} — ${machineLine}\n`);
 if (busyWarning) console.log(`${busyWarning}\n`);
-console.log(textTable(cells));
+console.log(textTable(HEAD, cells));
 console.log(`\n${legend}\n\nTargets:`);
 for (const t of targets) console.log(`  ${t.status.padEnd(4)}  ${t.target}: ${t.value}`);
 console.log(`\nWhere the time goes (probes):\n${probes.map((p) => `  ${p}`).join('\n')}`);
@@ -244,9 +206,7 @@ const md = [
   `Machine: ${machineLine}. Date: ${machine.date}${machine.commit ? `, commit ${machine.commit}` : ''}.`,
   '',
   ...(busyWarning ? [`> ${busyWarning}`, ''] : []),
-  `| ${HEAD.join(' | ')} |`,
-  `|${HEAD.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`,
-  ...cells.map((r) => `| ${r.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`),
+  mdTable(HEAD, cells),
   '',
   legend,
   '',

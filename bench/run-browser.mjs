@@ -7,7 +7,7 @@
 //   node bench/run-browser.mjs [--smoke] [--runs N] [--only ROW_KEY_PREFIX]
 // (--only: just those rows of the suite, and no cold pages; for profiling one row.)
 import path from 'node:path';
-import { root, serve, launch, log } from './lib.mjs';
+import { root, serve, launch, log, onPage } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
@@ -15,28 +15,6 @@ const runsArg = args.indexOf('--runs');
 const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : (smoke ? 2 : 7);
 const onlyArg = args.indexOf('--only');
 const only = onlyArg >= 0 ? args[onlyArg + 1] : undefined;
-
-async function onPage(browser, base, spec, timeoutMs) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-    else if (m.text().startsWith('browser: ')) log(m.text());
-  });
-  try {
-    await page.goto(`${base}/?spec=${encodeURIComponent(JSON.stringify(spec))}`);
-    await page.waitForFunction(() => window.__bench, null, { timeout: timeoutMs, polling: 200 });
-    const res = await page.evaluate(() => window.__bench);
-    if (res.error) throw new Error(`${res.error}${errors.length ? `\n${errors.join('\n')}` : ''}`);
-    return res.ok;
-  } catch (e) {
-    throw new Error(`${e.message}${errors.length ? `\nconsole: ${errors.join('\n')}` : ''}`);
-  } finally {
-    await context.close();
-  }
-}
 
 const server = await serve([path.join(root, 'bench/web'), path.join(root, 'bench/out/web')]);
 const browser = await launch();

@@ -40,6 +40,13 @@ pub trait Platform {
     /// Lets background work of the platform finish before a row (the browser compiles
     /// and tiers up wasm functions on background threads, which share the 2 cores).
     async fn settle(&self) {}
+    /// The parallel sum's control: the same ranges of 1..=n summed on `k` plain threads of
+    /// the platform, outside any run, in ms; `None` where there are none (the browser).
+    /// The suite interleaves it with the lesson threads' sum, sample by sample, so that
+    /// both meet the same machine.
+    fn plain_sum_ms(&self, _n: u64, _k: u32) -> Option<f64> {
+        None
+    }
 }
 
 /// How much work each row does. `full()` is the real bench, `smoke()` a quick check that
@@ -548,10 +555,31 @@ pub async fn suite<P: Platform>(p: &P, s: &Sizes, cold_is_warm: bool) -> Value {
         let _ = sum_ms(p, s.sum_n / 20, 1).await;
     }
     let cores = p.cores().max(1);
-    let one = sampled(p, s, "sum_1", runs, "sum on 1 thread", || sum_ms(p, s.sum_n, 1)).await;
-    let all = sampled(p, s, "sum_all", runs, "sum on every core", || sum_ms(p, s.sum_n, cores)).await;
+    let plain_1 = std::cell::RefCell::new(Vec::new());
+    let plain_all = std::cell::RefCell::new(Vec::new());
+    let one = sampled(p, s, "sum_1", runs, "sum on 1 thread", || async {
+        let ms = sum_ms(p, s.sum_n, 1).await?;
+        plain_1.borrow_mut().extend(p.plain_sum_ms(s.sum_n, 1));
+        Ok(ms)
+    })
+    .await;
+    let all = sampled(p, s, "sum_all", runs, "sum on every core", || async {
+        let ms = sum_ms(p, s.sum_n, cores).await?;
+        plain_all.borrow_mut().extend(p.plain_sum_ms(s.sum_n, cores));
+        Ok(ms)
+    })
+    .await;
     record(&mut r, "sum_1", "ms", "1 lesson thread", one);
     record(&mut r, "sum_all", "ms", &format!("{cores} lesson threads"), all);
+    // The control's samples, one after each lesson-thread sample (warm-ups included,
+    // as the control has no warm-up of its own to need).
+    for (key, v, k) in [("sum_plain_1", plain_1, 1), ("sum_plain_all", plain_all, cores)] {
+        let v = v.into_inner();
+        if !v.is_empty() {
+            let v = v[v.len().saturating_sub(runs)..].to_vec();
+            r.put(key, "ms", v, &format!("control: {k} plain platform threads, no Parlab, right after each sample"));
+        }
+    }
 
     let v =
         sampled(p, s, "trace_record", micro_runs, "trace recording", || async { Ok(trace_record_ns(s.trace_events)) })

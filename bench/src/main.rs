@@ -26,6 +26,20 @@ impl Platform for Native {
     fn progress(&self, line: &str) {
         eprintln!("    native: {line}");
     }
+
+    /// The same loop on std threads, no Parlab: if this does not speed up either, the
+    /// machine (other load) is the limit, not the runtime.
+    fn plain_sum_ms(&self, n: u64, k: u32) -> Option<f64> {
+        let k = k as u64;
+        let t0 = std::time::Instant::now();
+        let total: u64 = std::thread::scope(|sc| {
+            let hs: Vec<_> =
+                (0..k).map(|i| sc.spawn(move || parlab_bench::sum_range(1 + n * i / k, n * (i + 1) / k))).collect();
+            hs.into_iter().map(|h| h.join().unwrap()).fold(0, u64::wrapping_add)
+        });
+        assert_eq!(total, n * (n + 1) / 2);
+        Some(t0.elapsed().as_secs_f64() * 1e3)
+    }
 }
 
 /// The last lines printed to stderr by the run (tracebacks), for the error message.
@@ -41,30 +55,6 @@ fn run_error(run: &Run) -> String {
         .join(" | ")
 }
 
-/// Control for the parallel sum: the same loop on plain std threads, no Parlab. If this
-/// does not speed up either, the machine (other load) is the limit, not the runtime.
-fn sum_std_threads(s: &Sizes) -> serde_json::Value {
-    let n = s.sum_n;
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get() as u64);
-    let time = |k: u64| {
-        let t0 = std::time::Instant::now();
-        let total: u64 = std::thread::scope(|sc| {
-            let hs: Vec<_> =
-                (0..k).map(|i| sc.spawn(move || parlab_bench::sum_range(1 + n * i / k, n * (i + 1) / k))).collect();
-            hs.into_iter().map(|h| h.join().unwrap()).sum()
-        });
-        assert_eq!(total, n * (n + 1) / 2);
-        t0.elapsed().as_secs_f64() * 1e3
-    };
-    let med = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let one = med((0..s.runs.max(3)).map(|_| time(1)).collect());
-    let all = med((0..s.runs.max(3)).map(|_| time(cores)).collect());
-    serde_json::json!({ "sum_1_ms": one, "sum_all_ms": all, "speedup": one / all })
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut sizes = if args.iter().any(|a| a == "--smoke") { Sizes::smoke() } else { Sizes::full() };
@@ -74,9 +64,6 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--only") {
         sizes.only = Some(args.get(i + 1).expect("--only ROW_KEY_PREFIX").clone());
     }
-    let mut out = block_on(suite(&Native, &sizes, true));
-    if sizes.only.is_none() {
-        out["_probe"]["sum_std_threads"] = sum_std_threads(&sizes);
-    }
+    let out = block_on(suite(&Native, &sizes, true));
     println!("{}", serde_json::to_string_pretty(&out).unwrap());
 }
