@@ -443,6 +443,9 @@ impl Run {
                 }
             }
         }
+        // Every thread that shows as blocked must really still be: its word unchanged.
+        let all_blocked =
+            all_blocked && self.slots.iter().all(|s| s.state.load(Ordering::SeqCst) != T_BLOCKED || s.still_blocked());
         if !(any_live && all_blocked) || self.watch_len.swap(len, Ordering::SeqCst) != len {
             self.watch_ticks.store(0, Ordering::SeqCst);
             return;

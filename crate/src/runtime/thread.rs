@@ -23,6 +23,8 @@ pub(crate) const T_BLOCKED_TIMED: u32 = 4;
 pub(crate) const T_FINISHED: u32 = 5;
 /// Waiting for the GIL: not blocked, since its holder runs.
 pub(crate) const T_GIL: u32 = 6;
+/// Blocked, and pinned there for a moment by the watchdog, which is reading its word.
+const T_INSPECTED: u32 = 7;
 
 /// What the run knows of one of its threads while it lives, by thread id.
 pub(crate) struct ThreadSlot {
@@ -32,6 +34,8 @@ pub(crate) struct ThreadSlot {
     /// The futex word it sleeps on, so that Stop can wake it (an address, never a
     /// reference: the word may be freed while the address is still here).
     pub wait_addr: AtomicUsize,
+    /// The value it waits to see change (with `wait_addr`).
+    wait_expected: AtomicU32,
     /// Its own word, for `sleep` and for being interrupted.
     pub wake: AtomicU32,
     pub daemon: AtomicBool,
@@ -42,11 +46,56 @@ pub(crate) struct ThreadSlot {
 }
 
 impl ThreadSlot {
+    /// The thread blocks on `obj` while the word at `word` holds `expected` (`word` 0:
+    /// a wait of the scheduler's, with no word of its own).
+    pub(crate) fn block(&self, obj: u32, word: usize, expected: u32, timed: bool) {
+        self.obj.store(obj, Ordering::Relaxed);
+        self.wait_addr.store(word, Ordering::Relaxed);
+        self.wait_expected.store(expected, Ordering::Relaxed);
+        self.state.store(if timed { T_BLOCKED_TIMED } else { T_BLOCKED }, Ordering::SeqCst);
+    }
+
+    /// The thread runs again. It waits out a watchdog reading its word, so that the word
+    /// (which the caller may free as soon as this returns) is never read after.
+    pub(crate) fn unblock(&self) {
+        loop {
+            let s = self.state.load(Ordering::SeqCst);
+            if s == T_INSPECTED {
+                core::hint::spin_loop();
+                continue;
+            }
+            if self.state.compare_exchange(s, T_RUNNING, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+                break;
+            }
+        }
+        self.wait_addr.store(0, Ordering::Relaxed);
+    }
+
+    /// For the watchdog: whether a thread shown as blocked (without a timeout) really is,
+    /// i.e. its word still holds what it waits to see change. A thread woken a moment ago
+    /// that the OS has not run yet still shows as blocked: its word tells it apart.
+    pub(crate) fn still_blocked(&self) -> bool {
+        if self.state.compare_exchange(T_BLOCKED, T_INSPECTED, Ordering::SeqCst, Ordering::SeqCst).is_err() {
+            return false;
+        }
+        let addr = self.wait_addr.load(Ordering::SeqCst);
+        let blocked = addr == 0 || {
+            // SAFETY: the thread is pinned in its wait (`unblock` cannot return while the
+            // state is T_INSPECTED), and the word it waits on lives at least as long as
+            // that wait, which borrows it.
+            let word = unsafe { &*(addr as *const AtomicU32) };
+            word.load(Ordering::SeqCst) == self.wait_expected.load(Ordering::Relaxed)
+        };
+        self.state.store(T_BLOCKED, Ordering::SeqCst);
+        blocked
+    }
+
     pub(crate) fn new() -> ThreadSlot {
         ThreadSlot {
             state: AtomicU32::new(T_UNUSED),
             obj: AtomicU32::new(0),
             wait_addr: AtomicUsize::new(0),
+            wait_expected: AtomicU32::new(0),
             wake: AtomicU32::new(0),
             daemon: AtomicBool::new(false),
             rng: AtomicU64::new(1),
@@ -395,5 +444,26 @@ impl Run {
     /// `threading.enumerate()`: the threads alive now.
     pub(crate) fn alive_threads(&self) -> Vec<Thread> {
         self.threads.lock().unwrap().iter().filter(|t| t.is_alive()).cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_watchdog_tells_a_woken_thread_from_a_blocked_one() {
+        let word = AtomicU32::new(0);
+        let slot = ThreadSlot::new();
+        slot.block(7, &word as *const AtomicU32 as usize, 0, false);
+        assert!(slot.still_blocked(), "its word still holds what it waits on");
+        assert_eq!(slot.state.load(Ordering::SeqCst), T_BLOCKED, "the inspection leaves it as it was");
+        // Woken (its word changed) but not yet run by the OS: no longer a deadlock's part.
+        word.store(1, Ordering::SeqCst);
+        assert!(!slot.still_blocked());
+        slot.unblock();
+        assert_eq!(slot.state.load(Ordering::SeqCst), T_RUNNING);
+        assert_eq!(slot.wait_addr.load(Ordering::SeqCst), 0, "its word's address is forgotten");
+        assert!(!slot.still_blocked(), "a running thread is not blocked");
     }
 }

@@ -13,7 +13,7 @@
 use super::{next_random, splitmix, Park};
 use crate::error::{Interrupted, PyResult};
 use crate::futex;
-use crate::runtime::thread::{T_BLOCKED, T_BLOCKED_TIMED, T_RUNNING, T_SLEEPING};
+use crate::runtime::thread::{T_RUNNING, T_SLEEPING};
 use crate::runtime::{Ctx, Run};
 use crate::sync::{AtomicU32, AtomicU64, Ordering};
 use std::collections::BTreeMap;
@@ -221,14 +221,13 @@ pub(crate) fn park(
 ) -> Result<Park, Interrupted> {
     let ctl = ctx.run.ctl();
     let slot = ctx.run.slot(ctx.tid);
-    slot.obj.store(obj, Ordering::Relaxed);
-    slot.state.store(if deadline.is_some() { T_BLOCKED_TIMED } else { T_BLOCKED }, Ordering::SeqCst);
+    slot.block(obj, 0, 0, deadline.is_some());
     let addr = word as *const AtomicU32 as usize;
     let resumed = switch(ctx, ctl, Some(TState::Blocked { addr, expected, deadline }));
     // The word must not be looked at once this call returns (it may be freed): leave the
     // table, whatever happened.
     ctl.lock().threads.entry(ctx.tid).and_modify(|s| *s = TState::Runnable { resumed: Park::Woken });
-    slot.state.store(T_RUNNING, Ordering::SeqCst);
+    slot.unblock();
     if ctx.run.interrupted(ctx.tid) {
         return Err(Interrupted);
     }

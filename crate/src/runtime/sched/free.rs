@@ -4,7 +4,7 @@
 use super::Park;
 use crate::error::{Interrupted, PyErr, PyResult};
 use crate::futex;
-use crate::runtime::thread::{T_BLOCKED, T_BLOCKED_TIMED, T_RUNNING, T_SLEEPING};
+use crate::runtime::thread::{T_RUNNING, T_SLEEPING};
 use crate::runtime::Ctx;
 use crate::sync::{AtomicU32, Ordering};
 use crate::trace::{Kind, Op};
@@ -72,9 +72,7 @@ pub(crate) fn park(
         return Ok(Park::Woken);
     }
     let slot = ctx.run.slot(ctx.tid);
-    slot.obj.store(obj, Ordering::Relaxed);
-    slot.wait_addr.store(word as *const AtomicU32 as usize, Ordering::Relaxed);
-    slot.state.store(if deadline.is_some() { T_BLOCKED_TIMED } else { T_BLOCKED }, Ordering::SeqCst);
+    slot.block(obj, word as *const AtomicU32 as usize, expected, deadline.is_some());
     let result = loop {
         if ctx.run.interrupted(ctx.tid) {
             break Err(Interrupted);
@@ -95,8 +93,7 @@ pub(crate) fn park(
             break Ok(Park::Woken);
         }
     };
-    slot.wait_addr.store(0, Ordering::Relaxed);
-    slot.state.store(T_RUNNING, Ordering::SeqCst);
+    slot.unblock();
     result.and_then(|p| if ctx.run.interrupted(ctx.tid) { Err(Interrupted) } else { Ok(p) })
 }
 
