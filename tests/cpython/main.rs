@@ -321,39 +321,48 @@ fn run_parlab(lesson: &'static Lesson, params: &Params) -> Outcome {
     Outcome { stdout, thread_exceptions, ending, secs, stderr: err_lines.join("\n") }
 }
 
-/// The interpreter: `PARLAB_PYTHON` or `python3`, resolved once to the executable itself
-/// (a pyenv shim costs a shell and a second start for every case).
-fn python() -> &'static str {
-    static PY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// The interpreter: `PARLAB_PYTHON`, else the first of `python3` and Debian's
+/// `/usr/bin/python3` that is 3.11 or newer (scripts/setup.sh installs Debian's when the
+/// `python3` on PATH is older), resolved once to the executable itself (a pyenv shim costs
+/// a shell and a second start for every case); with its version.
+fn interpreter() -> &'static (String, (u32, u32)) {
+    static PY: std::sync::OnceLock<(String, (u32, u32))> = std::sync::OnceLock::new();
     PY.get_or_init(|| {
-        let py = std::env::var("PARLAB_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-        Command::new(&py)
-            .args(["-c", "import sys; print(sys.executable)"])
-            .output()
-            .ok()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-            .filter(|exe| !exe.is_empty())
-            .unwrap_or(py)
+        let probe = |py: &str| -> Option<(String, (u32, u32))> {
+            let out = Command::new(py)
+                .args(["-c", "import sys; print(sys.executable); print('%d %d' % sys.version_info[:2])"])
+                .output()
+                .ok()?;
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            let mut lines = text.lines();
+            let exe = lines.next().filter(|e| !e.is_empty()).unwrap_or(py).to_owned();
+            let mut v = lines.next()?.split(' ').map(|n| n.parse().unwrap_or(0));
+            Some((exe, (v.next()?, v.next()?)))
+        };
+        let candidates = match std::env::var("PARLAB_PYTHON") {
+            Ok(py) => vec![py],
+            Err(_) => vec!["python3".to_owned(), "/usr/bin/python3".to_owned()],
+        };
+        let found: Vec<_> = candidates.iter().filter_map(|c| probe(c)).collect();
+        found.iter().find(|(_, v)| *v >= (3, 11)).or(found.first()).cloned().unwrap_or_else(|| {
+            panic!(
+                "cannot run {}: the CPython tier needs python3 >= 3.11 (scripts/setup.sh --test installs it)",
+                candidates.join(" or ")
+            )
+        })
     })
+}
+
+fn python() -> &'static str {
+    &interpreter().0
 }
 
 /// Fails clearly when there is no CPython 3.11 or newer.
 fn check_python() {
-    let py = python();
-    let out = Command::new(py)
-        .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {py} ({e}): the CPython tier needs python3 >= 3.11 (scripts/setup.sh --test installs it)"
-            )
-        });
-    let v = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let (major, minor) =
-        v.split_once('.').map(|(a, b)| (a.parse().unwrap_or(0), b.parse().unwrap_or(0))).unwrap_or((0, 0));
+    let (py, (major, minor)) = interpreter();
     assert!(
-        (major, minor) >= (3u32, 11u32),
-        "{py} is Python {v:?}; the CPython tier needs 3.11 or newer (scripts/setup.sh --test installs it)"
+        (*major, *minor) >= (3, 11),
+        "{py} is Python {major}.{minor}; the CPython tier needs 3.11 or newer (scripts/setup.sh --test installs it)"
     );
 }
 
