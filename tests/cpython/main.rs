@@ -5,7 +5,9 @@
 //! hang, which Parlab reports as a deadlock) and on the exceptions raised in threads.
 //!
 //! What to run and how to compare is in `cases/<lesson-id>.toml`, one file per lesson (see
-//! `cases/README.md`). Every case of every lesson runs concurrently: the lessons mostly sleep.
+//! `cases/README.md`). Every case of every lesson runs concurrently, the lessons mostly sleep
+//! (those marked `cpu_bound` run after the rest); at most a few interpreters start at once,
+//! and each side's program starts when CPython's listing does.
 //!
 //! By hand, one lesson with any parameters (the rules of its case file apply):
 //!   PARLAB_CPYTHON_CASE='race-condition threads=7 lock=on' cargo test -p parlab --test cpython
