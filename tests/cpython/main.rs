@@ -915,3 +915,34 @@ fn approximate_numbers_pair_within_the_tolerance() {
     let d = stdout_difference(&v(&["a at 6.5", "a at 0.0"]), &v(&["a at 0.1", "a at 5.9"]), &c).unwrap();
     assert!(d.contains("a at 6.5") && d.contains("a at 5.9"), "{d}");
 }
+
+/// A Parlab side that "ended" at once after `secs`, for the CPython side's own tests.
+fn parlab_ended_after(secs: f64) -> impl FnOnce() -> mpsc::Receiver<f64> {
+    move || {
+        let (tx, rx) = mpsc::channel();
+        tx.send(secs).unwrap();
+        rx
+    }
+}
+
+#[test]
+fn a_hanging_listing_is_killed_after_the_bound_and_counts_as_a_hang() {
+    check_python();
+    let t0 = Instant::now();
+    let listing = "import threading\nprint('before the wait')\nthreading.Event().wait()\nprint('never')\n";
+    let o = run_cpython(listing, "selftest-hang", Duration::from_secs(60), parlab_ended_after(0.1));
+    assert_eq!(o.ending, Ending::Hang);
+    assert_eq!(o.stdout, ["before the wait"], "a killed run keeps what it printed");
+    assert!(t0.elapsed() < Duration::from_secs(20), "killed {:?} after the start", t0.elapsed());
+}
+
+#[test]
+fn cpython_tells_the_main_threads_exception_from_a_threads() {
+    check_python();
+    let listing = "import threading\n\ndef f():\n    raise ValueError('in a thread')\n\n\
+                   t = threading.Thread(target=f, name='t')\nt.start()\nt.join()\nprint('joined')\nraise KeyError('main')\n";
+    let o = run_cpython(listing, "selftest-exc", Duration::from_secs(60), parlab_ended_after(0.1));
+    assert_eq!(o.ending, Ending::Exception("KeyError".to_owned()));
+    assert_eq!(o.thread_exceptions, ["ValueError: in a thread"]);
+    assert_eq!(o.stdout, ["joined"]);
+}
