@@ -619,7 +619,13 @@ fn stdout_difference(py: &[String], pl: &[String], c: &Compare) -> Option<String
             Order::Multiset => {}
             Order::Exact => {
                 if let Some(i) = py.iter().zip(&pl).position(|(a, b)| !same(a, b, tol)) {
-                    let _ = writeln!(why, "the order differs (exact order): first at line {}", i + 1);
+                    let _ = writeln!(
+                        why,
+                        "the order differs (exact order): first at line {}:\n    CPython: {}\n    Parlab:  {}",
+                        i + 1,
+                        py[i].shown,
+                        pl[i].shown
+                    );
                 }
             }
             Order::PerKey => {
@@ -637,8 +643,17 @@ fn stdout_difference(py: &[String], pl: &[String], c: &Compare) -> Option<String
                 let (gpy, gpl) = (group(&py), group(&pl));
                 for (k, lines) in &gpy {
                     let other = gpl.get(k).map_or(&[][..], |v| v.as_slice());
-                    if lines.len() != other.len() || lines.iter().zip(other).any(|(a, b)| !same(a, b, tol)) {
-                        let _ = writeln!(why, "the order of the lines keyed {k:?} differs (per-key order)");
+                    if let Some(i) = (0..lines.len().max(other.len()))
+                        .find(|&i| !matches!((lines.get(i), other.get(i)), (Some(a), Some(b)) if same(a, b, tol)))
+                    {
+                        let show = |l: Option<&Cmp>| l.map_or("(none)".to_owned(), |l| l.shown.clone());
+                        let _ = writeln!(
+                            why,
+                            "the order of the lines keyed {k:?} differs (per-key order), first at its line {}:\n    CPython: {}\n    Parlab:  {}",
+                            i + 1,
+                            show(lines.get(i)),
+                            show(other.get(i))
+                        );
                     }
                 }
             }
@@ -945,4 +960,23 @@ fn cpython_tells_the_main_threads_exception_from_a_threads() {
     assert_eq!(o.ending, Ending::Exception("KeyError".to_owned()));
     assert_eq!(o.thread_exceptions, ["ValueError: in a thread"]);
     assert_eq!(o.stdout, ["joined"]);
+}
+
+#[test]
+fn an_order_difference_names_the_first_lines_that_differ() {
+    let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let rules = |order, key: Option<&str>| Compare {
+        masks: vec![],
+        approx: vec![],
+        tolerance: 0.3,
+        order,
+        key: key.map(|k| Regex::new(k).unwrap()),
+        anchors: vec![],
+    };
+    let (py, pl) = (v(&["a: 1", "b: 1", "a: 2"]), v(&["b: 1", "a: 2", "a: 1"]));
+    let d = stdout_difference(&py, &pl, &rules(Order::Exact, None)).unwrap();
+    assert!(d.contains("first at line 1:\n    CPython: a: 1\n    Parlab:  b: 1"), "{d}");
+    let d = stdout_difference(&py, &pl, &rules(Order::PerKey, Some("^(a|b):"))).unwrap();
+    assert!(d.contains("keyed \"a\"") && !d.contains("keyed \"b\""), "{d}");
+    assert!(stdout_difference(&py, &pl, &rules(Order::Multiset, None)).is_none());
 }
