@@ -35,7 +35,7 @@ const DEFAULT_TIMEOUT_S: f64 = 60.0;
 /// take, from the listing's start, before it counts as a hang.
 const GRACE_S: f64 = 3.0;
 /// How far apart two numbers of an `approx` rule may be, unless the case file says.
-const DEFAULT_TOLERANCE: f64 = 0.3;
+const DEFAULT_TOLERANCE: f64 = 0.5;
 
 /// Runs `python3 <listing>` as a terminal would (stdout line-buffered, so a killed hang
 /// still shows what it printed and concurrent prints never split a line), in the real
@@ -89,7 +89,7 @@ struct Rules {
     /// make late by a little, more on a busy machine); a `when` adds to these.
     #[serde(default)]
     approx: Vec<String>,
-    /// How far apart two approximate numbers may be (default 0.3).
+    /// How far apart two approximate numbers may be (default 0.5).
     tolerance: Option<f64>,
 }
 
