@@ -2,7 +2,7 @@
 # Installs what Parlab needs, each piece only when it is missing, saying what and why.
 #   scripts/setup.sh           what building and serving need
 #   scripts/setup.sh --test    that, plus what the test tiers need (Chromium, chromedriver,
-#                              the aarch64-apple-darwin std for the macOS type-check)
+#                              python3, the aarch64-apple-darwin std for the macOS type-check)
 # Idempotent: a second run checks versions and installs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,8 +73,19 @@ if (( for_tests )); then
 fi
 
 # 6. Tests only: Debian's Chromium and its chromedriver (Playwright's own browser download
-#    does not work here).
+#    does not work here), and CPython 3.11 or newer for the CPython agreement tier.
 if (( for_tests )); then
+  if python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    ok "$(python3 --version)"
+  else
+    step "Installing python3 from Debian (the CPython tier runs every lesson's listing; it needs 3.11 or newer)"
+    sudo=""
+    (( EUID != 0 )) && sudo="sudo"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q python3
+    python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+      || { echo "python3 from Debian is $(python3 --version 2>&1); the CPython tier needs 3.11 or newer" >&2; exit 1; }
+  fi
   if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then
     ok "chromium and chromedriver"
   else

@@ -2,12 +2,13 @@
 # Runs every test tier after installing whatever is missing; exits non-zero on any failure.
 #   0. format: rustfmt --check
 #   1. native: unit, doc and integration tests of the core, lesson litmus tests (one binary)
-#   2. native primitives over the parking-lot futex, the backend of macOS and other targets
-#   3. macOS type-check: the core, its tests and the CLI for aarch64-apple-darwin
-#   4. loom models of the futex-based primitives
-#   5. wasm-bindgen-test in headless Chromium, on real workers
-#   6. end to end: the Trunk-built site in headless Chromium (Playwright)
-#   7. a smoke of the bench (every row runs at tiny sizes)
+#   2. CPython agreement: every lesson's listing under python3 against its Rust program
+#   3. native primitives over the parking-lot futex, the backend of macOS and other targets
+#   4. macOS type-check: the core, its tests and the CLI for aarch64-apple-darwin
+#   5. loom models of the futex-based primitives
+#   6. wasm-bindgen-test in headless Chromium, on real workers
+#   7. end to end: the Trunk-built site in headless Chromium (Playwright)
+#   8. a smoke of the bench (every row runs at tiny sizes)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test || exit 1
@@ -33,6 +34,7 @@ tier() {
 
 tier "format (rustfmt --check)" cargo fmt --all -- --check
 tier "native tests" env -u CARGO_UNSTABLE_BUILD_STD cargo test -p parlab -p parlab-www --profile test-opt --no-fail-fast
+tier "CPython agreement" env -u CARGO_UNSTABLE_BUILD_STD cargo test -p parlab --profile test-opt --test cpython
 # Linux runs the futex syscall; this runs the futex layer's contract and the primitives',
 # the runtime's and the schedulers' tests once over the parking lot that macOS uses. A debug build: incremental,
 # so quick after a change, and these tests need no optimizer.

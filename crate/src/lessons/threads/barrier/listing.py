@@ -1,4 +1,3 @@
-import random
 import time
 from threading import Barrier, BrokenBarrierError, Thread, current_thread
 
@@ -10,9 +9,10 @@ TIMEOUT = {{timeout}}            # None: wait as long as it takes
 barrier = Barrier(PARTIES, timeout=TIMEOUT)
 start = time.monotonic()
 
-def runner():
+def runner(i):
     name = current_thread().name
-    time.sleep(random.uniform(DELAY_MIN, DELAY_MAX))   # each gets ready in its own time
+    # each gets ready in its own time, spread evenly between DELAY_MIN and DELAY_MAX
+    time.sleep(DELAY_MIN + (DELAY_MAX - DELAY_MIN) * (i + 0.5) / THREADS)
     print(f'{name}: at the barrier at {time.monotonic() - start:.2f}')
     try:
         index = barrier.wait()
@@ -21,7 +21,7 @@ def runner():
         return
     print(f'{name}: crossed at {time.monotonic() - start:.2f}, arrival index {index}')
 
-threads = [Thread(target=runner, name=f'thr-{i}') for i in range(THREADS)]
+threads = [Thread(target=runner, args=(i,), name=f'thr-{i}') for i in range(THREADS)]
 for t in threads:
     t.start()
 for t in threads:

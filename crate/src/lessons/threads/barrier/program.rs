@@ -18,7 +18,7 @@ pub(super) fn run(p: &Params) -> PyResult<()> {
         let barrier = barrier.clone();
         all.push(Thread::named(&format!("thr-{i}"), "runner", move || {
             let name = current_thread().name().to_owned();
-            runtime::sleep(crate::lessons::pyrandom::uniform(lo, hi))?;
+            runtime::sleep(lo + (hi - lo) * (i as f64 + 0.5) / threads as f64)?;
             crate::py_print!("{name}: at the barrier at {:.2}", monotonic() - start)?;
             let index = match barrier.wait(None) {
                 Ok(i) => i,

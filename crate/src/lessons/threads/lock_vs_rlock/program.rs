@@ -2,7 +2,7 @@
 
 use crate::error::PyResult;
 use crate::lessons::Params;
-use crate::prims::{Lock, RLock};
+use crate::prims::{Event, Lock, RLock};
 use crate::py_print;
 use crate::threading::{self, Thread};
 use std::sync::Arc;
@@ -44,40 +44,53 @@ fn reacquire(lock: &AnyLock) -> PyResult<()> {
     py_print!("{name}: released twice")
 }
 
-fn take(lock: &AnyLock) -> PyResult<()> {
+fn take(lock: &AnyLock, owner_done: &Event) -> PyResult<()> {
     lock.acquire()?;
-    py_print!("{}: acquired, ending without release()", me())
+    py_print!("{}: acquired, ending without release()", me())?;
+    owner_done.set();
+    Ok(())
 }
 
-fn give_back(lock: &AnyLock) -> PyResult<()> {
+fn give_back(lock: &AnyLock, owner_done: &Event) -> PyResult<()> {
+    owner_done.wait(None)?;
     py_print!("{}: release() of a lock that owner took", me())?;
     lock.release()?;
     py_print!("{}: released it", me())
 }
 
-fn wait_for_it(lock: &AnyLock) -> PyResult<()> {
+fn wait_for_it(lock: &AnyLock, owner_done: &Event) -> PyResult<()> {
+    owner_done.wait(None)?;
     py_print!("{}: waiting for the lock", me())?;
     lock.acquire()?;
     py_print!("{}: got it", me())
 }
 
-type Step = fn(&AnyLock) -> PyResult<()>;
+type Step = fn(&AnyLock, &Event) -> PyResult<()>;
 
 pub(super) fn run(p: &Params) -> PyResult<()> {
     let lock = Arc::new(match p.choice("kind") {
         "RLock" => AnyLock::RLock(RLock::named("lock")),
         _ => AnyLock::Lock(Lock::named("lock")),
     });
-    // (thread name, the listing's function, its Rust twin)
+    let owner_done = Arc::new(Event::named("owner_done"));
+    // (thread name, the listing's function, its Rust twin); owner starts last, as in the
+    // listing, so that the other thread never takes over an ended owner's ident.
     let steps: &[(&str, &str, Step)] = match p.choice("scenario") {
-        "release_other" => &[("owner", "take", take), ("other", "give_back", give_back)],
-        "never_release" => &[("owner", "take", take), ("waiter", "wait_for_it", wait_for_it)],
-        _ => &[("worker", "reacquire", reacquire)],
+        "release_other" => &[("other", "give_back", give_back), ("owner", "take", take)],
+        "never_release" => &[("waiter", "wait_for_it", wait_for_it), ("owner", "take", take)],
+        _ => &[("worker", "reacquire", |lock, _| reacquire(lock))],
     };
-    for &(name, function, target) in steps {
-        let lock = lock.clone();
-        let t = Thread::named(name, function, move || target(&lock));
+    let threads: Vec<Thread> = steps
+        .iter()
+        .map(|&(name, function, target)| {
+            let (lock, owner_done) = (lock.clone(), owner_done.clone());
+            Thread::named(name, function, move || target(&lock, &owner_done))
+        })
+        .collect();
+    for t in &threads {
         t.start()?;
+    }
+    for t in &threads {
         t.join(None)?;
     }
     py_print!("finish")
