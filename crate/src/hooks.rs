@@ -187,6 +187,15 @@ mod imp {
     /// drops it here when another thread asked.
     #[inline(always)]
     fn breaker(ctx: &Ctx) {
+        if ctx.run.policy() != Policy::Free {
+            breaker_policed(ctx);
+        }
+    }
+
+    // Out of line: the free policy's callers stay small enough to inline.
+    #[cold]
+    #[inline(never)]
+    fn breaker_policed(ctx: &Ctx) {
         match ctx.run.policy() {
             Policy::Free => {}
             Policy::Gil { switch_interval_ns } => gil::check(ctx, &ctx.run.gil, switch_interval_ns),
@@ -223,7 +232,11 @@ mod imp {
     #[inline(always)]
     pub fn point(op: Op, obj: u32) {
         let _ = (op, obj);
-        here(breaker);
+        // While no run has a policy but the free one, a point is this one load: no look-up
+        // of the thread's context on every operation of every primitive.
+        if crate::runtime::sched::policed_runs() != 0 {
+            here(breaker);
+        }
     }
 
     /// Records an operation of the current thread on `obj`, if it runs inside a run.

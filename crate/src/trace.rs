@@ -295,7 +295,13 @@ pub struct Trace {
     /// The process whose events these are: every process records into a trace of its own,
     /// in its own memory.
     pid: AtomicU32,
+    /// A controlled run's virtual time, which its events are stamped with; [`REAL_TIME`]
+    /// while they read the real clock.
+    virtual_ns: AtomicU64,
 }
+
+/// [`Trace`]'s `virtual_ns` while events are stamped by the real clock.
+const REAL_TIME: u64 = u64::MAX;
 
 // SAFETY: each slot and each arena byte range is written by exactly one thread (the one
 // whose atomic add reserved it) before being published with a release store; readers only
@@ -342,6 +348,7 @@ impl Trace {
             bytes_used: AtomicUsize::new(0),
             start_ns: AtomicU64::new(start_ns),
             pid: AtomicU32::new(Actor::MAIN_PID),
+            virtual_ns: AtomicU64::new(REAL_TIME),
         }
     }
 
@@ -381,9 +388,18 @@ impl Trace {
         let Some(slot) = self.reserve() else {
             return self.drop_one();
         };
-        let t_ns = crate::clock::trace_now_ns().saturating_sub(self.start_ns.load(Ordering::Relaxed));
+        let t_ns = match self.virtual_ns.load(Ordering::Relaxed) {
+            REAL_TIME => crate::clock::trace_now_ns().saturating_sub(self.start_ns.load(Ordering::Relaxed)),
+            virtual_ns => virtual_ns,
+        };
         // SAFETY: `reserve` just gave this slot to this call alone.
         unsafe { Self::publish(slot, Raw { t_ns, arg, tid, task: 0, obj, kind: kind as u16, code }) };
+    }
+
+    /// From now on events are stamped `ns` after the run's start, whatever the clock says:
+    /// a controlled run's virtual time, which only its scheduler moves.
+    pub fn set_virtual_ns(&self, ns: u64) {
+        self.virtual_ns.store(ns.min(REAL_TIME - 1), Ordering::Relaxed);
     }
 
     /// Records an event stamped `t_ns` after the run's start rather than now, for traces

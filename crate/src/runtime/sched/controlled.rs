@@ -322,6 +322,7 @@ fn pick(run: &Run, ctl: &Controller, st: &mut State) {
                 // Everybody waits: time jumps to the first deadline.
                 Some(d) => {
                     ctl.now.store(d, Ordering::Release);
+                    run.trace.set_virtual_ns(d);
                     continue;
                 }
                 None if st.threads.is_empty() => return,
