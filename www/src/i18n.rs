@@ -1,8 +1,9 @@
 //! Every word the page shows, in Russian and English, and the language in force.
 //!
-//! The language follows `navigator.language` at first (Russian for `ru*`, English
-//! otherwise); a `?lang=` in the URL or the learner's switch overrides it, and the switch is
-//! kept in localStorage.
+//! The language follows the browser's at first (Russian where the course's learners are:
+//! Russian itself, the languages of the countries around it, and any language set for one
+//! of those countries; English otherwise); a `?lang=` in the URL or the learner's switch
+//! overrides it, and the switch is kept in localStorage.
 
 use parlab::lessons::{Lang, Text};
 use std::cell::Cell;
@@ -63,8 +64,27 @@ pub fn initial(url_lang: Option<&str>) -> Lang {
     {
         return l;
     }
-    let nav = window.navigator().language().unwrap_or_default();
-    if nav.to_ascii_lowercase().starts_with("ru") {
+    browser_lang(&window.navigator().language().unwrap_or_default())
+}
+
+/// Languages whose speakers mostly read Russian too (the course is Russian): Ukrainian,
+/// Belarusian, Kazakh, Kyrgyz, Tajik, Uzbek, Turkmen, Azerbaijani, Armenian, Georgian,
+/// Tatar, Bashkir, Chuvash, Yakut, Chechen, Ossetian.
+const READS_RUSSIAN: &[&str] =
+    &["ru", "uk", "be", "kk", "ky", "tg", "uz", "tk", "az", "hy", "ka", "tt", "ba", "cv", "sah", "ce", "os"];
+/// Countries where the course's learners are, whatever language the browser is set to.
+const RUSSIAN_REGIONS: &[&str] = &["ru", "by", "kz", "kg", "tj", "uz", "tm", "az", "am", "ge", "ua", "md"];
+
+/// The page's language for a browser whose preferred language is the BCP 47 tag `tag`
+/// (`navigator.language`, e.g. `uk-UA`, `en-KZ`, `de`).
+pub fn browser_lang(tag: &str) -> Lang {
+    let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
+    let mut parts = tag.split('-');
+    let language = parts.next().unwrap_or("");
+    // The region is the first two-letter subtag after the language (a script may come
+    // between: `uz-Cyrl-UZ`).
+    let region = parts.find(|p| p.len() == 2).unwrap_or("");
+    if READS_RUSSIAN.contains(&language) || RUSSIAN_REGIONS.contains(&region) {
         Lang::Ru
     } else {
         Lang::En
@@ -262,3 +282,18 @@ pub const THREADS_RU: [&str; 3] = ["поток", "потока", "потоков
 pub const THREADS_EN: [&str; 2] = ["thread", "threads"];
 pub const EVENTS_RU: [&str; 3] = ["событие", "события", "событий"];
 pub const EVENTS_EN: [&str; 2] = ["event", "events"];
+
+#[cfg(test)]
+mod browser_lang_tests {
+    use super::*;
+
+    #[test]
+    fn russian_for_the_courses_learners_english_elsewhere() {
+        for tag in ["ru", "ru-RU", "uk", "uk-UA", "be-BY", "kk", "uz-Cyrl-UZ", "en-KZ", "de-UA", "en_RU"] {
+            assert_eq!(browser_lang(tag), Lang::Ru, "{tag}");
+        }
+        for tag in ["en", "en-US", "de-DE", "fr", "", "zh-Hans-CN", "ukr"] {
+            assert_eq!(browser_lang(tag), Lang::En, "{tag}");
+        }
+    }
+}

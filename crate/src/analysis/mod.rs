@@ -153,9 +153,18 @@ impl TraceView {
         ids.first().copied()
     }
 
-    /// Every printed line, in order (as the model's console has them).
+    /// Every printed line, in order (as the model's console has them). Their times never
+    /// run backwards: the order is the trace's, which is causal, while two threads' stamps
+    /// can be a clock tick apart the other way, and a console must not show that.
     pub fn lines(&self) -> Vec<Line> {
-        (0..self.events.len()).filter_map(|i| self.line(i)).collect()
+        let mut after = 0.0f64;
+        (0..self.events.len())
+            .filter_map(|i| self.line(i))
+            .map(|l| {
+                after = after.max(l.t);
+                Line { t: after, ..l }
+            })
+            .collect()
     }
 
     /// The printed line event `i` is, if it is one: the one decoding of a print, which

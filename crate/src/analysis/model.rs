@@ -344,7 +344,8 @@ impl Model {
                 }
                 Kind::Print => {
                     self.lane_mut(view, e.actor, t);
-                    self.lines.extend(view.line(i));
+                    let after = self.lines.last().map_or(0.0, |l| l.t);
+                    self.lines.extend(view.line(i).map(|l| Line { t: l.t.max(after), ..l }));
                 }
                 Kind::WaitEdge => {
                     // The watchdog may report an edge more than once.
@@ -469,6 +470,24 @@ mod tests {
         fn s(&self, text: &str) -> u64 {
             self.tr.intern(text).0
         }
+    }
+
+    #[test]
+    fn console_times_never_run_backwards() {
+        // Two threads' prints, the second stamped a tick before the first (its clock read
+        // came late): the console keeps the trace's order and never goes back in time.
+        let tr = Trace::new(64, 0);
+        tr.emit_at(0, 0, Kind::RunStart, Op::None as u16, 0, 1.0f64.to_bits());
+        tr.emit_at(5_000_000, 1, Kind::Print, 0, 0, tr.intern("first").0);
+        tr.emit_at(4_900_000, 2, Kind::Print, 0, 0, tr.intern("second").0);
+        tr.emit_at(7_000_000, 1, Kind::Print, 0, 0, tr.intern("third").0);
+        let view = TraceView::from_trace(&tr);
+        let mut model = Model::default();
+        model.update(&view);
+        let times = |lines: &[Line]| lines.iter().map(|l| (l.text.clone(), l.t)).collect::<Vec<_>>();
+        let expected = vec![("first".to_owned(), 0.005), ("second".to_owned(), 0.005), ("third".to_owned(), 0.007)];
+        assert_eq!(times(&model.lines), expected);
+        assert_eq!(times(&view.lines()), expected);
     }
 
     /// A hand-written trace: `MainThread` (1) and `worker` (2) around one Lock (obj 1).
