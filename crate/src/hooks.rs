@@ -231,6 +231,8 @@ mod imp {
     /// their internal locks, where a switch would stall every thread that needs them.
     #[inline(always)]
     pub fn point(op: Op, obj: u32) {
+        // What the thread is about to do is part of the point's contract, for a scheduler
+        // that shows it (issue 13's step mode); no policy reads it yet.
         let _ = (op, obj);
         // While no run has a policy but the free one, a point is this one load: no look-up
         // of the thread's context on every operation of every primitive.

@@ -88,7 +88,7 @@ pub fn wake_all_including_async(word: &AtomicU32) {
 
 // Threads asleep in `wait`, per bucket of addresses. A wake with nobody asleep is a system
 // call natively (an `Atomics.notify` in wasm) for nothing, and it is the common case: the
-// waiters of `runtime::park` spin for a moment first, and most hand-offs land within it
+// waiters of `hooks::park` spin for a moment first, and most hand-offs land within it
 // (an Event ping-pong paid two such calls per round trip). A bucket shared by two words
 // only costs a needless wake now and then.
 #[cfg(not(loom))]
