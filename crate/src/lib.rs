@@ -23,6 +23,8 @@ pub mod error;
 pub mod futex;
 pub(crate) mod hooks;
 pub mod prims;
+#[cfg(all(not(loom), any(target_arch = "wasm32", target_os = "linux")))]
+pub mod shm;
 pub(crate) mod sync;
 pub mod text;
 pub mod trace;

@@ -79,6 +79,14 @@ coded_enum! {
         Process = 15 => "process",
         /// The seed every random choice of the run is drawn from (`arg`).
         Seed = 16 => "seed",
+        /// A process started a child (recorded in the parent's trace by the thread that
+        /// called `start`): `obj`: the child's pid; `arg`: the bytes of its target and
+        /// arguments that crossed into it; 16-bit field: 1 when daemon.
+        ProcStart = 17 => "process start",
+        /// A child ended (recorded in its parent's trace by the runtime, tid 0, once the
+        /// child is gone, however it went): `obj`: its pid; `arg`: its exit code (an i64,
+        /// CPython's: 0, 1 after an exception, `sys.exit`'s code, -15 terminated, -9 killed).
+        ProcEnd = 18 => "process end",
     }
 }
 
@@ -115,6 +123,12 @@ coded_enum! {
         Result = 19 => "result",
         Read = 20 => "read",
         Write = 21 => "write",
+        /// `Connection.send` / `send_bytes`.
+        Send = 22 => "send",
+        /// `Connection.recv` / `recv_bytes`.
+        Recv = 23 => "recv",
+        /// `Process.terminate` / `kill`.
+        Terminate = 24 => "terminate",
     }
 }
 
@@ -137,6 +151,16 @@ coded_enum! {
         Value = 13 => "value",
         /// The global interpreter lock of a run under the GIL policy.
         Gil = 14 => "GIL",
+        /// One end of a `multiprocessing.Pipe`.
+        Connection = 15 => "Connection",
+        /// `multiprocessing.Queue` (and `JoinableQueue`).
+        MpQueue = 16 => "multiprocessing.Queue",
+        /// `multiprocessing.Value`.
+        SharedValue = 17 => "Value",
+        /// `multiprocessing.Array`.
+        SharedArray = 18 => "Array",
+        /// A `multiprocessing.Process` object (its id is the child's pid's object).
+        Process = 19 => "Process",
     }
 }
 

@@ -360,6 +360,8 @@ impl Model {
                     }
                 }
                 Kind::RunStart | Kind::Process | Kind::Seed | Kind::Attempt => {}
+                // Drawn by the process lanes once processes run (issue 11).
+                Kind::ProcStart | Kind::ProcEnd => {}
             }
         }
         self.processed = view.events.len();
