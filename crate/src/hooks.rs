@@ -44,6 +44,30 @@ mod imp {
         .unwrap_or_else(|| Ok(free::park_untraced(word, expected, deadline)))
     }
 
+    /// [`park`] on a word of the run's shared arena (`multiprocessing`'s objects), which
+    /// threads of other processes change and wake.
+    #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+    pub(crate) fn park_shared(
+        arena: &crate::runtime::process::Arena,
+        off: u32,
+        expected: u32,
+        deadline: Option<u64>,
+        obj: u32,
+    ) -> Result<Park, Interrupted> {
+        here(|ctx| match ctx.run.policy() {
+            Policy::Gil { switch_interval_ns } => {
+                gil::drop(ctx, &ctx.run.gil);
+                let parked = free::park_shared(Some(ctx), arena, off, expected, deadline, obj);
+                gil::take(ctx, &ctx.run.gil, switch_interval_ns);
+                parked
+            }
+            // A controlled run schedules one process's threads; another process's are
+            // outside its control, so a wait on them is a real one.
+            _ => free::park_shared(Some(ctx), arena, off, expected, deadline, obj),
+        })
+        .unwrap_or_else(|| free::park_shared(None, arena, off, expected, deadline, obj))
+    }
+
     /// Spins a moment while `*word == expected`, the way [`park`] does before it sleeps;
     /// true if the word changed.
     #[inline]
@@ -276,6 +300,8 @@ mod imp {
     }
 }
 
+#[cfg(all(not(loom), any(target_arch = "wasm32", target_os = "linux")))]
+pub(crate) use imp::park_shared;
 #[cfg(not(loom))]
 pub use imp::{checkpoint, eprint, monotonic, new_object, point, print, random_u64, real_ns, sleep, trace};
 #[cfg(not(loom))]

@@ -33,6 +33,8 @@ pub mod trace;
 pub mod futures;
 #[cfg(not(loom))]
 pub mod lessons;
+#[cfg(all(not(loom), any(target_arch = "wasm32", target_os = "linux")))]
+pub mod multiprocessing;
 #[cfg(not(loom))]
 pub mod runtime;
 #[cfg(not(loom))]

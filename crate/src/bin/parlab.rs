@@ -158,6 +158,8 @@ fn params_of(lesson: &Lesson, a: &Args) -> Result<Params, String> {
 }
 
 fn main() -> ExitCode {
+    // A start of this program as a child process of a run runs that child, and exits.
+    parlab::runtime::process::native::child_main();
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let result = parse_args(&argv).and_then(|a| match a.command.as_str() {
         "list" => {

@@ -39,6 +39,7 @@ use crate::msg;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+pub use crate::runtime::process::Target;
 pub use crate::text::{Lang, Msg, Secs, Text};
 pub use crate::trace::EndState;
 
@@ -269,6 +270,9 @@ pub struct Lesson {
     /// Checks that involve several parameters at once: (parameter key, message).
     pub validate: fn(&Params) -> Vec<(&'static str, Msg)>,
     pub insights: fn(&TraceView, &Params, &Measurements) -> Vec<Insight>,
+    /// The functions its child processes run, by name (see [`Target`]); empty for a
+    /// lesson without processes.
+    pub targets: &'static [&'static Target],
     /// What only the page does for this lesson (extra controls, work on the page's own
     /// thread, measurements); `None` for almost every lesson.
     pub page: Option<&'static PageExtension>,

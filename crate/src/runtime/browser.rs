@@ -457,3 +457,16 @@ pub fn tick(run: &Arc<Run>) {
 pub fn pool_size() -> (u32, i32) {
     (PAGE.with(|p| p.borrow().workers.iter().flatten().count() as u32), SPARE.load(Ordering::SeqCst))
 }
+
+// ---------------------------------------------------------------- processes
+
+/// Claims a block of the page's shared segment as a run's arena.
+pub(crate) fn claim_arena() -> Result<(crate::shm::Segment, u32), String> {
+    Err("processes do not run in the browser yet".into())
+}
+
+/// Asks the page for an instance of the program to run `pid`.
+pub(crate) fn request_process(_arena: &super::process::Arena, _pid: u32) {}
+
+/// Tells the page a signal is waiting for a process.
+pub(crate) fn signal_process(_arena: &super::process::Arena) {}

@@ -15,6 +15,7 @@
 pub mod browser;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
+pub mod process;
 pub mod sched;
 pub(crate) mod thread;
 
@@ -108,6 +109,9 @@ pub struct Run {
     threads: Mutex<Vec<thread::Thread>>,
     watch_len: AtomicUsize,
     watch_ticks: AtomicU32,
+    /// The run's processes, as this one sees them.
+    #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+    pub(crate) procs: process::Procs,
 }
 
 /// What a lesson thread knows about itself.
@@ -184,6 +188,22 @@ macro_rules! py_print {
 
 impl Run {
     pub(crate) fn new(cfg: &RunConfig, spawner: Arc<dyn Spawner>) -> Arc<Run> {
+        Self::new_in(cfg, spawner, Actor::MAIN_PID, |_| {})
+    }
+
+    /// The run of child process `pid`, in the run whose `arena` it shares: on that run's
+    /// clock, under its pid.
+    #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+    pub(crate) fn new_child(cfg: &RunConfig, spawner: Arc<dyn Spawner>, pid: u32, arena: process::Arena) -> Arc<Run> {
+        let start = arena.start_ns();
+        let run = Self::new_in(cfg, spawner, pid, move |run| {
+            run.trace.set_start_ns(start);
+            run.procs.set_child(pid, arena);
+        });
+        run
+    }
+
+    fn new_in(cfg: &RunConfig, spawner: Arc<dyn Spawner>, pid: u32, seat: impl FnOnce(&Run)) -> Arc<Run> {
         // Allocate first, then start the clock: filling a large trace takes a while (a
         // quarter second for the default one in a debug build) that is not lesson time.
         let trace = Trace::new(cfg.trace_capacity.max(16), 0);
@@ -233,11 +253,21 @@ impl Run {
             threads: Mutex::new(Vec::new()),
             watch_len: AtomicUsize::new(usize::MAX),
             watch_ticks: AtomicU32::new(0),
+            #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+            procs: process::Procs::default(),
         });
+        run.trace.set_pid(pid);
+        seat(&run);
         run.emit(0, Kind::RunStart, Op::None, 0, run.speed.to_bits());
-        let pid = run.trace.pid();
-        let name = run.trace.intern(if pid == Actor::MAIN_PID { "MainProcess" } else { "Process" });
-        run.emit_code(0, Kind::Process, 0, pid, name.0);
+        #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+        let (name, parent) = match run.procs.arena() {
+            Some(a) => (a.name(pid), a.parent(pid)),
+            None => ("MainProcess".to_owned(), 0),
+        };
+        #[cfg(not(any(target_arch = "wasm32", target_os = "linux")))]
+        let (name, parent) = ("MainProcess".to_owned(), 0);
+        let name = run.trace.intern(&name);
+        run.emit_code(0, Kind::Process, parent as u16, pid, name.0);
         run.emit(0, Kind::Seed, Op::None, 0, seed);
         if let Policy::Gil { .. } = run.policy {
             run.gil.register(&run);
@@ -308,6 +338,19 @@ impl Run {
         self.stopping.load(Ordering::Relaxed)
             || (self.exiting.load(Ordering::Relaxed)
                 && self.slots.get(tid as usize).is_some_and(|s| s.daemon.load(Ordering::Relaxed)))
+            || self.stopped_elsewhere()
+    }
+
+    /// Whether another process of the run ended it (the run's stop word); this run then
+    /// stops too.
+    #[inline]
+    fn stopped_elsewhere(&self) -> bool {
+        #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+        if self.procs.arena().is_some() && self.stop_requested_elsewhere() {
+            self.stop();
+            return true;
+        }
+        false
     }
 
     pub(crate) fn new_object(&self, actor: u32, kind: ObjKind, name: &str) -> u32 {
@@ -365,6 +408,10 @@ impl Run {
         }
         self.stopping.store(true, Ordering::SeqCst);
         self.wake_everyone();
+        #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+        if !self.is_process_child() {
+            self.stop_processes();
+        }
     }
 
     /// Stop button.

@@ -273,7 +273,7 @@ impl Thread {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(target)).unwrap_or(Err(PyErr::Interrupted));
 
         let how = match &result {
-            Ok(()) => ThreadEndHow::Returned,
+            Ok(()) | Err(PyErr::SystemExit(_)) => ThreadEndHow::Returned,
             Err(PyErr::Interrupted) => {
                 if self.daemon() && run.end_state().is_none() {
                     ThreadEndHow::CutOff
@@ -303,7 +303,7 @@ impl Thread {
         // Its last event is in the trace: now it gives up its turn, for good.
         hooks::thread_ends();
         set_current(None);
-        run.thread_exited(tid, result.as_ref().err());
+        run.thread_exited(tid, result.as_ref().err().filter(|e| !matches!(e, PyErr::SystemExit(_))));
     }
 
     /// `t.join(timeout=None)`: waits for the thread to end, or for `timeout` lesson seconds.
@@ -427,6 +427,10 @@ impl Run {
             }
         }
         if !slot.daemon.load(Ordering::Relaxed) && self.live_nondaemon.fetch_sub(1, Ordering::SeqCst) == 1 {
+            // multiprocessing's exit handler runs after the last non-daemon thread, before
+            // the daemon threads are cut off.
+            #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+            self.at_exit();
             // The program is over: daemon threads die with it.
             self.exiting.store(true, Ordering::SeqCst);
             self.wake_everyone();

@@ -103,11 +103,9 @@ impl Segment {
     /// when the timeout expired. Workers only: `Atomics.wait` throws on the page.
     pub fn wait(&self, off: u32, expected: u32, timeout_ns: Option<u64>) -> bool {
         let ms = timeout_ns.map_or(f64::INFINITY, |ns| ns as f64 / 1e6);
-        self.with(|v| {
-            match js_sys::Atomics::wait_with_timeout(&v.words, Self::index(off), expected as i32, ms) {
-                Ok(s) => s != "timed-out",
-                Err(_) => true,
-            }
+        self.with(|v| match js_sys::Atomics::wait_with_timeout(&v.words, Self::index(off), expected as i32, ms) {
+            Ok(s) => s != "timed-out",
+            Err(_) => true,
         })
     }
 

@@ -30,6 +30,7 @@ pub static LESSON: Lesson = Lesson {
     run: program::run,
     validate: no_cross_checks,
     insights: insights::insights,
+    targets: &[],
     page: None,
 };
 

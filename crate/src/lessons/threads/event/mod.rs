@@ -22,5 +22,6 @@ pub static LESSON: Lesson = Lesson {
     run: program::run,
     validate: crate::lessons::no_cross_checks,
     insights: insights::insights,
+    targets: &[],
     page: None,
 };

@@ -32,6 +32,7 @@ pub static LESSON: Lesson = Lesson {
     run: program::run,
     validate,
     insights: insights::insights,
+    targets: &[],
     page: None,
 };
 

@@ -33,6 +33,7 @@ pub static LESSON: Lesson = Lesson {
     run: program::run,
     validate: crate::lessons::no_cross_checks,
     insights: insights::insights,
+    targets: &[],
     page: Some(&PAGE),
 };
 

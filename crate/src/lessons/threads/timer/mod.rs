@@ -33,5 +33,6 @@ pub static LESSON: Lesson = Lesson {
     run: program::run,
     validate: no_cross_checks,
     insights: insights::insights,
+    targets: &[],
     page: None,
 };
