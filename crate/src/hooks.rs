@@ -285,6 +285,16 @@ mod imp {
         here(|ctx| ctx.run.new_object(ctx.tid, kind, name)).unwrap_or(0)
     }
 
+    /// Records, in this process's trace, an object the run's processes share: its id
+    /// (`trace::SHARED_OBJ_BASE` and up) is the same in every process's trace, so each
+    /// process that holds it records it under that id.
+    pub fn shared_object(id: u32, kind: ObjKind, name: &str) {
+        here(|ctx| {
+            let s = ctx.run.trace.intern(name);
+            ctx.run.emit_code(ctx.tid, Kind::ObjNew, kind as u16, id, s.0)
+        });
+    }
+
     /// Notes that `obj` is held by thread `tid` (0: nobody), for the watchdog's report.
     #[inline]
     pub(crate) fn set_holder(obj: u32, tid: u32) {
@@ -303,7 +313,9 @@ mod imp {
 #[cfg(all(not(loom), any(target_arch = "wasm32", target_os = "linux")))]
 pub(crate) use imp::park_shared;
 #[cfg(not(loom))]
-pub use imp::{checkpoint, eprint, monotonic, new_object, point, print, random_u64, real_ns, sleep, trace};
+pub use imp::{
+    checkpoint, eprint, monotonic, new_object, point, print, random_u64, real_ns, shared_object, sleep, trace,
+};
 #[cfg(not(loom))]
 pub(crate) use imp::{
     deadline_after, now_ns, park, set_holder, spin_until_changed, thread_begins, thread_ends, tid, trace_fail,

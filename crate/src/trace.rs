@@ -232,6 +232,22 @@ impl Actor {
     }
 }
 
+/// Objects shared between the processes of a run (pipes, queues, `Value`, `Array`, the
+/// process-shared locks) have ids from here up, handed out by the run's arena: the same id
+/// in every process's trace. Ids below are each process's own.
+pub const SHARED_OBJ_BASE: u32 = 1 << 24;
+
+/// The `arg` of an event for a message crossing processes (a send or a receive, a put or
+/// a get of a shared queue): its run-wide number and its size in bytes.
+pub fn msg_arg(no: u32, bytes: u32) -> u64 {
+    (no as u64) << 32 | bytes as u64
+}
+
+/// The message number and size in a [`msg_arg`].
+pub fn msg_of(arg: u64) -> (u32, u32) {
+    ((arg >> 32) as u32, arg as u32)
+}
+
 /// A string stored in the trace's arena.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct StrRef(pub u64);
