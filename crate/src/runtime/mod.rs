@@ -447,8 +447,18 @@ impl Run {
         EndState::from_u16(self.end.load(Ordering::SeqCst) as u16)
     }
 
-    /// True once every thread has ended and `RunEnd` is in the trace.
+    /// True once every thread has ended and `RunEnd` is in the trace; in the browser, also
+    /// once every process of the run has ended and been let go (the page does that, on its
+    /// ticks, and must keep ticking until then).
     pub fn is_done(&self) -> bool {
+        #[cfg(target_arch = "wasm32")]
+        return self.threads_done() && process::browser::processes_over(self);
+        #[cfg(not(target_arch = "wasm32"))]
+        self.threads_done()
+    }
+
+    /// True once every thread of this process has ended and `RunEnd` is in the trace.
+    pub fn threads_done(&self) -> bool {
         self.done.load(Ordering::SeqCst) == 1
     }
 

@@ -371,6 +371,24 @@ impl fmt::Debug for Thread {
 
 /// Starts a run's `MainThread` on the spawner and returns at once.
 pub(crate) fn start_main(run: &Arc<Run>, main: Target) {
+    let (t, tid) = main_thread_of(run);
+    let job_run = run.clone();
+    if let Err(e) = run.spawner().clone().spawn(Box::new(move || t.bootstrap(job_run, 0, main))) {
+        run.request_end(crate::trace::EndState::Failed, &format!("can't start the main thread ({e})"));
+        run.never_ran(tid);
+    }
+}
+
+/// Runs a run's `MainThread` on the calling thread, returning when its body has (a child
+/// process's first thread, in the browser: the worker its instance booted on).
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn run_main_here(run: &Arc<Run>, main: Target) {
+    let (t, _) = main_thread_of(run);
+    t.bootstrap(run.clone(), 0, main);
+}
+
+/// The `MainThread` object of a new run, registered as its first thread.
+fn main_thread_of(run: &Arc<Run>) -> (Thread, u32) {
     let name = "MainThread".to_owned();
     let obj = run.new_object(0, ObjKind::Thread, &name);
     let t = Thread::with(name, "", false, obj, None);
@@ -380,11 +398,7 @@ pub(crate) fn start_main(run: &Arc<Run>, main: Target) {
     // The page calls this; the lock cannot be contended (no thread of this run exists
     // yet), so it never waits, which the page's thread must not do.
     run.threads.lock().unwrap().push(t.clone());
-    let job_run = run.clone();
-    if let Err(e) = run.spawner().clone().spawn(Box::new(move || t.bootstrap(job_run, 0, main))) {
-        run.request_end(crate::trace::EndState::Failed, &format!("can't start the main thread ({e})"));
-        run.never_ran(tid);
-    }
+    (t, tid)
 }
 
 impl Run {

@@ -119,6 +119,11 @@ impl Segment {
         self.with(|v| v.bytes.subarray(off, off + out.len() as u32).copy_to(out))
     }
 
+    /// Zeroes `len` bytes at `off`.
+    pub fn zero(&self, off: u32, len: u32) {
+        self.with(|v| drop(v.bytes.fill(0, off, off + len)))
+    }
+
     /// Copies `data` into the segment at `off`.
     pub fn write(&self, off: u32, data: &[u8]) {
         self.with(|v| v.bytes.subarray(off, off + data.len() as u32).copy_from(data))

@@ -18,8 +18,6 @@ const H_MAGIC: u32 = 0;
 const H_NEXT_PID: u32 = 4;
 /// Non-zero once the run is ending: every process of it unwinds.
 pub(crate) const H_STOP: u32 = 8;
-/// Bumped on every request for a new process (the page listens on it in the browser).
-pub(crate) const H_SPAWN_SIGNAL: u32 = 12;
 /// The heap's bump pointer.
 const H_TOP: u32 = 16;
 /// Run-wide numbers: shared objects' ids and messages' numbers.
@@ -63,7 +61,6 @@ const E_NAME_LEN: u32 = 40;
 const E_NAME: u32 = 44;
 const NAME_BYTES: u32 = 128;
 
-pub(crate) const P_FREE: u32 = 0;
 /// Asked for, not yet running (the browser's page has not handed it an instance yet).
 pub(crate) const P_REQUESTED: u32 = 1;
 pub(crate) const P_RUNNING: u32 = 2;

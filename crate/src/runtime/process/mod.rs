@@ -17,6 +17,8 @@ pub use target::{decode, encode, Target};
 
 #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
 pub mod arena;
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
 #[cfg(target_os = "linux")]
 pub mod native;
 #[cfg(any(target_arch = "wasm32", target_os = "linux"))]

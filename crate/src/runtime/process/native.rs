@@ -8,8 +8,8 @@
 //! it), so that `join` is a wait on a shared word, in any process.
 
 use super::arena::{Arena, ARENA_BYTES, E_OS_PID, E_STATE, MAX_PROCS, P_EXITED, P_RUNNING};
-use super::procs::{find_target, Request};
-use crate::runtime::{Run, RunConfig};
+use super::procs::{child_run, child_wait};
+use crate::runtime::Run;
 use crate::shm::{Handle, Segment};
 use crate::trace::Kind;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -151,41 +151,13 @@ fn run_child(spec: &str) -> Result<i32, String> {
     let (handle, pid) = spec.rsplit_once('/').ok_or("malformed child request")?;
     let handle = Handle::decode(handle).ok_or("malformed segment handle")?;
     let pid: u32 = pid.parse().map_err(|_| "malformed pid")?;
-    let seg = Segment::open(handle)?;
-    let arena = Arena::attach(seg, 0)?;
-    let request: Request = super::decode(&arena.payload(pid)).map_err(|e| e.to_string())?;
-    let target = find_target(&request.target).ok_or_else(|| format!("no target named {}", request.target))?;
+    let arena = Arena::attach(Segment::open(handle)?, 0)?;
     let parent_os = std::os::unix::process::parent_id();
-    let cfg = RunConfig {
-        speed: arena.speed(),
-        seed: Some(arena.seed() ^ (pid as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
-        ..RunConfig::default()
-    };
-    crate::runtime::install_panic_hook();
-    let code = Arc::new(Mutex::new(0));
-    let out = code.clone();
-    let run = Run::new_child(&cfg, Arc::new(crate::runtime::native::OsThreads), pid, arena.clone());
-    let name = arena.name(pid);
-    crate::runtime::thread::start_main(
-        &run,
-        Box::new(move || {
-            let result = super::procs::run_target(target, &request.args, &name);
-            *out.lock().unwrap() = super::procs::exit_code_of(&result);
-            // Its traceback is printed: the thread itself ends quietly, as `sys.exit` would.
-            result.map_err(|e| match e {
-                crate::error::PyErr::Interrupted => e,
-                _ => crate::error::PyErr::SystemExit(1),
-            })
-        }),
-    );
-    // The run's own watchdog, and two ways a child learns it must go: the run's stop
-    // word, and its parent's death (it must not outlive a parent that was killed).
-    while !run.wait_done(Some(20_000_000)) {
-        run.watchdog_tick();
-        if arena.stop_requested() || std::os::unix::process::parent_id() != parent_os {
-            run.stop();
-        }
-    }
+    let (run, code, main) =
+        child_run(&arena, pid, Arc::new(crate::runtime::native::OsThreads), crate::trace::DEFAULT_CAPACITY)?;
+    crate::runtime::thread::start_main(&run, main);
+    // A child must not outlive a parent that was killed.
+    child_wait(&run, &arena, || std::os::unix::process::parent_id() != parent_os);
     let code = *code.lock().unwrap();
     Ok(code)
 }

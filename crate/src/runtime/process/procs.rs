@@ -40,6 +40,12 @@ pub(crate) struct Procs {
     named: std::sync::atomic::AtomicU32,
     #[cfg(target_os = "linux")]
     pub(crate) os: super::native::Children,
+    /// Children whose end is in this run's trace (bit per pid).
+    ends_recorded: std::sync::atomic::AtomicU64,
+    /// When the page first saw the run's stop word (ms, f64 bits; 0: not yet).
+    stop_seen: std::sync::atomic::AtomicU64,
+    /// Set once the arena went back to the page's segment.
+    released: std::sync::atomic::AtomicBool,
 }
 
 impl Procs {
@@ -66,6 +72,32 @@ impl Procs {
         self.named.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
     }
 
+    /// Notes that `pid`'s end is being recorded; false if it already was.
+    pub(crate) fn note_end(&self, pid: u32) -> bool {
+        let bit = 1u64 << (pid - 1);
+        self.ends_recorded.fetch_or(bit, std::sync::atomic::Ordering::Relaxed) & bit == 0
+    }
+
+    /// When the stop word was first seen, `now` if this is the first look.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn stop_seen_ms(&self, now: f64) -> f64 {
+        use std::sync::atomic::Ordering::Relaxed;
+        match self.stop_seen.compare_exchange(0, now.to_bits(), Relaxed, Relaxed) {
+            Ok(_) => now,
+            Err(bits) => f64::from_bits(bits),
+        }
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn released(&self) -> bool {
+        self.released.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn release(&self) {
+        self.released.store(true, std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub(crate) fn children(&self) -> Vec<u32> {
         self.children.lock().unwrap().clone()
     }
@@ -85,7 +117,7 @@ impl Run {
         #[cfg(target_os = "linux")]
         let (seg, base) = (super::native::run_segment()?, 0);
         #[cfg(target_arch = "wasm32")]
-        let (seg, base) = crate::runtime::browser::claim_arena()?;
+        let (seg, base) = super::browser::claim_arena()?;
         Ok(Arena::init(seg, base, self.trace.start_ns(), self.speed(), self.seed()))
     }
 
@@ -160,7 +192,7 @@ pub(crate) fn spawn(target: &'static Target, args: Vec<u8>, name: &str, daemon: 
     #[cfg(target_os = "linux")]
     super::native::start(run, &arena, pid).map_err(|e| PyErr::Other { class: "OSError".into(), message: e })?;
     #[cfg(target_arch = "wasm32")]
-    crate::runtime::browser::request_process(&arena, pid);
+    super::browser::request_process(&arena, pid);
     Ok(Child { pid, arena })
 }
 
@@ -220,7 +252,7 @@ fn signal(run: &Run, arena: &Arena, pid: u32, sig: i32) {
     #[cfg(target_os = "linux")]
     super::native::kill(arena, pid, sig);
     #[cfg(target_arch = "wasm32")]
-    crate::runtime::browser::signal_process(arena);
+    super::browser::signal_process(arena);
 }
 
 /// `current_process()`'s name and pid, and `parent_process()`'s, for the facade.
@@ -272,5 +304,50 @@ pub(crate) fn os_pid_of(run: &Run, pid: u32) -> u32 {
         Some(p) if p != 0 => p,
         _ if pid == Actor::MAIN_PID => arena::own_os_pid(),
         _ => pid,
+    }
+}
+
+/// A child process's run, set up from its entry in the arena: on the run's clock, at its
+/// speed, with a seed of its own drawn from the run's; and its `MainThread`'s body, which
+/// runs the requested target and leaves the process's exit code in the returned cell.
+pub(crate) fn child_run(
+    arena: &Arena,
+    pid: u32,
+    spawner: Arc<dyn crate::runtime::Spawner>,
+    trace_capacity: usize,
+) -> Result<(Arc<Run>, Arc<Mutex<i32>>, Box<dyn FnOnce() -> PyResult<()> + Send>), String> {
+    let request: Request = super::decode(&arena.payload(pid)).map_err(|e| e.to_string())?;
+    let target = find_target(&request.target).ok_or_else(|| format!("no target named {}", request.target))?;
+    let cfg = crate::runtime::RunConfig {
+        speed: arena.speed(),
+        seed: Some(arena.seed() ^ (pid as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+        trace_capacity,
+        ..crate::runtime::RunConfig::default()
+    };
+    crate::runtime::install_panic_hook();
+    let code = Arc::new(Mutex::new(0));
+    let out = code.clone();
+    let run = Run::new_child(&cfg, spawner, pid, arena.clone());
+    let name = arena.name(pid);
+    let main = Box::new(move || {
+        let result = run_target(target, &request.args, &name);
+        *out.lock().unwrap() = exit_code_of(&result);
+        // Its traceback is printed: the thread itself ends quietly, as `sys.exit` would.
+        result.map_err(|e| match e {
+            PyErr::Interrupted => e,
+            _ => PyErr::SystemExit(1),
+        })
+    });
+    Ok((run, code, main))
+}
+
+/// What a child's first thread does once `MainThread` has returned: waits for the rest of
+/// its threads, ticking its watchdog, and stops when the run's stop word says so.
+pub(crate) fn child_wait(run: &Run, arena: &Arena, parent_gone: impl Fn() -> bool) {
+    while !run.wait_done(Some(20_000_000)) {
+        run.watchdog_tick();
+        if arena.stop_requested() || parent_gone() {
+            run.stop();
+        }
     }
 }
