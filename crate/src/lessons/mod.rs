@@ -288,6 +288,15 @@ pub struct Expect {
     /// How the run ends: [`EndState::Finished`], or on purpose [`EndState::Deadlocked`]
     /// (a lock its holder asks for again) or [`EndState::Failed`] (the main thread raised).
     pub ends: fn(&Params) -> EndState,
+    /// How many child processes the run starts at most, so that the page can have that
+    /// many instances of the module booted before Run (a process then starts in well under
+    /// a millisecond, not the tens a boot takes).
+    pub processes: fn(&Params) -> usize,
+}
+
+/// A lesson that starts no process.
+pub fn no_processes(_: &Params) -> usize {
+    0
 }
 
 /// Every run ends [`EndState::Finished`].

@@ -435,18 +435,34 @@ pub fn start_with_threads(
     threads: u32,
     main: impl FnOnce() -> PyResult<()> + Send + 'static,
 ) -> Arc<Run> {
+    start_with(cfg, threads, 0, main)
+}
+
+/// [`start_with_threads`] for a run that will also start up to `processes` processes:
+/// that many instances of the module are booted first too.
+pub fn start_with(
+    cfg: &RunConfig,
+    threads: u32,
+    processes: u32,
+    main: impl FnOnce() -> PyResult<()> + Send + 'static,
+) -> Arc<Run> {
+    super::process::browser::keep_spares(processes as usize);
     let run_id = NEXT_RUN.fetch_add(1, Ordering::SeqCst);
     let run = Run::new(cfg, Arc::new(Pool { run_id }));
     PAGE.with(|p| p.borrow_mut().ending.retain(|(id, _)| *id != run_id));
     RUN_IDS.with(|m| m.borrow_mut().push((Arc::as_ptr(&run) as usize, run_id)));
-    if SPARE.load(Ordering::SeqCst) >= threads as i32 {
+    let ready = || super::process::browser::ready_spares() >= processes as usize;
+    if SPARE.load(Ordering::SeqCst) >= threads as i32 && ready() {
         super::thread::start_main(&run, Box::new(main));
         return run;
     }
     let r = run.clone();
     let stopped = run.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let ready = prepare_unless(threads, move || stopped.end_state().is_some()).await;
+        let ready = match prepare_unless(threads, || stopped.end_state().is_some()).await {
+            Ok(()) => prepare_processes_unless(processes, || stopped.end_state().is_some()).await,
+            e => e,
+        };
         match ready {
             // Stopped while the workers booted: nothing ran, so the run ends here.
             _ if r.end_state().is_some() => r.force_finish(),
@@ -517,9 +533,14 @@ pub(crate) fn child_spawner() -> Arc<dyn super::Spawner> {
 /// Keeps `n` instances of the module booted for processes, beyond those running, so that a
 /// process starts without a boot; resolves once they are ready (or after 30 s).
 pub async fn prepare_processes(n: u32) -> Result<(), PoolError> {
+    prepare_processes_unless(n, || false).await
+}
+
+/// [`prepare_processes`], giving up early (with `Ok`) once `cancelled()` says so.
+async fn prepare_processes_unless(n: u32, cancelled: impl Fn() -> bool) -> Result<(), PoolError> {
     super::process::browser::keep_spares(n as usize);
     let deadline = now_ms() + 30_000.0;
-    while super::process::browser::ready_spares() < n as usize {
+    while super::process::browser::ready_spares() < n as usize && !cancelled() {
         if now_ms() > deadline {
             return Err(PoolError::Worker("process instances did not start within 30 s".into()));
         }

@@ -1,5 +1,6 @@
 //! Every registered lesson is held to what it declares (`Lesson.expect`): a run ends as
-//! `expect.ends` says and starts no more actors than `expect.actors`, with its defaults and
+//! `expect.ends` says and starts no more threads than `expect.actors` and no more processes
+//! than `expect.processes`, with its defaults and
 //! with every combination of its switches (flags and choices, the rest at defaults), plus a
 //! few numeric sets that change how a run ends.
 
@@ -45,9 +46,14 @@ fn check(lesson: &Lesson, params: &Params) -> EndState {
     let end = view.end().map(|(s, _)| s);
     let declared = (lesson.expect.ends)(params);
     assert_eq!(end, Some(declared), "{} with {params:?} ended {end:?}, declares {declared:?}", lesson.id);
-    let started = view.events.iter().filter(|e| e.kind == Kind::ThreadStart).count();
+    // `actors` are MainProcess's threads (the page's own pool runs them); a child's
+    // threads run on its own instance's workers.
+    let started = view.events.iter().filter(|e| e.kind == Kind::ThreadStart && e.actor.pid == 1).count();
     let actors = (lesson.expect.actors)(params);
     assert!(started <= actors, "{} with {params:?} started {started} threads, declares {actors}", lesson.id);
+    let children = view.events.iter().filter(|e| e.kind == Kind::ProcStart).count();
+    let processes = (lesson.expect.processes)(params);
+    assert!(children <= processes, "{} with {params:?} started {children} processes, declares {processes}", lesson.id);
     declared
 }
 

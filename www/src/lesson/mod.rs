@@ -242,7 +242,8 @@ impl LessonPage {
         // Workers for every thread the run will start are booted first, so that no thread
         // starts late.
         let threads = (lesson.expect.actors)(&params) as u32;
-        let run = browser::start_with_threads(&cfg, threads, move || (lesson.run)(&p));
+        let processes = (lesson.expect.processes)(&params) as u32;
+        let run = browser::start_with(&cfg, threads, processes, move || (lesson.run)(&p));
         self.live = Some(Live {
             run,
             cursor: 0,

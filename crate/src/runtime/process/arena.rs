@@ -38,7 +38,7 @@ pub(crate) const ENTRY_BYTES: u32 = 256;
 const HEAP: u32 = TABLE + MAX_PROCS * ENTRY_BYTES;
 
 // Process-table entry words (offsets within an entry).
-/// [`P_FREE`], [`P_REQUESTED`], [`P_RUNNING`], [`P_EXITED`]; joiners wait on it.
+/// 0 (a free entry), [`P_REQUESTED`], [`P_RUNNING`], [`P_EXITED`]; joiners wait on it.
 pub(crate) const E_STATE: u32 = 0;
 /// The exit code (an i32), once [`P_EXITED`].
 pub(crate) const E_EXIT: u32 = 4;
