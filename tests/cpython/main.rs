@@ -38,11 +38,14 @@ const GRACE_S: f64 = 3.0;
 const DEFAULT_TOLERANCE: f64 = 0.5;
 
 /// Runs `python3 <listing>` as a terminal would (stdout line-buffered, so a killed hang
-/// still shows what it printed and concurrent prints never split a line), in the real
+/// still shows what it printed and concurrent prints never split a line; not write-through,
+/// as `PYTHONUNBUFFERED` would make it, since then a print is two writes, its text and its
+/// newline, and forked processes' lines interleave mid-line), in the real
 /// `__main__` module, after telling the harness on stderr that the listing starts (so that
 /// the interpreter's start-up on a busy machine never counts against the program).
-const BOOT: &str = "import sys; sys.stdout.reconfigure(line_buffering=True); sys.argv = sys.argv[1:]; \
-                    __file__ = sys.argv[0]; sys.stderr.write('\\0parlab: listing starts\\n'); sys.stderr.flush(); del sys; \
+const BOOT: &str = "import sys; sys.stdout.reconfigure(line_buffering=True, write_through=False); \
+                    sys.argv = sys.argv[1:]; __file__ = sys.argv[0]; \
+                    sys.stderr.write('\\0parlab: listing starts\\n'); sys.stderr.flush(); del sys; \
                     exec(compile(open(__file__, 'rb').read(), __file__, 'exec'))";
 /// The line BOOT writes to stderr.
 const STARTED: &str = "\0parlab: listing starts";
