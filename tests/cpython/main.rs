@@ -70,6 +70,10 @@ struct CaseFile {
     /// disturb the sleeping lessons' timing.
     #[serde(default)]
     cpu_bound: bool,
+    /// CPython's run may take far longer than Parlab's (pure-Python arithmetic against the
+    /// Rust program's): only `timeout` bounds it, not Parlab's run length.
+    #[serde(default)]
+    cpython_slower: bool,
     /// Longest a case may take, seconds.
     timeout: Option<f64>,
 }
@@ -685,6 +689,8 @@ struct Job {
     params: Params,
     compare: Compare,
     cap: Duration,
+    /// The case file's `cpython_slower`.
+    cpython_slower: bool,
     tag: String,
 }
 
@@ -704,13 +710,16 @@ fn run_job(job: &Job) -> Result<(f64, f64, Ending), String> {
     let (done_tx, done_rx) = mpsc::channel();
     let lesson = job.lesson;
     let params = job.params.clone();
+    let bounded_by_parlab = !job.cpython_slower;
     // Detached: a Parlab run that never ends (a failure of the core: its watchdog ends
     // deadlocks) must not hang the tier, so it is waited for with a bound below.
     let start_parlab = move || {
         let (secs_tx, secs_rx) = mpsc::channel();
         std::thread::spawn(move || {
             let o = run_parlab(lesson, &params);
-            let _ = secs_tx.send(o.secs);
+            if bounded_by_parlab {
+                let _ = secs_tx.send(o.secs);
+            }
             let _ = done_tx.send(o);
         });
         secs_rx
@@ -821,6 +830,7 @@ fn jobs() -> Result<[Vec<Job>; 2], String> {
                 params: params.clone(),
                 compare,
                 cap,
+                cpython_slower: file.cpython_slower,
                 tag,
             });
         }
