@@ -46,7 +46,7 @@ mod imp {
 
     /// [`park`] on a word of the run's shared arena (`multiprocessing`'s objects), which
     /// threads of other processes change and wake.
-    #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+    #[cfg(any(target_arch = "wasm32", unix))]
     pub(crate) fn park_shared(
         arena: &crate::runtime::process::Arena,
         off: u32,
@@ -310,7 +310,7 @@ mod imp {
     }
 }
 
-#[cfg(all(not(loom), any(target_arch = "wasm32", target_os = "linux")))]
+#[cfg(all(not(loom), any(target_arch = "wasm32", unix)))]
 pub(crate) use imp::park_shared;
 #[cfg(not(loom))]
 pub use imp::{

@@ -422,6 +422,10 @@ registry! {
         thread_pool,
         responsive_ui,
     ],
+    // B. Processes (`multiprocessing`)
+    processes: [
+        process_basics,
+    ],
 }
 
 /// Every lesson, in the syllabus's order.

@@ -265,3 +265,10 @@ pub fn cpu_count() -> usize {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     }
 }
+
+/// `multiprocessing.log_to_stderr(logging.INFO)`: this process and the children it starts
+/// from now on log their lives to their stderr, as CPython's `[INFO/name] ...` lines.
+pub fn log_to_stderr() -> PyResult<()> {
+    ctx()?.run.procs.set_logging(true);
+    Ok(())
+}

@@ -110,7 +110,7 @@ pub struct Run {
     watch_len: AtomicUsize,
     watch_ticks: AtomicU32,
     /// The run's processes, as this one sees them.
-    #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+    #[cfg(any(target_arch = "wasm32", unix))]
     pub(crate) procs: process::Procs,
 }
 
@@ -193,7 +193,7 @@ impl Run {
 
     /// The run of child process `pid`, in the run whose `arena` it shares: on that run's
     /// clock, under its pid.
-    #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+    #[cfg(any(target_arch = "wasm32", unix))]
     pub(crate) fn new_child(cfg: &RunConfig, spawner: Arc<dyn Spawner>, pid: u32, arena: process::Arena) -> Arc<Run> {
         let start = arena.start_ns();
         let run = Self::new_in(cfg, spawner, pid, move |run| {
@@ -253,18 +253,18 @@ impl Run {
             threads: Mutex::new(Vec::new()),
             watch_len: AtomicUsize::new(usize::MAX),
             watch_ticks: AtomicU32::new(0),
-            #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+            #[cfg(any(target_arch = "wasm32", unix))]
             procs: process::Procs::default(),
         });
         run.trace.set_pid(pid);
         seat(&run);
         run.emit(0, Kind::RunStart, Op::None, 0, run.speed.to_bits());
-        #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+        #[cfg(any(target_arch = "wasm32", unix))]
         let (name, parent) = match run.procs.arena() {
             Some(a) => (a.name(pid), a.parent(pid)),
             None => ("MainProcess".to_owned(), 0),
         };
-        #[cfg(not(any(target_arch = "wasm32", target_os = "linux")))]
+        #[cfg(not(any(target_arch = "wasm32", unix)))]
         let (name, parent) = ("MainProcess".to_owned(), 0);
         let name = run.trace.intern(&name);
         run.emit_code(0, Kind::Process, parent as u16, pid, name.0);
@@ -345,7 +345,7 @@ impl Run {
     /// stops too.
     #[inline]
     fn stopped_elsewhere(&self) -> bool {
-        #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+        #[cfg(any(target_arch = "wasm32", unix))]
         if self.procs.arena().is_some() && self.stop_requested_elsewhere() {
             self.stop();
             return true;
@@ -408,7 +408,7 @@ impl Run {
         }
         self.stopping.store(true, Ordering::SeqCst);
         self.wake_everyone();
-        #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+        #[cfg(any(target_arch = "wasm32", unix))]
         if !self.is_process_child() {
             self.stop_processes();
         }

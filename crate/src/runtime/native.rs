@@ -37,6 +37,6 @@ pub fn wait(run: &Run) {
         run.watchdog_tick();
     }
     // No process of the run outlives it.
-    #[cfg(target_os = "linux")]
+    #[cfg(unix)]
     run.reap_processes();
 }

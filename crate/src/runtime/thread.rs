@@ -443,8 +443,8 @@ impl Run {
         if !slot.daemon.load(Ordering::Relaxed) && self.live_nondaemon.fetch_sub(1, Ordering::SeqCst) == 1 {
             // multiprocessing's exit handler runs after the last non-daemon thread, before
             // the daemon threads are cut off.
-            #[cfg(any(target_arch = "wasm32", target_os = "linux"))]
-            self.at_exit();
+            #[cfg(any(target_arch = "wasm32", unix))]
+            self.at_exit(tid);
             // The program is over: daemon threads die with it.
             self.exiting.store(true, Ordering::SeqCst);
             self.wake_everyone();

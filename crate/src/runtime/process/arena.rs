@@ -45,8 +45,11 @@ pub(crate) const E_EXIT: u32 = 4;
 pub(crate) const E_PARENT: u32 = 8;
 /// The OS pid natively; the logical pid in the browser.
 pub(crate) const E_OS_PID: u32 = 12;
-/// Bit 0: daemon.
+/// [`F_DAEMON`], [`F_LOGGING`].
 pub(crate) const E_FLAGS: u32 = 16;
+pub(crate) const F_DAEMON: u32 = 1;
+/// `log_to_stderr` was called in its parent: the child logs its life too.
+pub(crate) const F_LOGGING: u32 = 2;
 /// A signal asked for by `terminate` (15) or `kill` (9), for whoever ends processes.
 pub(crate) const E_SIGNAL: u32 = 20;
 /// Where the spawn request (target, arguments) lies in the heap, and its length.
@@ -275,7 +278,11 @@ impl Arena {
     }
 
     pub(crate) fn daemon(&self, pid: u32) -> bool {
-        self.load(self.entry(pid) + E_FLAGS) & 1 != 0
+        self.load(self.entry(pid) + E_FLAGS) & F_DAEMON != 0
+    }
+
+    pub(crate) fn logging(&self, pid: u32) -> bool {
+        self.load(self.entry(pid) + E_FLAGS) & F_LOGGING != 0
     }
 
     /// The spawn request of `pid`: what it runs.
@@ -288,21 +295,14 @@ impl Arena {
     }
 
     /// Fills `pid`'s entry for a child of `parent` that is to run `payload`.
-    pub(crate) fn describe(
-        &self,
-        pid: u32,
-        parent: u32,
-        name: &str,
-        daemon: bool,
-        payload: &[u8],
-    ) -> Result<(), String> {
+    pub(crate) fn describe(&self, pid: u32, parent: u32, name: &str, flags: u32, payload: &[u8]) -> Result<(), String> {
         let e = self.entry(pid);
         let off = self.alloc(payload.len() as u32, 8)?;
         self.write(off, payload);
         self.store(e + E_PAYLOAD, off);
         self.store(e + E_PAYLOAD_LEN, payload.len() as u32);
         self.store(e + E_PARENT, parent);
-        self.store(e + E_FLAGS, daemon as u32);
+        self.store(e + E_FLAGS, flags);
         self.set_name(pid, name);
         Ok(())
     }

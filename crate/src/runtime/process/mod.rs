@@ -15,15 +15,15 @@
 mod target;
 pub use target::{decode, encode, Target};
 
-#[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+#[cfg(any(target_arch = "wasm32", unix))]
 pub mod arena;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 pub mod native;
-#[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+#[cfg(any(target_arch = "wasm32", unix))]
 mod procs;
-#[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+#[cfg(any(target_arch = "wasm32", unix))]
 pub use arena::Arena;
-#[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+#[cfg(any(target_arch = "wasm32", unix))]
 pub use procs::*;

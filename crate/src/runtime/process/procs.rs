@@ -38,7 +38,7 @@ pub(crate) struct Procs {
     children: Mutex<Vec<u32>>,
     /// Children named so far (`Process-1`, `Process-2`, ...).
     named: std::sync::atomic::AtomicU32,
-    #[cfg(target_os = "linux")]
+    #[cfg(unix)]
     pub(crate) os: super::native::Children,
     /// Children whose end is in this run's trace (bit per pid).
     ends_recorded: std::sync::atomic::AtomicU64,
@@ -46,6 +46,10 @@ pub(crate) struct Procs {
     stop_seen: std::sync::atomic::AtomicU64,
     /// Set once the arena went back to the page's segment.
     released: std::sync::atomic::AtomicBool,
+    /// `log_to_stderr` was called here (or in the parent, for a child).
+    logging: std::sync::atomic::AtomicBool,
+    /// A child's exit code, once its `MainThread` has ended.
+    exit_code: std::sync::atomic::AtomicI32,
 }
 
 impl Procs {
@@ -65,6 +69,14 @@ impl Procs {
     #[inline]
     pub(crate) fn arena(&self) -> Option<&Arena> {
         self.arena.get()
+    }
+
+    pub(crate) fn logging(&self) -> bool {
+        self.logging.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_logging(&self, on: bool) {
+        self.logging.store(on, std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The number in the next child's default name.
@@ -114,7 +126,7 @@ impl Run {
     }
 
     fn make_arena(&self) -> Result<Arena, String> {
-        #[cfg(target_os = "linux")]
+        #[cfg(unix)]
         let (seg, base) = (super::native::run_segment()?, 0);
         #[cfg(target_arch = "wasm32")]
         let (seg, base) = super::browser::claim_arena()?;
@@ -134,17 +146,24 @@ impl Run {
         }
     }
 
-    /// `multiprocessing`'s exit handler, run when this process's last non-daemon thread
-    /// ends: daemonic children are terminated, then every child is joined.
-    pub(crate) fn at_exit(&self) {
+    /// `multiprocessing`'s exit handler, run by thread `tid`, this process's last
+    /// non-daemon thread, as it ends: daemonic children are terminated, then every child is
+    /// joined (CPython's `util._exit_function`, with its `log_to_stderr` lines).
+    pub(crate) fn at_exit(&self, tid: u32) {
         let children = self.procs.children();
         let Some(arena) = self.procs.arena().cloned() else { return };
+        let me = arena.name(self.procs.pid());
+        self.log(tid, &me, "process shutting down");
         for &pid in &children {
             if arena.daemon(pid) && arena.exit_code(pid).is_none() {
+                self.log(tid, &me, &format!("calling terminate() for daemon {}", arena.name(pid)));
                 signal(self, &arena, pid, SIGTERM);
             }
         }
         for &pid in &children {
+            if arena.exit_code(pid).is_none() {
+                self.log(tid, &me, &format!("calling join() for process {}", arena.name(pid)));
+            }
             while arena.exit_code(pid).is_none() {
                 let state = arena.state(pid);
                 if state == P_EXITED || (self.interrupted(0) && !self.is_process_child()) {
@@ -152,6 +171,18 @@ impl Run {
                 }
                 arena.wait(arena.entry(pid) + E_STATE, state, Some(20_000_000));
             }
+        }
+        if self.is_process_child() {
+            let code = self.procs.exit_code.load(std::sync::atomic::Ordering::Relaxed);
+            self.log(tid, &me, &format!("process exiting with exitcode {code}"));
+        }
+    }
+
+    /// A `log_to_stderr(logging.INFO)` line of this process, when logging is on.
+    pub(crate) fn log(&self, tid: u32, me: &str, what: &str) {
+        if self.procs.logging() {
+            let s = self.trace.intern(&format!("[INFO/{me}] {what}"));
+            self.emit_code(tid, Kind::Print, 1, 0, s.0);
         }
     }
 
@@ -183,13 +214,14 @@ pub(crate) fn spawn(target: &'static Target, args: Vec<u8>, name: &str, daemon: 
         message: format!("a run may have at most {MAX_PROCS} processes"),
     })?;
     let payload = encode(&Request { target: target.name.to_owned(), args })?;
+    let flags = if daemon { F_DAEMON } else { 0 } | if run.procs.logging() { F_LOGGING } else { 0 };
     arena
-        .describe(pid, run.procs.pid(), name, daemon, &payload)
+        .describe(pid, run.procs.pid(), name, flags, &payload)
         .map_err(|e| PyErr::Other { class: "OSError".into(), message: e })?;
     run.procs.children.lock().unwrap().push(pid);
     run.emit_code(ctx.tid, Kind::ProcStart, daemon as u16, pid, payload.len() as u64);
     let _ = obj;
-    #[cfg(target_os = "linux")]
+    #[cfg(unix)]
     super::native::start(run, &arena, pid).map_err(|e| PyErr::Other { class: "OSError".into(), message: e })?;
     #[cfg(target_arch = "wasm32")]
     super::browser::request_process(&arena, pid);
@@ -249,7 +281,7 @@ fn signal(run: &Run, arena: &Arena, pid: u32, sig: i32) {
     }
     let _ = run;
     arena.store(arena.entry(pid) + E_SIGNAL, sig as u32);
-    #[cfg(target_os = "linux")]
+    #[cfg(unix)]
     super::native::kill(arena, pid, sig);
     #[cfg(target_arch = "wasm32")]
     super::browser::signal_process(arena);
@@ -328,10 +360,15 @@ pub(crate) fn child_run(
     let code = Arc::new(Mutex::new(0));
     let out = code.clone();
     let run = Run::new_child(&cfg, spawner, pid, arena.clone());
+    run.procs.set_logging(arena.logging(pid));
     let name = arena.name(pid);
+    let me = run.clone();
     let main = Box::new(move || {
+        me.log(crate::hooks::tid(), &name, "child process calling self.run()");
         let result = run_target(target, &request.args, &name);
-        *out.lock().unwrap() = exit_code_of(&result);
+        let code = exit_code_of(&result);
+        *out.lock().unwrap() = code;
+        me.procs.exit_code.store(code, std::sync::atomic::Ordering::Relaxed);
         // Its traceback is printed: the thread itself ends quietly, as `sys.exit` would.
         result.map_err(|e| match e {
             PyErr::Interrupted => e,

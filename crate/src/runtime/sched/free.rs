@@ -128,7 +128,7 @@ pub(crate) fn sleep(ctx: &Ctx, secs: f64, deadline: u64) -> PyResult<()> {
 /// same spin, then sleeps in slices, checking for Stop in between. The thread shows as
 /// blocked with a timeout: whether a wait on another process can ever end is not for this
 /// process's watchdog to decide.
-#[cfg(any(target_arch = "wasm32", target_os = "linux"))]
+#[cfg(any(target_arch = "wasm32", unix))]
 pub(crate) fn park_shared(
     ctx: Option<&Ctx>,
     arena: &crate::runtime::process::Arena,
