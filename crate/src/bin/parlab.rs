@@ -221,7 +221,7 @@ fn run(lesson: &'static Lesson, params: &Params, a: &Args) -> ExitCode {
         schedule: a.schedule.clone(),
         ..RunConfig::default()
     };
-    let handle = native::start(cfg, move || program(&p));
+    let handle = native::start(lesson.config(params, cfg), move || program(&p));
 
     // Stream the console while the run goes on, ticking the watchdog as native::wait does.
     // The console, the deadlock report and the panics are the read model's, as the page's.

@@ -273,6 +273,9 @@ pub struct Lesson {
     /// The functions its child processes run, by name (see [`Target`]); empty for a
     /// lesson without processes.
     pub targets: &'static [&'static Target],
+    /// Who runs next, when the lesson is about that (CPython's GIL); `None`: the run's own
+    /// choice (free threads, or what the learner picked).
+    pub policy: Option<fn(&Params) -> crate::runtime::Policy>,
     /// What only the page does for this lesson (extra controls, work on the page's own
     /// thread, measurements); `None` for almost every lesson.
     pub page: Option<&'static PageExtension>,
@@ -373,6 +376,17 @@ impl Lesson {
             Ok(params)
         } else {
             Err(errors)
+        }
+    }
+
+    /// A run's configuration for `params`: `base`, under the lesson's own policy when it
+    /// has one and the caller asked for none other than free threads.
+    pub fn config(&self, params: &Params, base: crate::runtime::RunConfig) -> crate::runtime::RunConfig {
+        match self.policy {
+            Some(policy) if base.policy == crate::runtime::Policy::Free => {
+                crate::runtime::RunConfig { policy: policy(params), ..base }
+            }
+            _ => base,
         }
     }
 

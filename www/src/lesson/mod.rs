@@ -238,7 +238,10 @@ impl LessonPage {
         let speed = parse_speed(&self.speed).unwrap_or(self.lesson.default_speed);
         let lesson = self.lesson;
         let p = params.clone();
-        let cfg = RunConfig { speed, trace_capacity: parlab::trace::DEFAULT_CAPACITY, ..RunConfig::default() };
+        let cfg = lesson.config(
+            &params,
+            RunConfig { speed, trace_capacity: parlab::trace::DEFAULT_CAPACITY, ..RunConfig::default() },
+        );
         // Workers for every thread the run will start are booted first, so that no thread
         // starts late.
         let threads = (lesson.expect.actors)(&params) as u32;

@@ -30,6 +30,9 @@ const H_SPEED: u32 = 32;
 const H_SEED: u32 = 40;
 /// Bumped whenever a process ends (the page and joiners wait on the entry's own word).
 pub(crate) const H_ENDED_SIGNAL: u32 = 48;
+/// The GIL's switch interval in ns (two words) when the run's processes each have a GIL,
+/// as CPython's do; 0 for free threads.
+const H_GIL: u32 = 56;
 
 const MAGIC: u32 = 0x5041_524c; // "PARL"
 const TABLE: u32 = 256;
@@ -78,7 +81,7 @@ pub struct Arena {
 
 impl Arena {
     /// Lays out a fresh arena at `base` of `seg` (zeroed memory).
-    pub(crate) fn init(seg: Segment, base: u32, start_ns: u64, speed: f64, seed: u64) -> Arena {
+    pub(crate) fn init(seg: Segment, base: u32, start_ns: u64, speed: f64, seed: u64, gil_ns: u64) -> Arena {
         let a = Arena { seg, base };
         a.store(H_NEXT_PID, 2);
         a.store(H_TOP, HEAP);
@@ -86,6 +89,7 @@ impl Arena {
         a.store64(H_START, start_ns);
         a.store64(H_SPEED, speed.to_bits());
         a.store64(H_SEED, seed);
+        a.store64(H_GIL, gil_ns);
         // MainProcess's own entry, so that a child's parent and every pid resolve alike.
         let e = a.entry(1);
         a.store(e + E_STATE, P_RUNNING);
@@ -203,6 +207,15 @@ impl Arena {
 
     pub(crate) fn seed(&self) -> u64 {
         self.load64(H_SEED)
+    }
+
+    /// The policy of every child's run: each process has a GIL of its own if the run's
+    /// first one has one (a controlled run schedules one process, the others run free).
+    pub(crate) fn policy(&self) -> crate::runtime::Policy {
+        match self.load64(H_GIL) {
+            0 => crate::runtime::Policy::Free,
+            switch_interval_ns => crate::runtime::Policy::Gil { switch_interval_ns },
+        }
     }
 
     pub(crate) fn stop_requested(&self) -> bool {

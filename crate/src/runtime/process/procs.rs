@@ -130,7 +130,11 @@ impl Run {
         let (seg, base) = (super::native::run_segment()?, 0);
         #[cfg(target_arch = "wasm32")]
         let (seg, base) = super::browser::claim_arena()?;
-        Ok(Arena::init(seg, base, self.trace.start_ns(), self.speed(), self.seed()))
+        let gil_ns = match self.policy() {
+            crate::runtime::Policy::Gil { switch_interval_ns } => switch_interval_ns.max(1),
+            _ => 0,
+        };
+        Ok(Arena::init(seg, base, self.trace.start_ns(), self.speed(), self.seed(), gil_ns))
     }
 
     /// Set once the run's processes were told to stop: every one of them unwinds.
@@ -354,6 +358,7 @@ pub(crate) fn child_run(
         speed: arena.speed(),
         seed: Some(arena.seed() ^ (pid as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
         trace_capacity,
+        policy: arena.policy(),
         ..crate::runtime::RunConfig::default()
     };
     crate::runtime::install_panic_hook();

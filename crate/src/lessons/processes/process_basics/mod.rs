@@ -25,5 +25,6 @@ pub static LESSON: Lesson = Lesson {
     validate: crate::lessons::no_cross_checks,
     insights: insights::insights,
     targets: &[&program::WORKER_RUN],
+    policy: None,
     page: None,
 };

@@ -25,5 +25,6 @@ pub static LESSON: Lesson = Lesson {
     validate: no_cross_checks,
     insights: insights::insights,
     targets: &[],
+    policy: None,
     page: None,
 };

@@ -38,6 +38,7 @@ pub static LESSON: Lesson = Lesson {
     validate: no_cross_checks,
     insights: insights::insights,
     targets: &[],
+    policy: None,
     page: None,
 };
 

@@ -27,5 +27,6 @@ pub static LESSON: Lesson = Lesson {
     validate: crate::lessons::no_cross_checks,
     insights: insights::insights,
     targets: &[],
+    policy: None,
     page: None,
 };

@@ -33,6 +33,7 @@ pub static LESSON: Lesson = Lesson {
     validate,
     insights: insights::insights,
     targets: &[],
+    policy: None,
     page: None,
 };
 

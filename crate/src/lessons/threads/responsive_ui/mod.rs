@@ -34,6 +34,7 @@ pub static LESSON: Lesson = Lesson {
     validate: crate::lessons::no_cross_checks,
     insights: insights::insights,
     targets: &[],
+    policy: None,
     page: Some(&PAGE),
 };
 

@@ -34,5 +34,6 @@ pub static LESSON: Lesson = Lesson {
     validate: no_cross_checks,
     insights: insights::insights,
     targets: &[],
+    policy: None,
     page: None,
 };
