@@ -45,7 +45,8 @@ mod imp {
     }
 
     /// [`park`] on a word of the run's shared arena (`multiprocessing`'s objects), which
-    /// threads of other processes change and wake.
+    /// threads of other processes change and wake. `holder`: who holds the lock waited
+    /// for (`pid << 32 | tid`; 0 if nobody or not a lock), for the deadlock report.
     #[cfg(any(target_arch = "wasm32", unix))]
     pub(crate) fn park_shared(
         arena: &crate::runtime::process::Arena,
@@ -53,19 +54,20 @@ mod imp {
         expected: u32,
         deadline: Option<u64>,
         obj: u32,
+        holder: u64,
     ) -> Result<Park, Interrupted> {
         here(|ctx| match ctx.run.policy() {
             Policy::Gil { switch_interval_ns } => {
                 gil::drop(ctx, &ctx.run.gil);
-                let parked = free::park_shared(Some(ctx), arena, off, expected, deadline, obj);
+                let parked = free::park_shared(Some(ctx), arena, off, expected, deadline, obj, holder);
                 gil::take(ctx, &ctx.run.gil, switch_interval_ns);
                 parked
             }
             // A controlled run schedules one process's threads; another process's are
             // outside its control, so a wait on them is a real one.
-            _ => free::park_shared(Some(ctx), arena, off, expected, deadline, obj),
+            _ => free::park_shared(Some(ctx), arena, off, expected, deadline, obj, holder),
         })
-        .unwrap_or_else(|| free::park_shared(None, arena, off, expected, deadline, obj))
+        .unwrap_or_else(|| free::park_shared(None, arena, off, expected, deadline, obj, holder))
     }
 
     /// Spins a moment while `*word == expected`, the way [`park`] does before it sleeps;

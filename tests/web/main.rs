@@ -414,6 +414,39 @@ mod processes {
     }
 
     #[wasm_bindgen_test]
+    async fn a_hundred_runs_leave_no_process_behind_and_do_not_grow_memory() {
+        let _turn = with_spares().await;
+        let one_run = || async {
+            let run = browser::start(&RunConfig::default(), || {
+                let ps: Vec<Process> = (0..2).map(|_| Process::new(&probes::NOTHING, &())).collect::<Result<_, _>>()?;
+                for p in &ps {
+                    p.start()?;
+                }
+                ps.iter().try_for_each(|p| p.join(None))
+            });
+            assert_eq!(finish(&run, 30.0).await, EndState::Finished);
+        };
+        for _ in 0..5 {
+            one_run().await;
+        }
+        let mem = || {
+            JsCast::unchecked_into::<js_sys::WebAssembly::Memory>(wasm_bindgen::memory())
+                .buffer()
+                .unchecked_into::<js_sys::SharedArrayBuffer>()
+                .byte_length()
+        };
+        let before = mem();
+        for _ in 0..100 {
+            one_run().await;
+        }
+        assert_eq!(browser::live_processes(), 0, "every process of every run was let go");
+        let instances = browser::process_instances();
+        assert!(instances <= 4, "{instances} instances kept after 100 runs: spares only");
+        let grew = mem() - before;
+        assert!(grew <= 8 << 20, "the page's wasm memory grew by {grew} bytes over 100 runs");
+    }
+
+    #[wasm_bindgen_test]
     async fn stop_ends_every_process_within_200_ms() {
         let _turn = with_spares().await;
         let run = browser::start(&RunConfig::default(), || {

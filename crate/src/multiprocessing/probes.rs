@@ -7,7 +7,7 @@ use crate::runtime::process::Target;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 /// Every probe, for the child's lookup.
-pub static TARGETS: &[&Target] = &[&EXIT_WITH, &RAISE, &SLEEP, &BUMP_GLOBAL, &NOTHING];
+pub static TARGETS: &[&Target] = &[&EXIT_WITH, &RAISE, &SLEEP, &BUMP_GLOBAL, &NOTHING, &HANG];
 
 /// `sys.exit(code)`.
 pub static EXIT_WITH: Target = crate::target!(exit_with);
@@ -43,4 +43,10 @@ fn bump_global(by: i64) -> PyResult<()> {
 pub static NOTHING: Target = crate::target!(nothing);
 fn nothing(_: ()) -> PyResult<()> {
     Ok(())
+}
+
+/// Waits for an event nobody sets: blocked for good, within its own process.
+pub static HANG: Target = crate::target!(hang);
+fn hang(_: ()) -> PyResult<()> {
+    crate::prims::Event::named("never").wait(None).map(drop)
 }

@@ -562,6 +562,11 @@ pub fn live_processes() -> usize {
     super::process::browser::running_hosts()
 }
 
+/// Instances of the module kept for processes: running ones and spares.
+pub fn process_instances() -> usize {
+    super::process::browser::hosts()
+}
+
 /// Workers in the pool, and how many are idle.
 pub fn pool_size() -> (u32, i32) {
     (PAGE.with(|p| p.borrow().workers.iter().flatten().count() as u32), SPARE.load(Ordering::SeqCst))

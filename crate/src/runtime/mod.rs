@@ -69,7 +69,7 @@ impl Default for RunConfig {
 }
 /// Watchdog ticks with every live thread blocked and no event recorded before a run is
 /// declared deadlocked.
-const DEADLOCK_TICKS: u32 = 3;
+pub(crate) const DEADLOCK_TICKS: u32 = 3;
 const OBJ_CAPACITY: usize = 1 << 16;
 
 /// One execution of a lesson program.
@@ -107,8 +107,8 @@ pub struct Run {
     main_failed: Mutex<Option<String>>,
     /// Every `Thread` object started in the run, `MainThread` first.
     threads: Mutex<Vec<thread::Thread>>,
-    watch_len: AtomicUsize,
-    watch_ticks: AtomicU32,
+    pub(crate) watch_len: AtomicUsize,
+    pub(crate) watch_ticks: AtomicU32,
     /// The run's processes, as this one sees them.
     #[cfg(any(target_arch = "wasm32", unix))]
     pub(crate) procs: process::Procs,
@@ -347,7 +347,7 @@ impl Run {
     fn stopped_elsewhere(&self) -> bool {
         #[cfg(any(target_arch = "wasm32", unix))]
         if self.procs.arena().is_some() && self.stop_requested_elsewhere() {
-            self.stop();
+            self.stop_as_the_run_says();
             return true;
         }
         false
@@ -494,21 +494,11 @@ impl Run {
         }
         // Dropped events count as progress: a run whose trace is full is still moving.
         let len = self.trace.len() + self.trace.dropped() as usize;
-        let mut any_live = false;
-        let mut all_blocked = true;
-        for slot in self.slots.iter() {
-            match slot.state.load(Ordering::SeqCst) {
-                T_UNUSED | T_FINISHED => {}
-                T_BLOCKED => any_live = true,
-                _ => {
-                    all_blocked = false;
-                    break;
-                }
-            }
+        #[cfg(any(target_arch = "wasm32", unix))]
+        if self.procs.arena().is_some() {
+            return self.watchdog_tick_across(len);
         }
-        // Every thread that shows as blocked must really still be: its word unchanged.
-        let all_blocked =
-            all_blocked && self.slots.iter().all(|s| s.state.load(Ordering::SeqCst) != T_BLOCKED || s.still_blocked());
+        let (all_blocked, any_live) = self.all_blocked(false);
         if !(any_live && all_blocked) || self.watch_len.swap(len, Ordering::SeqCst) != len {
             self.watch_ticks.store(0, Ordering::SeqCst);
             return;
@@ -519,16 +509,40 @@ impl Run {
         self.report_deadlock();
     }
 
-    /// Records who waits on what, held by whom, and ends the run as deadlocked.
+    /// Records who waits on what, held by whom, and ends the run as deadlocked. A wait on
+    /// a shared object names its holder as `pid << 32 | tid` (see `Kind::WaitEdge`).
     pub(crate) fn report_deadlock(&self) {
         for (tid, slot) in self.slots.iter().enumerate() {
-            if slot.state.load(Ordering::SeqCst) == T_BLOCKED {
-                let obj = slot.obj.load(Ordering::SeqCst);
-                let holder = self.holders.get(obj as usize).map_or(0, |h| h.load(Ordering::SeqCst));
-                self.emit(tid as u32, Kind::WaitEdge, Op::None, obj, holder as u64);
+            let obj = slot.obj.load(Ordering::SeqCst);
+            match slot.state.load(Ordering::SeqCst) {
+                T_BLOCKED => {
+                    let holder = self.holders.get(obj as usize).map_or(0, |h| h.load(Ordering::SeqCst));
+                    self.emit(tid as u32, Kind::WaitEdge, Op::None, obj, holder as u64);
+                }
+                thread::T_BLOCKED_SHARED => {
+                    self.emit(tid as u32, Kind::WaitEdge, Op::None, obj, slot.shared_holder.load(Ordering::SeqCst));
+                }
+                _ => {}
             }
         }
         self.request_end(EndState::Deadlocked, "deadlock");
+    }
+
+    /// Whether every live thread is blocked without a timeout (counting waits on other
+    /// processes), and whether any thread lives: the watchdog's look at this process.
+    pub(crate) fn all_blocked(&self, shared_too: bool) -> (bool, bool) {
+        let mut any_live = false;
+        for slot in self.slots.iter() {
+            match slot.state.load(Ordering::SeqCst) {
+                T_UNUSED | T_FINISHED => {}
+                T_BLOCKED => any_live = true,
+                thread::T_BLOCKED_SHARED if shared_too => any_live = true,
+                _ => return (false, true),
+            }
+        }
+        // Every thread that shows as blocked must really still be: its word unchanged.
+        let all = self.slots.iter().all(|s| s.state.load(Ordering::SeqCst) != T_BLOCKED || s.still_blocked());
+        (all, any_live)
     }
 }
 

@@ -25,6 +25,9 @@ pub(crate) const T_FINISHED: u32 = 5;
 pub(crate) const T_GIL: u32 = 6;
 /// Blocked, and pinned there for a moment by the watchdog, which is reading its word.
 const T_INSPECTED: u32 = 7;
+/// Blocked without a timeout on a word of the run's shared arena, which another process
+/// may change: no deadlock of this process's own, but part of one across processes.
+pub(crate) const T_BLOCKED_SHARED: u32 = 8;
 
 /// What the run knows of one of its threads while it lives, by thread id.
 pub(crate) struct ThreadSlot {
@@ -43,6 +46,9 @@ pub(crate) struct ThreadSlot {
     pub rng: AtomicU64,
     /// Bumped when the controlled scheduler gives it the turn; it waits on this word.
     pub turn: AtomicU32,
+    /// Blocked on a shared object ([`T_BLOCKED_SHARED`]): who holds it, as `pid << 32 |
+    /// tid` (0: nobody, or not a lock).
+    pub shared_holder: AtomicU64,
 }
 
 impl ThreadSlot {
@@ -53,6 +59,15 @@ impl ThreadSlot {
         self.wait_addr.store(word, Ordering::Relaxed);
         self.wait_expected.store(expected, Ordering::Relaxed);
         self.state.store(if timed { T_BLOCKED_TIMED } else { T_BLOCKED }, Ordering::SeqCst);
+    }
+
+    /// The thread blocks on shared object `obj`: with a timeout it shows as an ordinary
+    /// timed wait; without one, as [`T_BLOCKED_SHARED`].
+    pub(crate) fn block_shared(&self, obj: u32, timed: bool, holder: u64) {
+        self.obj.store(obj, Ordering::Relaxed);
+        self.wait_addr.store(0, Ordering::Relaxed);
+        self.shared_holder.store(holder, Ordering::Relaxed);
+        self.state.store(if timed { T_BLOCKED_TIMED } else { T_BLOCKED_SHARED }, Ordering::SeqCst);
     }
 
     /// The thread runs again. It waits out a watchdog reading its word, so that the word
@@ -100,6 +115,7 @@ impl ThreadSlot {
             daemon: AtomicBool::new(false),
             rng: AtomicU64::new(1),
             turn: AtomicU32::new(0),
+            shared_holder: AtomicU64::new(0),
         }
     }
 }
@@ -377,14 +393,6 @@ pub(crate) fn start_main(run: &Arc<Run>, main: Target) {
         run.request_end(crate::trace::EndState::Failed, &format!("can't start the main thread ({e})"));
         run.never_ran(tid);
     }
-}
-
-/// Runs a run's `MainThread` on the calling thread, returning when its body has (a child
-/// process's first thread, in the browser: the worker its instance booted on).
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn run_main_here(run: &Arc<Run>, main: Target) {
-    let (t, _) = main_thread_of(run);
-    t.bootstrap(run.clone(), 0, main);
 }
 
 /// The `MainThread` object of a new run, registered as its first thread.

@@ -118,3 +118,64 @@ fn stop_ends_every_process_of_a_run() {
     let ends = run.trace.snapshot().iter().filter(|e| e.kind == Kind::ProcEnd).count();
     assert_eq!(ends, 3, "every child's end is recorded: none is left running");
 }
+
+/// Whether `pid` is still a process started by this one (running, or not yet reaped).
+fn still_our_child(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return false };
+    // pid (comm) state ppid ...: the comm may hold spaces, so split after ')'.
+    let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+    ppid == Some(std::process::id())
+}
+
+fn rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_hundred_runs_leave_no_process_behind_and_do_not_grow_memory() {
+    children_from_the_runner();
+    let one_run = || {
+        let (run, pids) = run_with::<Vec<u32>>(|out| {
+            let ps: Vec<Process> = (0..2).map(|_| Process::new(&probes::NOTHING, &())).collect::<PyResult<_>>()?;
+            for p in &ps {
+                p.start()?;
+            }
+            ps.iter().try_for_each(|p| p.join(None))?;
+            *out.lock().unwrap() = ps.iter().filter_map(|p| p.pid()).collect();
+            Ok(())
+        });
+        assert_eq!(run.end_state(), Some(EndState::Finished));
+        assert_eq!(pids.len(), 2);
+        for pid in pids {
+            assert!(!still_our_child(pid), "process {pid} outlived its run");
+        }
+    };
+    for _ in 0..5 {
+        one_run();
+    }
+    let before = rss_kb();
+    for _ in 0..100 {
+        one_run();
+    }
+    let grew = rss_kb().saturating_sub(before);
+    assert!(grew < 16 << 10, "resident memory grew by {grew} kB over 100 runs");
+}
+
+#[test]
+fn a_deadlock_across_processes_is_reported() {
+    // MainProcess joins a child that waits for an event nobody sets: neither process is
+    // deadlocked alone, the run is.
+    let (run, _) = run_with::<()>(|_| {
+        let p = Process::new(&probes::HANG, &())?;
+        p.start()?;
+        p.join(None)
+    });
+    assert_eq!(run.end_state(), Some(EndState::Deadlocked));
+    let edges = run.trace.snapshot().iter().filter(|e| e.kind == Kind::WaitEdge).count();
+    assert_eq!(edges, 1, "MainProcess's part: its MainThread waits on the child");
+}

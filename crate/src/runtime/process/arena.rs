@@ -16,8 +16,11 @@ pub const MAX_PROCS: u32 = 64;
 const H_MAGIC: u32 = 0;
 /// The next logical pid to hand out (1 is `MainProcess`).
 const H_NEXT_PID: u32 = 4;
-/// Non-zero once the run is ending: every process of it unwinds.
+/// Non-zero once the run is ending: every process of it unwinds ([`STOP_STOPPED`], or
+/// [`STOP_DEADLOCKED`]).
 pub(crate) const H_STOP: u32 = 8;
+const STOP_STOPPED: u32 = 1;
+const STOP_DEADLOCKED: u32 = 2;
 /// The heap's bump pointer.
 const H_TOP: u32 = 16;
 /// Run-wide numbers: shared objects' ids and messages' numbers.
@@ -66,6 +69,10 @@ pub(crate) const E_TRACE_LEN: u32 = 36;
 const E_NAME_LEN: u32 = 40;
 const E_NAME: u32 = 44;
 const NAME_BYTES: u32 = 128;
+/// For the watchdog across processes, as the process's own watchdog last saw it: 1 when
+/// every live thread of it is blocked without a timeout, and its events so far.
+pub(crate) const E_STUCK: u32 = 172;
+pub(crate) const E_PROGRESS: u32 = 176;
 
 /// Asked for, not yet running (the browser's page has not handed it an instance yet).
 pub(crate) const P_REQUESTED: u32 = 1;
@@ -223,9 +230,21 @@ impl Arena {
     }
 
     pub(crate) fn request_stop(&self) {
-        if self.cas(H_STOP, 0, 1).is_ok() {
+        if self.cas(H_STOP, 0, STOP_STOPPED).is_ok() {
             self.wake(H_STOP, u32::MAX);
         }
+    }
+
+    /// Every process of the run is blocked for good: each records who it waits on, then
+    /// all of them unwind.
+    pub(crate) fn declare_deadlock(&self) {
+        if self.cas(H_STOP, 0, STOP_DEADLOCKED).is_ok() {
+            self.wake(H_STOP, u32::MAX);
+        }
+    }
+
+    pub(crate) fn deadlocked(&self) -> bool {
+        self.load(H_STOP) == STOP_DEADLOCKED
     }
 
     /// Process-table entry of `pid` (1-based), as an arena offset.

@@ -99,7 +99,10 @@ pub fn parlab_process_main(pid: u32, base: u32) {
     let spawner = crate::runtime::browser::child_spawner();
     let code = match child_run(&arena, pid, spawner, CHILD_TRACE_CAPACITY) {
         Ok((run, code, main)) => {
-            crate::runtime::thread::run_main_here(&run, main);
+            // `MainThread` runs on the instance's own pool (a worker was booted for it with
+            // the instance), so that this worker keeps the process's watchdog, as a child's
+            // first OS thread does natively.
+            crate::runtime::thread::start_main(&run, main);
             child_wait(&run, &arena, || false);
             let c = *code.lock().unwrap();
             c
@@ -322,6 +325,11 @@ pub(crate) fn start_service() -> Result<(), PoolError> {
 pub(crate) fn keep_spares(n: usize) {
     SPARES_WANTED.with(|s| s.set(s.get().max(n)));
     top_up();
+}
+
+/// How many instances there are, spares included.
+pub(crate) fn hosts() -> usize {
+    HOSTS.with(|h| h.borrow().len())
 }
 
 /// How many instances run a process now.

@@ -50,6 +50,8 @@ pub(crate) struct Procs {
     logging: std::sync::atomic::AtomicBool,
     /// A child's exit code, once its `MainThread` has ended.
     exit_code: std::sync::atomic::AtomicI32,
+    /// This process recorded its part of a deadlock across processes.
+    reported: std::sync::atomic::AtomicBool,
 }
 
 impl Procs {
@@ -182,6 +184,48 @@ impl Run {
         }
     }
 
+    /// The run ended elsewhere: a stop, or a deadlock across processes, which this
+    /// process then reports its part of.
+    pub(crate) fn stop_as_the_run_says(&self) {
+        let deadlock = self.procs.arena().is_some_and(Arena::deadlocked);
+        if deadlock && !self.procs.reported.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            self.report_deadlock();
+        } else {
+            self.stop();
+        }
+    }
+
+    /// The watchdog of a run with processes, `len` its events so far: each process
+    /// publishes whether all its threads are blocked for good (waits on other processes
+    /// included) and how far it got; `MainProcess` declares a deadlock once every process
+    /// has been blocked, with no event anywhere, for several ticks.
+    pub(crate) fn watchdog_tick_across(&self, len: usize) {
+        let Some(arena) = self.procs.arena() else { return };
+        let pid = self.procs.pid();
+        let (all, any_live) = self.all_blocked(true);
+        let e = arena.entry(pid);
+        arena.store(e + E_STUCK, (all && any_live) as u32);
+        arena.store(e + E_PROGRESS, len as u32);
+        if self.is_process_child() {
+            return;
+        }
+        let running: Vec<u32> = arena.pids().filter(|&p| arena.state(p) != P_EXITED).collect();
+        let stuck = running.iter().all(|&p| arena.load(arena.entry(p) + E_STUCK) == 1);
+        let progress =
+            running.iter().fold(0usize, |a, &p| a.wrapping_add(arena.load(arena.entry(p) + E_PROGRESS) as usize));
+        if !stuck || self.watch_len.swap(progress, std::sync::atomic::Ordering::SeqCst) != progress {
+            self.watch_ticks.store(0, std::sync::atomic::Ordering::SeqCst);
+            return;
+        }
+        // One tick more than within a process: the children publish on their own ticks.
+        if self.watch_ticks.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 < crate::runtime::DEADLOCK_TICKS + 1 {
+            return;
+        }
+        arena.declare_deadlock();
+        self.procs.reported.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.report_deadlock();
+    }
+
     /// A `log_to_stderr(logging.INFO)` line of this process, when logging is on.
     pub(crate) fn log(&self, tid: u32, me: &str, what: &str) {
         if self.procs.logging() {
@@ -263,7 +307,8 @@ impl Child {
             if state == P_EXITED {
                 return Ok(true);
             }
-            if let crate::hooks::Park::TimedOut = crate::hooks::park_shared(&self.arena, word, state, deadline, obj)? {
+            if let crate::hooks::Park::TimedOut = crate::hooks::park_shared(&self.arena, word, state, deadline, obj, 0)?
+            {
                 return Ok(self.arena.state(self.pid) == P_EXITED);
             }
         }
@@ -388,7 +433,9 @@ pub(crate) fn child_run(
 pub(crate) fn child_wait(run: &Run, arena: &Arena, parent_gone: impl Fn() -> bool) {
     while !run.wait_done(Some(20_000_000)) {
         run.watchdog_tick();
-        if arena.stop_requested() || parent_gone() {
+        if arena.stop_requested() {
+            run.stop_as_the_run_says();
+        } else if parent_gone() {
             run.stop();
         }
     }

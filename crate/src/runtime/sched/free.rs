@@ -125,9 +125,10 @@ pub(crate) fn sleep(ctx: &Ctx, secs: f64, deadline: u64) -> PyResult<()> {
 }
 
 /// [`park`] on a word of the run's shared arena, which another process may change: the
-/// same spin, then sleeps in slices, checking for Stop in between. The thread shows as
-/// blocked with a timeout: whether a wait on another process can ever end is not for this
-/// process's watchdog to decide.
+/// same spin, then sleeps in slices, checking for Stop in between. Whether such a wait can
+/// ever end is not for this process's watchdog to decide: it shows as a wait on another
+/// process, which the run's watchdog across processes reads (with `holder`, the holder
+/// of the lock waited for, as `pid << 32 | tid`, if known).
 #[cfg(any(target_arch = "wasm32", unix))]
 pub(crate) fn park_shared(
     ctx: Option<&Ctx>,
@@ -136,6 +137,7 @@ pub(crate) fn park_shared(
     expected: u32,
     deadline: Option<u64>,
     obj: u32,
+    holder: u64,
 ) -> Result<Park, Interrupted> {
     let start = crate::clock::now_ns();
     loop {
@@ -150,7 +152,7 @@ pub(crate) fn park_shared(
         }
     }
     if let Some(ctx) = ctx {
-        ctx.run.slot(ctx.tid).block(obj, 0, expected, true);
+        ctx.run.slot(ctx.tid).block_shared(obj, deadline.is_some(), holder);
     }
     let interrupted = || ctx.is_some_and(|c| c.run.interrupted(c.tid));
     let result = loop {
