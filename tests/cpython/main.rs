@@ -310,6 +310,9 @@ fn tracebacks(stderr: &[&str]) -> (Option<String>, Vec<String>) {
 
 fn run_parlab(lesson: &'static Lesson, params: &Params) -> Outcome {
     let t0 = Instant::now();
+    // A lesson's child processes are the runner, built from this crate (a test binary
+    // cannot be a child).
+    parlab::runtime::process::native::set_child_exe(env!("CARGO_BIN_EXE_parlab"));
     let (_run, view) = run_native(lesson, params, 1.0);
     // The run's own length (at speed 1, lesson seconds are real ones), not its set-up.
     let secs = view.duration().min(t0.elapsed().as_secs_f64());

@@ -40,6 +40,7 @@ fn switch_sets(lesson: &Lesson) -> Vec<Vec<(&'static str, String)>> {
 }
 
 fn check(lesson: &Lesson, params: &Params) -> EndState {
+    crate::mp_process::children_from_the_runner();
     let cfg = RunConfig { speed: SPEED, trace_capacity: 1 << 18, ..RunConfig::default() };
     let (run, view) = run_native_with(lesson, params, cfg);
     assert!(run.is_done(), "{} did not end with {params:?}", lesson.id);

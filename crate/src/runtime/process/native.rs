@@ -20,11 +20,19 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// `<segment handle>/<pid>`.
 const CHILD_ENV: &str = "PARLAB_CHILD";
 
+/// The argument a child is started with, besides its environment: a program that took a
+/// child's start for its own would see an argument it does not know, and refuse it.
+const CHILD_ARG: &str = "--parlab-child";
+
 /// Bytes of the segment each process's trace may use (beyond the arena); the memfd is
 /// sparse, so only what a trace writes costs memory.
 pub const TRACE_REGION_BYTES: usize = 16 << 20;
 
 static CHILD_EXE: OnceLock<PathBuf> = OnceLock::new();
+
+/// Set by [`child_main`]: this program's `main` hands a start as a child to the runtime,
+/// so it may start itself again as one.
+static CAN_BE_CHILD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// The executable children are started from, when it is not this one: a test binary
 /// cannot be a child (its harness owns `main`), so the tests name the command-line runner,
@@ -33,11 +41,20 @@ pub fn set_child_exe(path: impl Into<PathBuf>) {
     let _ = CHILD_EXE.set(path.into());
 }
 
+/// A program whose `main` does not call [`child_main`] would, started as a child, run its
+/// own `main` again (a test binary would run every test again, each starting children of
+/// its own): refused, with what to do instead.
 fn child_exe() -> Result<PathBuf, String> {
-    match CHILD_EXE.get() {
-        Some(p) => Ok(p.clone()),
-        None => std::env::current_exe().map_err(|e| format!("cannot find this program to start it again: {e}")),
+    if let Some(p) = CHILD_EXE.get() {
+        return Ok(p.clone());
     }
+    if !CAN_BE_CHILD.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err("this program cannot start processes: its main must call \
+                    parlab::runtime::process::native::child_main() first, or name a program that does \
+                    with set_child_exe"
+            .into());
+    }
+    std::env::current_exe().map_err(|e| format!("cannot find this program to start it again: {e}"))
 }
 
 /// A new run's shared segment: the arena, then a trace region per process.
@@ -55,7 +72,8 @@ pub(crate) struct Children {
 pub(crate) fn start(run: &Arc<Run>, arena: &Arena, pid: u32) -> Result<(), String> {
     let handle = arena.segment().handle();
     let mut cmd = std::process::Command::new(child_exe()?);
-    cmd.env(CHILD_ENV, format!("{}/{pid}", handle.encode()))
+    cmd.arg(CHILD_ARG)
+        .env(CHILD_ENV, format!("{}/{pid}", handle.encode()))
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null());
     let fd = handle.fd;
@@ -134,6 +152,7 @@ impl Run {
 /// a child (the command-line runner, the bench): when this start of the program is a child
 /// process, it runs the child and exits with its exit code; otherwise it returns at once.
 pub fn child_main() {
+    CAN_BE_CHILD.store(true, std::sync::atomic::Ordering::SeqCst);
     let Some(spec) = std::env::var_os(CHILD_ENV) else { return };
     // Its own children must not take this for their own request.
     std::env::remove_var(CHILD_ENV);
