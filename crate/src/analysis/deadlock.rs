@@ -3,7 +3,7 @@
 
 use super::TraceView;
 use crate::text::Msg;
-use crate::trace::{Actor, Event, Kind, ObjKind};
+use crate::trace::{Actor, Event, Kind, ObjKey, ObjKind};
 
 /// A deadlock report line: `waiter` waits on `obj`, held by `holder`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -20,15 +20,25 @@ impl WaitEdge {
         (e.kind == Kind::WaitEdge).then(|| WaitEdge {
             waiter: e.actor,
             obj: e.obj,
-            holder: (e.arg != 0).then(|| Actor::thread(e.actor.pid, e.arg as u32)),
+            // A shared object's holder may be a thread of another process: its pid is in
+            // the high half (0: the waiter's own).
+            holder: (e.arg as u32 != 0).then(|| {
+                let pid = if e.obj_key().is_shared() && e.arg >> 32 != 0 { (e.arg >> 32) as u32 } else { e.actor.pid };
+                Actor::thread(pid, e.arg as u32)
+            }),
         })
+    }
+
+    /// The object waited on, as the run names it.
+    pub fn key(&self) -> ObjKey {
+        ObjKey::new(self.waiter.pid, self.obj)
     }
 
     /// "MainThread waits on Lock 'lock' held by MainThread", in both languages: the one
     /// wording that the page, the command line and the embed API show.
     pub fn describe(&self, view: &TraceView) -> Msg {
         let w = view.thread_name(self.waiter);
-        match view.objects.get(&self.obj) {
+        match view.objects.get(&self.key()) {
             Some((ObjKind::Thread, name)) => Msg::new(
                 format!("{w} ждёт завершения потока '{name}' (join)"),
                 format!("{w} waits on Thread '{name}' (join)"),
