@@ -362,7 +362,7 @@ struct Header {
 
 /// "parlabT" and the layout's version (1): a region holding anything else is no trace.
 const MAGIC: u64 = u64::from_le_bytes(*b"parlabT\x01");
-/// The header's room: two cache lines, so that the slots start on one.
+/// The header's room: two cache lines, with space to grow.
 const HEADER_LEN: usize = 128;
 const SLOT_LEN: usize = core::mem::size_of::<Slot>();
 const _: () = assert!(core::mem::size_of::<Header>() <= HEADER_LEN);
@@ -484,7 +484,10 @@ impl Trace {
     /// An owned, zeroed region with an empty trace laid out in it (pages left untouched).
     fn owned(capacity: usize) -> Trace {
         let len = region_len(capacity);
-        let layout = std::alloc::Layout::from_size_align(len, 64).expect("a trace's region fits in memory");
+        // 8-aligned, no more: the allocator hands out fresh zero pages (calloc) only for
+        // alignments it gives anyway; a larger one has it write zeros over the whole
+        // region, tens of megabytes touched on every Run.
+        let layout = std::alloc::Layout::from_size_align(len, 8).expect("a trace's region fits in memory");
         // Zeroed: all-zero bytes are a valid empty slot, a valid byte and a valid header
         // to lay out over, and zeroed memory is free natively (fresh pages) and cheap in
         // wasm, where filling a million slots one by one took a visible moment on every Run.
@@ -493,7 +496,7 @@ impl Trace {
         if ptr.is_null() {
             std::alloc::handle_alloc_error(layout);
         }
-        // SAFETY: `ptr` is a fresh, zeroed, 64-aligned allocation of `len` bytes, which
+        // SAFETY: `ptr` is a fresh, zeroed, 8-aligned allocation of `len` bytes, which
         // `Keep::Owned` frees when the trace drops, and nobody else has it.
         unsafe { Trace::create_in_keep(ptr, len, capacity, Keep::Owned(layout)) }
     }
@@ -980,39 +983,103 @@ mod tests {
         drop((writer, reader));
     }
 
-    /// Copies from a live region as the page copies from another instance's memory: byte by
-    /// byte, while its writers go on (relaxed atomic loads, so the race is the one the
-    /// mirror is built for, not undefined behaviour of the test).
+    #[test]
+    fn a_slot_whose_body_was_copied_before_it_was_published_is_copied_again() {
+        let len = region_len(8);
+        let mut mem = zeroed_region(len);
+        let ptr = mem.as_mut_ptr().cast::<u8>();
+        // SAFETY: `mem` is zeroed, 8-aligned, `len` bytes long, and outlives the trace.
+        let writer = unsafe { Trace::create_in(ptr, len, 8, Box::new(())) };
+        writer.emit_at(1, 1, Kind::Print, 0, 0, writer.intern("first").0);
+        let second = writer.reserve().expect("a free slot");
+        let text = writer.intern("second");
+        // The copy reads backwards and the writer publishes slot 1 just as the copy reaches
+        // its flag: its body was read before it was written, its flag after.
+        let flag = HEADER_LEN + SLOT_LEN;
+        let mut pending = Some(second);
+        let mut copy = |off: usize, buf: &mut [u8]| {
+            for k in (0..buf.len()).rev() {
+                if off + k == flag + 3 {
+                    if let Some(slot) = pending.take() {
+                        let raw =
+                            Raw { t_ns: 2, arg: text.0, tid: 1, task: 0, obj: 0, kind: Kind::Print as u16, code: 0 };
+                        // SAFETY: `reserve` gave this slot to this test alone.
+                        unsafe { Trace::publish(slot, raw) };
+                    }
+                }
+                // SAFETY: inside `mem`; nothing writes it concurrently (one thread).
+                buf[k] = unsafe { *ptr.add(off + k) };
+            }
+        };
+        let mut mirror = TraceMirror::new();
+        assert!(mirror.sync(&mut copy));
+        let texts: Vec<String> = mirror.trace().snapshot().iter().map(|e| mirror.trace().text(e.str_arg())).collect();
+        assert_eq!(texts, vec!["first", "second"], "the slot's body is the one published with its flag");
+        drop(writer);
+    }
+
+    /// Copies from a live region as the page copies from another instance's memory, while
+    /// its writers go on: byte by byte (relaxed atomic loads, so the race is the one the
+    /// mirror is built for, not undefined behaviour of the test), and in a random order, as
+    /// a memcpy may read, which leaves a slot copied once with its body read long before or
+    /// after its flag.
     fn copier(base: usize) -> impl FnMut(usize, &mut [u8]) {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut order: Vec<usize> = Vec::new();
         move |off, buf| {
-            for (k, b) in buf.iter_mut().enumerate() {
+            order.clear();
+            order.extend(0..buf.len());
+            for k in (1..order.len()).rev() {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                order.swap(k, (seed % (k as u64 + 1)) as usize);
+            }
+            for &k in &order {
                 // SAFETY: the callers stay inside the live trace's region, which outlives
                 // the mirror's syncs; a byte is always a valid `AtomicU8`.
-                *b = unsafe { (*((base + off + k) as *const core::sync::atomic::AtomicU8)).load(Ordering::Relaxed) };
+                buf[k] =
+                    unsafe { (*((base + off + k) as *const core::sync::atomic::AtomicU8)).load(Ordering::Relaxed) };
             }
         }
     }
 
     #[test]
     fn a_mirror_of_a_live_trace_never_reads_a_torn_event_or_string() {
+        use std::sync::atomic::AtomicBool;
         const WRITERS: u32 = 4;
-        const EACH: u32 = 3_000;
-        let live = std::sync::Arc::new(Trace::new((WRITERS * EACH) as usize + 16, 0));
+        const CAPACITY: usize = 1 << 20;
+        // Syncs that gained events while the writers were writing, before they are stopped.
+        const LIVE_SYNCS: u32 = 20;
+        let live = std::sync::Arc::new(Trace::new(CAPACITY, 0));
         live.set_pid(3);
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        // Events the mirror has handed out: the writers keep within a window of it, so
+        // that they cannot fill the trace between two syncs.
+        let mirrored = std::sync::Arc::new(core::sync::atomic::AtomicUsize::new(0));
         let (base, _) = live.region();
         let mut mirror = TraceMirror::new();
+        assert!(!mirror.sync(&mut |_, buf: &mut [u8]| buf.fill(0)), "zeroed memory holds no trace yet");
+        assert!(mirror.trace().is_empty());
         let mut copy = copier(base);
         assert!(mirror.sync(&mut copy), "the first sync finds the trace");
+        // Each writer writes until it is told to stop (or the trace is full), never more
+        // than a window ahead of the mirror, so that the mirror's syncs land among writes.
         let writers: Vec<_> = (1..=WRITERS)
             .map(|tid| {
-                let live = live.clone();
+                let (live, stop, mirrored) = (live.clone(), stop.clone(), mirrored.clone());
                 std::thread::spawn(move || {
-                    for i in 0..EACH {
+                    let mut i = 0u32;
+                    while !stop.load(Ordering::Relaxed) && live.len() < CAPACITY - 64 {
                         if i % 3 == 0 {
                             let s = live.intern(&format!("t{tid}-{i}"));
                             live.emit_code(tid, Kind::Print, 0, i, s.0);
                         } else {
                             live.emit(tid, Kind::Signal, Op::Put, i, u64::from(i) * 7 + u64::from(tid));
+                        }
+                        i += 1;
+                        while live.len() > mirrored.load(Ordering::Relaxed) + 4096 && !stop.load(Ordering::Relaxed) {
+                            std::thread::yield_now();
                         }
                     }
                 })
@@ -1020,30 +1087,40 @@ mod tests {
             .collect();
         // Read the mirror as the page does, with a cursor, while the writers write: every
         // event it hands out is whole, its string too.
-        let (mut cursor, mut seen, mut syncs) = (0, Vec::new(), 0u64);
+        let (mut cursor, mut seen, mut live_syncs) = (0, Vec::new(), 0);
         let check = |mirror: &TraceMirror, e: &Event| match e.kind {
             Kind::Print => assert_eq!(mirror.trace().text(e.str_arg()), format!("t{}-{}", e.actor.tid, e.obj)),
             Kind::Signal => assert_eq!(e.arg, u64::from(e.obj) * 7 + u64::from(e.actor.tid), "{e:?}"),
             _ => panic!("an event nobody wrote: {e:?}"),
         };
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while seen.len() < (WRITERS * EACH) as usize {
-            assert!(std::time::Instant::now() < deadline, "the mirror got {} events", seen.len());
-            mirror.sync(&mut copy);
-            syncs += 1;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mut writers = Some(writers);
+        loop {
+            assert!(std::time::Instant::now() < deadline, "the mirror got {} of {} events", seen.len(), live.len());
+            let running = writers.as_ref().is_some_and(|w| w.iter().any(|w| !w.is_finished()));
+            if mirror.sync(&mut copy) && running {
+                live_syncs += 1;
+            }
             let mut fresh = Vec::new();
             cursor = mirror.trace().read(cursor, &mut fresh);
             for e in &fresh {
                 check(&mirror, e);
             }
             seen.extend(fresh);
-        }
-        for w in writers {
-            w.join().unwrap();
+            mirrored.store(seen.len(), Ordering::Relaxed);
+            if live_syncs >= LIVE_SYNCS || !running {
+                if let Some(ws) = writers.take() {
+                    stop.store(true, Ordering::Relaxed);
+                    ws.into_iter().for_each(|w| w.join().unwrap());
+                }
+            }
+            if writers.is_none() && seen.len() == live.len() {
+                break;
+            }
         }
         assert!(!mirror.sync(&mut copy), "nothing new after the last event");
         assert_eq!(seen, live.snapshot(), "the mirror holds the source's events, in its order");
         assert!(seen.iter().all(|e| e.actor.pid == 3), "and its pid");
-        assert!(syncs > 1, "the mirror caught up over several syncs");
+        assert!(live_syncs >= LIVE_SYNCS, "only {live_syncs} syncs gained events while the writers wrote");
     }
 }
