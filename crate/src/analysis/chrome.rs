@@ -131,6 +131,32 @@ impl TraceView {
                     };
                     out.push(ev(what, "op", "i", ts, None, e.actor, Some("t"), args));
                 }
+                // A child's threads and waits end when it is gone (a terminated child's
+                // never recorded their ends).
+                Kind::ProcEnd => {
+                    let child = |a: &Actor| a.pid == e.obj;
+                    let mut waits: Vec<_> = open.extract_if(|a, _| child(a)).collect();
+                    waits.sort_by_key(|(a, _)| *a);
+                    for (actor, (s, name)) in waits {
+                        let args = serde_json::json!({ "outcome": "process ended" });
+                        out.push(ev(name, "wait", "X", s, Some(ts - s), actor, None, args));
+                    }
+                    let mut threads: Vec<_> = start.extract_if(|a, _| child(a)).collect();
+                    threads.sort_by_key(|(a, _)| *a);
+                    for (actor, s) in threads {
+                        let args = serde_json::json!({ "outcome": "process ended" });
+                        out.push(ev(
+                            self.thread_name(actor).to_owned(),
+                            "thread",
+                            "X",
+                            s,
+                            Some(ts - s),
+                            actor,
+                            None,
+                            args,
+                        ));
+                    }
+                }
                 Kind::ProcStart => {
                     let name = format!("start {}", self.process_name(e.obj));
                     let args = serde_json::json!({ "pid": e.obj, "bytes": e.arg, "daemon": e.code == 1 });
@@ -279,5 +305,9 @@ mod tests {
         let start =
             evs.iter().find(|e| e["cat"] == "handoff" && e["ph"] == "f" && e["pid"] == 3).expect("a start flow");
         assert_eq!((start["name"].as_str(), start["args"]["bytes"].as_u64()), (Some("start Process-2"), Some(80)));
+        // The terminated child's thread never recorded its end: its slice ends with it.
+        let t3 = evs.iter().find(|e| e["cat"] == "thread" && e["pid"] == 3).expect("child 3's thread");
+        assert_eq!(t3["args"]["outcome"], "process ended");
+        assert_eq!(t3["ts"].as_f64().unwrap() + t3["dur"].as_f64().unwrap(), 90.0);
     }
 }

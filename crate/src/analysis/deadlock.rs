@@ -35,9 +35,15 @@ impl WaitEdge {
     }
 
     /// "MainThread waits on Lock 'lock' held by MainThread", in both languages: the one
-    /// wording that the page, the command line and the embed API show.
+    /// wording that the page, the command line and the embed API show. In a run of several
+    /// processes the threads are named with their process (`Process-1/MainThread`): a
+    /// shared lock's holder may be another process's.
     pub fn describe(&self, view: &TraceView) -> Msg {
-        let w = view.thread_name(self.waiter);
+        let who = |a: Actor| match view.processes.len() > 1 {
+            true => format!("{}/{}", view.process_name(a.pid), view.thread_name(a)),
+            false => view.thread_name(a).to_owned(),
+        };
+        let w = who(self.waiter);
         match view.objects.get(&self.key()) {
             Some((ObjKind::Thread, name)) => Msg::new(
                 format!("{w} ждёт завершения потока '{name}' (join)"),
@@ -51,7 +57,7 @@ impl WaitEdge {
                         format!("{w} waits on {k} '{name}', which nobody holds"),
                     ),
                     Some(h) => {
-                        let h = view.thread_name(h);
+                        let h = who(h);
                         Msg::new(
                             format!("{w} ждёт {k} '{name}', который держит {h}"),
                             format!("{w} waits on {k} '{name}' held by {h}"),

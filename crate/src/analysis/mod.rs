@@ -306,8 +306,9 @@ impl TraceReader {
     /// Reads what every trace published since the last call and hands `view` every event
     /// that no trace can still precede; returns whether it handed any. `traces[k]` is the
     /// same trace at every call (a child's is appended once it exists). `now_ns`: the
-    /// run's clock (nanoseconds since its start) read before this call, or `None` where
-    /// there is no clock (traces written by hand, replays).
+    /// run's clock as its events are stamped (nanoseconds since its start; a controlled
+    /// run's virtual time), read before this call, or `None` where there is no clock
+    /// (traces written by hand, replays): then only each trace's latest event bounds it.
     pub fn read(&mut self, view: &mut TraceView, traces: &[&Trace], now_ns: Option<u64>) -> bool {
         self.sources.resize_with(traces.len().max(self.sources.len()), Source::default);
         let mut fresh = Vec::new();

@@ -216,14 +216,13 @@ impl Model {
     }
 
     fn proc_mut(&mut self, view: &TraceView, pid: u32) -> &mut ProcInfo {
-        let info = self.procs.entry(pid).or_insert_with(|| ProcInfo {
-            pid,
-            name: String::new(),
-            parent: 0,
-            daemon: false,
-            started: None,
-            exit: None,
-        });
+        if !self.procs.contains_key(&pid) {
+            let info = ProcInfo { pid, name: String::new(), parent: 0, daemon: false, started: None, exit: None };
+            self.procs.insert(pid, info);
+            // A child has its header from its start on, before any lane of its own.
+            self.layout_rows();
+        }
+        let info = self.procs.get_mut(&pid).expect("inserted above");
         info.name = view.process_name(pid).to_owned();
         info
     }
@@ -307,22 +306,25 @@ impl Model {
         &mut self.lanes[at]
     }
 
-    /// Rebuilds the rows from the lanes: a header above each process's lanes when there
-    /// is more than one process.
+    /// Rebuilds the rows from the lanes and the processes: a header above each process's
+    /// lanes when there is more than one process (a child started has its header before
+    /// its first lane).
     fn layout_rows(&mut self) {
-        let mut pids: Vec<u32> = self.lanes.iter().map(|l| l.actor.pid).collect();
-        pids.dedup(); // the lanes are sorted by pid first
+        let pids: std::collections::BTreeSet<u32> =
+            self.lanes.iter().map(|l| l.actor.pid).chain(self.procs.keys().copied()).collect();
         self.processes = pids.len();
         self.rows.clear();
         self.row_index.clear();
-        let mut prev = None;
-        for (i, lane) in self.lanes.iter().enumerate() {
-            if self.processes > 1 && prev != Some(lane.actor.pid) {
-                self.rows.push(Row::Process(lane.actor.pid));
+        let mut next = 0; // the lanes are sorted by pid first
+        for pid in pids {
+            if self.processes > 1 {
+                self.rows.push(Row::Process(pid));
             }
-            prev = Some(lane.actor.pid);
-            self.row_index.insert(lane.actor, self.rows.len());
-            self.rows.push(Row::Lane(i));
+            while let Some(lane) = self.lanes.get(next).filter(|l| l.actor.pid == pid) {
+                self.row_index.insert(lane.actor, self.rows.len());
+                self.rows.push(Row::Lane(next));
+                next += 1;
+            }
         }
     }
 
@@ -1053,5 +1055,39 @@ pub(super) mod tests {
         assert_eq!(lane.end, Some((90e-6, ThreadEndHow::Stopped)));
         assert!(lane.segs.iter().all(|s| s.t1.is_finite()));
         assert_eq!(m.lane(Actor::thread(2, 1)).unwrap().end, Some((70e-6, ThreadEndHow::Returned)));
+    }
+
+    #[test]
+    fn a_child_has_its_header_from_its_start_and_a_shared_lock_names_its_holder_process() {
+        let (parent, child) = (Trace::new(16, 0), Trace::new(16, 0));
+        child.set_pid(2);
+        let lock = crate::trace::SHARED_OBJ_BASE + 7;
+        at(&parent, 1, 0, Kind::Process, 0, 1, parent.intern("MainProcess").0);
+        at(&parent, 2, 1, Kind::ThreadStart, 0, 0, parent.intern("MainThread").0);
+        at(&parent, 3, 1, Kind::ObjNew, ObjKind::Lock as u16, lock, parent.intern("mlock").0);
+        at(&parent, 4, 1, Kind::Ok, Op::Acquire as u16, lock, 1);
+        at(&parent, 5, 1, Kind::ProcStart, 0, 2, 64);
+        let m = Model::of(&TraceView::from_traces(&[&parent]));
+        assert_eq!(m.rows(), &[Row::Process(1), Row::Lane(0), Row::Process(2)], "the child's header, no lane yet");
+        // The child blocks on the shared lock its parent's MainThread holds: the watchdog's
+        // edge carries the holder's pid.
+        at(&child, 6, 0, Kind::Process, 1, 2, child.intern("Process-1").0);
+        at(&child, 7, 1, Kind::ThreadStart, 0, 0, child.intern("MainThread").0);
+        at(&child, 8, 1, Kind::ObjNew, ObjKind::Lock as u16, lock, child.intern("mlock").0);
+        at(&child, 9, 1, Kind::Block, Op::Acquire as u16, lock, 0);
+        at(&child, 10, 1, Kind::WaitEdge, Op::Acquire as u16, lock, 1 << 32 | 1);
+        let view = TraceView::from_traces(&[&parent, &child]);
+        let m = Model::of(&view);
+        assert_eq!(m.rows(), &[Row::Process(1), Row::Lane(0), Row::Process(2), Row::Lane(1)]);
+        assert_eq!(m.edges.len(), 1);
+        assert_eq!(m.edges[0].holder, Some(Actor::main_thread()));
+        assert_eq!(
+            m.edges[0].describe(&view).en,
+            "Process-1/MainThread waits on Lock 'mlock' held by MainProcess/MainThread"
+        );
+        // One lock, held by the parent, waited on by the child.
+        assert_eq!(m.objects.len(), 1);
+        let step = m.objects[0].steps.last().copied().unwrap();
+        assert_eq!((step.holder, step.waiting), (Some(Actor::main_thread()), 1));
     }
 }
