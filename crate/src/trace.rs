@@ -353,7 +353,7 @@ struct Header {
     /// A controlled run's virtual time, which its events are stamped with; [`REAL_TIME`]
     /// while they read the real clock.
     virtual_ns: AtomicU64,
-    /// Slots handed out (it stops moving past the capacity).
+    /// Slots handed out, counting the attempts past the capacity (readers cap it there).
     reserved: AtomicU64,
     dropped: AtomicU64,
     /// Arena bytes handed out.
@@ -371,6 +371,7 @@ const _: () = assert!(SLOT_LEN % 8 == 0 && core::mem::align_of::<Slot>() == 8);
 /// Who keeps a trace's region alive: the trace itself, or whoever mapped it.
 enum Keep {
     Owned(std::alloc::Layout),
+    /// Never read: it is held to be dropped with the trace, which unmaps the region.
     Mapped(#[allow(dead_code)] Box<dyn core::any::Any + Send + Sync>),
 }
 
@@ -400,7 +401,8 @@ unsafe impl Sync for Trace {}
 // SAFETY: as above; nothing in a trace is tied to the thread that made it.
 unsafe impl Send for Trace {}
 
-/// Events a browser run keeps; past this they are counted as dropped. 32 bytes each.
+/// Events a browser run keeps; past this they are counted as dropped. 40 bytes each (32 of
+/// event, its flag and padding), plus 8 bytes of strings per event.
 pub const DEFAULT_CAPACITY: usize = 1 << 20;
 const STRING_BYTES_PER_EVENT: usize = 8;
 
@@ -794,6 +796,8 @@ impl StrRef {
 /// A copy of a trace that lives in a memory this one cannot address (in the browser: a
 /// child process's wasm instance, whose memory the page can only copy from), kept up to
 /// date by [`TraceMirror::sync`] and read like any trace through [`TraceMirror::trace`].
+/// One mirror per trace: a new trace laid out where the old one was (a new run in the same
+/// instance) needs a new mirror.
 pub struct TraceMirror {
     local: Trace,
     /// Slots copied so far: every one of them published, in the source as here.
@@ -801,6 +805,9 @@ pub struct TraceMirror {
     scratch: Vec<u8>,
     again: Vec<u8>,
 }
+
+/// Events one [`TraceMirror::sync`] copies at most (2.5 MB of slots, copied twice).
+pub const MIRROR_SLOTS_PER_SYNC: usize = 1 << 16;
 
 impl Default for TraceMirror {
     fn default() -> Self {
@@ -822,9 +829,11 @@ impl TraceMirror {
     /// Copies what the source added since the last sync: its header, then the slots
     /// published since, then the strings they refer to. `copy(offset, buf)` fills `buf`
     /// with the source region's current bytes from `offset` on (it may race the source's
-    /// writers: a slot caught mid-write is copied again next time). Returns whether the
-    /// copy gained anything (the first sync of a trace, new events, a new drop count);
-    /// `false` too while the source holds no trace yet.
+    /// writers: a slot caught mid-write is copied again next time). At most
+    /// [`MIRROR_SLOTS_PER_SYNC`] events per call, so that a frame's copy stays small: a
+    /// mirror behind catches up over several. Returns whether the copy gained anything
+    /// (the first sync of a trace, new events, a new drop count); `false` too while the
+    /// source holds no trace yet.
     pub fn sync(&mut self, copy: &mut dyn FnMut(usize, &mut [u8])) -> bool {
         let field = |buf: &[u8], off: usize| u64::from_ne_bytes(buf[off..off + 8].try_into().expect("8 bytes"));
         let mut head = [0u8; HEADER_LEN];
@@ -861,7 +870,7 @@ impl TraceMirror {
         // The slots in two copies: the first says which are published, and after an
         // acquire fence the second holds what their writers wrote before publishing them
         // (a single copy could read a slot's body before its flag, in any byte order).
-        let (from, n) = (self.copied, reserved - self.copied);
+        let (from, n) = (self.copied, (reserved - self.copied).min(MIRROR_SLOTS_PER_SYNC));
         let at = HEADER_LEN + from * SLOT_LEN;
         self.scratch.resize(n * SLOT_LEN, 0);
         copy(at, &mut self.scratch);
@@ -1016,6 +1025,28 @@ mod tests {
         let texts: Vec<String> = mirror.trace().snapshot().iter().map(|e| mirror.trace().text(e.str_arg())).collect();
         assert_eq!(texts, vec!["first", "second"], "the slot's body is the one published with its flag");
         drop(writer);
+    }
+
+    #[test]
+    fn a_mirror_far_behind_catches_up_over_several_syncs() {
+        let n = MIRROR_SLOTS_PER_SYNC * 2 + 5;
+        let live = Trace::new(n, 0);
+        for i in 0..n as u64 {
+            live.emit(1, Kind::Signal, Op::Put, 1, i);
+        }
+        let (base, len) = live.region();
+        let mut copy = |off: usize, buf: &mut [u8]| {
+            assert!(off + buf.len() <= len);
+            // SAFETY: inside the live trace's region; nothing writes it any more.
+            buf.copy_from_slice(unsafe { core::slice::from_raw_parts((base + off) as *const u8, buf.len()) });
+        };
+        let mut mirror = TraceMirror::new();
+        let mut sizes = Vec::new();
+        while mirror.sync(&mut copy) {
+            sizes.push(mirror.trace().len());
+        }
+        assert_eq!(sizes, vec![MIRROR_SLOTS_PER_SYNC, 2 * MIRROR_SLOTS_PER_SYNC, n]);
+        assert_eq!(mirror.trace().snapshot(), live.snapshot());
     }
 
     /// Copies from a live region as the page copies from another instance's memory, while

@@ -57,7 +57,7 @@ fn a_live_run_read_through_a_mirror_is_the_run() {
         }
         assert!(Instant::now() < deadline, "the run did not end");
     }
-    mirror.sync(&mut copy);
+    while mirror.sync(&mut copy) {}
     reader.read(&mut view, &[mirror.trace()], None);
     reader.flush(&mut view);
     model.update(&view);
