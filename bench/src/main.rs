@@ -56,6 +56,8 @@ fn run_error(run: &Run) -> String {
 }
 
 fn main() {
+    // The bench starts processes of its own: a start of it as a child runs that child.
+    parlab::runtime::process::native::child_main();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut sizes = if args.iter().any(|a| a == "--smoke") { Sizes::smoke() } else { Sizes::full() };
     if let Some(i) = args.iter().position(|a| a == "--runs") {

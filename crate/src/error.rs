@@ -23,6 +23,9 @@ pub enum PyErr {
         class: String,
         message: String,
     },
+    /// `SystemExit(code)`, from `sys.exit`: ends a thread silently; ends a process with
+    /// `code` as its exit code.
+    SystemExit(i32),
     /// Not a Python exception: the run was stopped (Stop, deadlock, a failure elsewhere,
     /// or a daemon thread cut off at exit). It unwinds the thread silently.
     Interrupted,
@@ -40,6 +43,7 @@ impl PyErr {
             PyErr::Empty => "_queue.Empty",
             PyErr::Full => "queue.Full",
             PyErr::Other { class, .. } => class,
+            PyErr::SystemExit(_) => "SystemExit",
             PyErr::Interrupted => "Interrupted",
         }
     }

@@ -44,6 +44,32 @@ mod imp {
         .unwrap_or_else(|| Ok(free::park_untraced(word, expected, deadline)))
     }
 
+    /// [`park`] on a word of the run's shared arena (`multiprocessing`'s objects), which
+    /// threads of other processes change and wake. `holder`: who holds the lock waited
+    /// for (`pid << 32 | tid`; 0 if nobody or not a lock), for the deadlock report.
+    #[cfg(any(target_arch = "wasm32", unix))]
+    pub(crate) fn park_shared(
+        arena: &crate::runtime::process::Arena,
+        off: u32,
+        expected: u32,
+        deadline: Option<u64>,
+        obj: u32,
+        holder: u64,
+    ) -> Result<Park, Interrupted> {
+        here(|ctx| match ctx.run.policy() {
+            Policy::Gil { switch_interval_ns } => {
+                gil::drop(ctx, &ctx.run.gil);
+                let parked = free::park_shared(Some(ctx), arena, off, expected, deadline, obj, holder);
+                gil::take(ctx, &ctx.run.gil, switch_interval_ns);
+                parked
+            }
+            // A controlled run schedules one process's threads; another process's are
+            // outside its control, so a wait on them is a real one.
+            _ => free::park_shared(Some(ctx), arena, off, expected, deadline, obj, holder),
+        })
+        .unwrap_or_else(|| free::park_shared(None, arena, off, expected, deadline, obj, holder))
+    }
+
     /// Spins a moment while `*word == expected`, the way [`park`] does before it sleeps;
     /// true if the word changed.
     #[inline]
@@ -261,6 +287,16 @@ mod imp {
         here(|ctx| ctx.run.new_object(ctx.tid, kind, name)).unwrap_or(0)
     }
 
+    /// Records, in this process's trace, an object the run's processes share: its id
+    /// (`trace::SHARED_OBJ_BASE` and up) is the same in every process's trace, so each
+    /// process that holds it records it under that id.
+    pub fn shared_object(id: u32, kind: ObjKind, name: &str) {
+        here(|ctx| {
+            let s = ctx.run.trace.intern(name);
+            ctx.run.emit_code(ctx.tid, Kind::ObjNew, kind as u16, id, s.0)
+        });
+    }
+
     /// Notes that `obj` is held by thread `tid` (0: nobody), for the watchdog's report.
     #[inline]
     pub(crate) fn set_holder(obj: u32, tid: u32) {
@@ -276,8 +312,12 @@ mod imp {
     }
 }
 
+#[cfg(all(not(loom), any(target_arch = "wasm32", unix)))]
+pub(crate) use imp::park_shared;
 #[cfg(not(loom))]
-pub use imp::{checkpoint, eprint, monotonic, new_object, point, print, random_u64, real_ns, sleep, trace};
+pub use imp::{
+    checkpoint, eprint, monotonic, new_object, point, print, random_u64, real_ns, shared_object, sleep, trace,
+};
 #[cfg(not(loom))]
 pub(crate) use imp::{
     deadline_after, now_ns, park, set_holder, spin_until_changed, thread_begins, thread_ends, tid, trace_fail,

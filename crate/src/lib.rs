@@ -23,7 +23,7 @@ pub mod error;
 pub mod futex;
 pub(crate) mod hooks;
 pub mod prims;
-#[cfg(all(not(loom), any(target_arch = "wasm32", target_os = "linux")))]
+#[cfg(all(not(loom), any(target_arch = "wasm32", unix)))]
 pub mod shm;
 pub(crate) mod sync;
 pub mod text;
@@ -33,6 +33,8 @@ pub mod trace;
 pub mod futures;
 #[cfg(not(loom))]
 pub mod lessons;
+#[cfg(all(not(loom), any(target_arch = "wasm32", unix)))]
+pub mod multiprocessing;
 #[cfg(not(loom))]
 pub mod runtime;
 #[cfg(not(loom))]

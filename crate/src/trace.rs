@@ -73,8 +73,8 @@ coded_enum! {
         /// A non-blocking operation that may wake others (release, set, notify, put);
         /// `arg`: the object's value after it.
         Signal = 13 => "signal",
-        /// Deadlock report: the actor waits on `obj`, held by thread `arg` (0: nobody holds it);
-        /// on a shared object, `arg`'s high 32 bits are the holder's pid (0: the waiter's).
+        /// Deadlock report: the actor waits on `obj`, held by thread `arg` (0: nobody holds
+        /// it); for a shared object (`obj >= SHARED_OBJ_BASE`), `arg` is `pid << 32 | tid`.
         WaitEdge = 14 => "waits on",
         /// The process this trace belongs to: `obj`: its pid; `arg`: its name; 16-bit
         /// field: its parent's pid (0: none).

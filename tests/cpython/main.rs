@@ -38,11 +38,14 @@ const GRACE_S: f64 = 3.0;
 const DEFAULT_TOLERANCE: f64 = 0.5;
 
 /// Runs `python3 <listing>` as a terminal would (stdout line-buffered, so a killed hang
-/// still shows what it printed and concurrent prints never split a line), in the real
+/// still shows what it printed and concurrent prints never split a line; not write-through,
+/// as `PYTHONUNBUFFERED` would make it, since then a print is two writes, its text and its
+/// newline, and forked processes' lines interleave mid-line), in the real
 /// `__main__` module, after telling the harness on stderr that the listing starts (so that
 /// the interpreter's start-up on a busy machine never counts against the program).
-const BOOT: &str = "import sys; sys.stdout.reconfigure(line_buffering=True); sys.argv = sys.argv[1:]; \
-                    __file__ = sys.argv[0]; sys.stderr.write('\\0parlab: listing starts\\n'); sys.stderr.flush(); del sys; \
+const BOOT: &str = "import sys; sys.stdout.reconfigure(line_buffering=True, write_through=False); \
+                    sys.argv = sys.argv[1:]; __file__ = sys.argv[0]; \
+                    sys.stderr.write('\\0parlab: listing starts\\n'); sys.stderr.flush(); del sys; \
                     exec(compile(open(__file__, 'rb').read(), __file__, 'exec'))";
 /// The line BOOT writes to stderr.
 const STARTED: &str = "\0parlab: listing starts";
@@ -67,6 +70,10 @@ struct CaseFile {
     /// disturb the sleeping lessons' timing.
     #[serde(default)]
     cpu_bound: bool,
+    /// CPython's run may take far longer than Parlab's (pure-Python arithmetic against the
+    /// Rust program's): only `timeout` bounds it, not Parlab's run length.
+    #[serde(default)]
+    cpython_slower: bool,
     /// Longest a case may take, seconds.
     timeout: Option<f64>,
 }
@@ -303,6 +310,9 @@ fn tracebacks(stderr: &[&str]) -> (Option<String>, Vec<String>) {
 
 fn run_parlab(lesson: &'static Lesson, params: &Params) -> Outcome {
     let t0 = Instant::now();
+    // A lesson's child processes are the runner, built from this crate (a test binary
+    // cannot be a child).
+    parlab::runtime::process::native::set_child_exe(env!("CARGO_BIN_EXE_parlab"));
     let (_run, view) = run_native(lesson, params, 1.0);
     // The run's own length (at speed 1, lesson seconds are real ones), not its set-up.
     let secs = view.duration().min(t0.elapsed().as_secs_f64());
@@ -682,6 +692,8 @@ struct Job {
     params: Params,
     compare: Compare,
     cap: Duration,
+    /// The case file's `cpython_slower`.
+    cpython_slower: bool,
     tag: String,
 }
 
@@ -701,13 +713,16 @@ fn run_job(job: &Job) -> Result<(f64, f64, Ending), String> {
     let (done_tx, done_rx) = mpsc::channel();
     let lesson = job.lesson;
     let params = job.params.clone();
+    let bounded_by_parlab = !job.cpython_slower;
     // Detached: a Parlab run that never ends (a failure of the core: its watchdog ends
     // deadlocks) must not hang the tier, so it is waited for with a bound below.
     let start_parlab = move || {
         let (secs_tx, secs_rx) = mpsc::channel();
         std::thread::spawn(move || {
             let o = run_parlab(lesson, &params);
-            let _ = secs_tx.send(o.secs);
+            if bounded_by_parlab {
+                let _ = secs_tx.send(o.secs);
+            }
             let _ = done_tx.send(o);
         });
         secs_rx
@@ -818,6 +833,7 @@ fn jobs() -> Result<[Vec<Job>; 2], String> {
                 params: params.clone(),
                 compare,
                 cap,
+                cpython_slower: file.cpython_slower,
                 tag,
             });
         }

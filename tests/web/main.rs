@@ -41,7 +41,13 @@ async fn finish(run: &Arc<Run>, secs: f64) -> EndState {
     let start = parlab::clock::now_ns();
     while !run.is_done() {
         browser::tick(run);
-        assert!((parlab::clock::now_ns() - start) as f64 / 1e9 < secs, "run did not end within {secs} s");
+        assert!(
+            (parlab::clock::now_ns() - start) as f64 / 1e9 < secs,
+            "run did not end within {secs} s (processes: {:?}, live threads {}, {} spares ready)",
+            browser::process_states(run),
+            run.live_threads(),
+            browser::live_processes()
+        );
         gloo_sleep(5).await;
     }
     run.end_state().expect("a done run has an end state")
@@ -361,4 +367,110 @@ async fn stop_interrupts_threads_blocked_on_every_kind_of_primitive() {
     assert!(ms < 200.0, "Stop took {ms} ms");
     let ends = run.trace.snapshot().iter().filter(|e| e.kind == Kind::ThreadEnd).count();
     assert_eq!(ends, 8, "every thread ended");
+}
+
+/// Processes: separate instances of the module with memories of their own, run by the
+/// page's spare instances.
+mod processes {
+    use super::*;
+    use parlab::multiprocessing::{probes, Process};
+    use std::sync::Mutex;
+
+    async fn with_spares() -> Turn {
+        let turn = pool().await;
+        browser::prepare_processes(2).await.expect("process instances boot");
+        turn
+    }
+
+    #[wasm_bindgen_test]
+    async fn exit_codes_and_memories_are_each_processs_own() {
+        let _turn = with_spares().await;
+        let out: Arc<Mutex<Vec<i64>>> = Arc::default();
+        let o = out.clone();
+        let run = browser::start(&RunConfig::default(), move || {
+            probes::GLOBAL.store(0, Ordering::SeqCst);
+            let bump = Process::new(&probes::BUMP_GLOBAL, &41i64)?;
+            let exits = Process::new(&probes::EXIT_WITH, &3)?;
+            let raises = Process::new(&probes::RAISE, &"boom".to_string())?;
+            let sleeper = Process::new(&probes::SLEEP, &60.0)?;
+            let all = [&bump, &exits, &raises, &sleeper];
+            for p in all {
+                p.start()?;
+            }
+            sleeper.terminate()?;
+            let mut v = Vec::new();
+            for p in all {
+                p.join(Some(10.0))?;
+                v.push(p.exitcode().map_or(99, i64::from));
+            }
+            v.push(probes::GLOBAL.load(Ordering::SeqCst));
+            *o.lock().unwrap() = v;
+            Ok(())
+        });
+        assert_eq!(finish(&run, 30.0).await, EndState::Finished);
+        assert_eq!(*out.lock().unwrap(), vec![0, 3, 1, -15, 0], "exit codes, then the parent's untouched global");
+        let ends = run.trace.snapshot().iter().filter(|e| e.kind == Kind::ProcEnd).count();
+        assert_eq!(ends, 4, "the page recorded every child's end");
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_hundred_runs_leave_no_process_behind_and_do_not_grow_memory() {
+        let _turn = with_spares().await;
+        let one_run = || async {
+            let run = browser::start(&RunConfig::default(), || {
+                let ps: Vec<Process> = (0..2).map(|_| Process::new(&probes::NOTHING, &())).collect::<Result<_, _>>()?;
+                for p in &ps {
+                    p.start()?;
+                }
+                ps.iter().try_for_each(|p| p.join(None))
+            });
+            assert_eq!(finish(&run, 30.0).await, EndState::Finished);
+        };
+        for _ in 0..5 {
+            one_run().await;
+        }
+        let mem = || {
+            JsCast::unchecked_into::<js_sys::WebAssembly::Memory>(wasm_bindgen::memory())
+                .buffer()
+                .unchecked_into::<js_sys::SharedArrayBuffer>()
+                .byte_length()
+        };
+        let before = mem();
+        for _ in 0..100 {
+            one_run().await;
+        }
+        assert_eq!(browser::live_processes(), 0, "every process of every run was let go");
+        let instances = browser::process_instances();
+        assert!(instances <= 4, "{instances} instances kept after 100 runs: spares only");
+        let grew = mem() - before;
+        assert!(grew <= 8 << 20, "the page's wasm memory grew by {grew} bytes over 100 runs");
+    }
+
+    #[wasm_bindgen_test]
+    async fn stop_ends_every_process_within_200_ms() {
+        let _turn = with_spares().await;
+        let run = browser::start(&RunConfig::default(), || {
+            let ps: Vec<Process> = (0..2).map(|_| Process::new(&probes::SLEEP, &3600.0)).collect::<Result<_, _>>()?;
+            for p in &ps {
+                p.start()?;
+            }
+            for p in &ps {
+                p.join(None)?;
+            }
+            Ok(())
+        });
+        let t0 = parlab::clock::now_ns();
+        while run.trace.snapshot().iter().filter(|e| e.kind == Kind::ProcStart).count() < 2 {
+            browser::tick(&run);
+            assert!(parlab::clock::now_ns() - t0 < 20_000_000_000, "processes did not start");
+            gloo_sleep(2).await;
+        }
+        gloo_sleep(50).await;
+        let stopped = parlab::clock::now_ns();
+        run.stop();
+        assert_eq!(finish(&run, 5.0).await, EndState::Stopped);
+        let ms = (parlab::clock::now_ns() - stopped) as f64 / 1e6;
+        assert!(ms < 200.0, "Stop took {ms} ms");
+        assert_eq!(browser::live_processes(), 0, "no process instance is left running");
+    }
 }

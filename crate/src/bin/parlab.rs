@@ -158,6 +158,8 @@ fn params_of(lesson: &Lesson, a: &Args) -> Result<Params, String> {
 }
 
 fn main() -> ExitCode {
+    // A start of this program as a child process of a run runs that child, and exits.
+    parlab::runtime::process::native::child_main();
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let result = parse_args(&argv).and_then(|a| match a.command.as_str() {
         "list" => {
@@ -219,7 +221,7 @@ fn run(lesson: &'static Lesson, params: &Params, a: &Args) -> ExitCode {
         schedule: a.schedule.clone(),
         ..RunConfig::default()
     };
-    let handle = native::start(cfg, move || program(&p));
+    let handle = native::start(lesson.config(params, cfg), move || program(&p));
 
     // Stream the console while the run goes on, ticking the watchdog as native::wait does.
     // The console, the deadlock report and the panics are the read model's, as the page's.

@@ -28,7 +28,7 @@ pub fn run_native(lesson: &Lesson, params: &Params, speed: f64) -> (Arc<Run>, Tr
 pub fn run_native_with(lesson: &Lesson, params: &Params, cfg: RunConfig) -> (Arc<Run>, TraceView) {
     let program = lesson.run;
     let p = params.clone();
-    let run = native::run(cfg, move || program(&p));
+    let run = native::run(lesson.config(params, cfg), move || program(&p));
     let view = TraceView::from_trace(&run.trace);
     (run, view)
 }

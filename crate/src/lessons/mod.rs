@@ -39,6 +39,7 @@ use crate::msg;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+pub use crate::runtime::process::Target;
 pub use crate::text::{Lang, Msg, Secs, Text};
 pub use crate::trace::EndState;
 
@@ -269,6 +270,12 @@ pub struct Lesson {
     /// Checks that involve several parameters at once: (parameter key, message).
     pub validate: fn(&Params) -> Vec<(&'static str, Msg)>,
     pub insights: fn(&TraceView, &Params, &Measurements) -> Vec<Insight>,
+    /// The functions its child processes run, by name (see [`Target`]); empty for a
+    /// lesson without processes.
+    pub targets: &'static [&'static Target],
+    /// Who runs next, when the lesson is about that (CPython's GIL); `None`: the run's own
+    /// choice (free threads, or what the learner picked).
+    pub policy: Option<fn(&Params) -> crate::runtime::Policy>,
     /// What only the page does for this lesson (extra controls, work on the page's own
     /// thread, measurements); `None` for almost every lesson.
     pub page: Option<&'static PageExtension>,
@@ -284,6 +291,15 @@ pub struct Expect {
     /// How the run ends: [`EndState::Finished`], or on purpose [`EndState::Deadlocked`]
     /// (a lock its holder asks for again) or [`EndState::Failed`] (the main thread raised).
     pub ends: fn(&Params) -> EndState,
+    /// How many child processes the run starts at most, so that the page can have that
+    /// many instances of the module booted before Run (a process then starts in well under
+    /// a millisecond, not the tens a boot takes).
+    pub processes: fn(&Params) -> usize,
+}
+
+/// A lesson that starts no process.
+pub fn no_processes(_: &Params) -> usize {
+    0
 }
 
 /// Every run ends [`EndState::Finished`].
@@ -363,6 +379,17 @@ impl Lesson {
         }
     }
 
+    /// A run's configuration for `params`: `base`, under the lesson's own policy when it
+    /// has one and the caller asked for none other than free threads.
+    pub fn config(&self, params: &Params, base: crate::runtime::RunConfig) -> crate::runtime::RunConfig {
+        match self.policy {
+            Some(policy) if base.policy == crate::runtime::Policy::Free => {
+                crate::runtime::RunConfig { policy: policy(params), ..base }
+            }
+            _ => base,
+        }
+    }
+
     /// The listing with every slot filled with its value.
     pub fn listing_with(&self, params: &Params) -> String {
         let mut s = self.listing.to_owned();
@@ -408,6 +435,10 @@ registry! {
         queue_threads,
         thread_pool,
         responsive_ui,
+    ],
+    // B. Processes (`multiprocessing`)
+    processes: [
+        process_basics,
     ],
 }
 

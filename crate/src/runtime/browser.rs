@@ -69,8 +69,11 @@ impl Spawner for Pool {
 /// The loop of every pooled worker: take a job, run it, repeat. Called by the worker
 /// script once the module is instantiated on the shared memory.
 #[wasm_bindgen]
-pub fn parlab_worker_main(index: u32) {
+pub fn parlab_worker_main(index: u32, segment: JsValue) {
     super::install_panic_hook();
+    if !segment.is_undefined() {
+        crate::shm::Segment::adopt(&segment);
+    }
     let index = index as usize;
     WORKER_INDEX.with(|w| w.set(index));
     READY[index].store(1, Ordering::SeqCst);
@@ -103,15 +106,30 @@ static TICKER_READY: AtomicU32 = AtomicU32::new(0);
 
 // ---------------------------------------------------------------- page side
 
+// Three kinds of worker run this script: a thread's (`memory` given: it joins that
+// memory), the clock's, and a process's first one (`process`: no memory given, so the
+// module makes a fresh one; it reports that memory and then waits for `go`, the pid and
+// arena it is to run as, which only the page sends once a run asks for a process).
 const WORKER_JS: &str = r#"
+let m;
 self.onmessage = async (e) => {
-  const { glue, module, memory, index, stack, clock } = e.data;
+  const d = e.data;
   try {
-    const m = await import(glue);
-    await m.default({ module_or_path: module, memory, thread_stack_size: stack });
-    if (clock) m.parlab_clock_main(); else m.parlab_worker_main(index);
+    if (d.go) {
+      m.parlab_process_main(d.pid, d.base);
+      self.postMessage({ ended: true });
+      return;
+    }
+    m = await import(d.glue);
+    if (d.process) {
+      await m.default({ module_or_path: d.module });
+      self.postMessage({ booted: true, memory: m.parlab_process_boot(d.segment) });
+      return;
+    }
+    await m.default({ module_or_path: d.module, memory: d.memory, thread_stack_size: d.stack });
+    if (d.clock) m.parlab_clock_main(); else m.parlab_worker_main(d.index, d.segment);
   } catch (err) {
-    self.postMessage({ dead: index, error: String((err && err.stack) || err) });
+    self.postMessage({ dead: d.index, error: String((err && err.stack) || err) });
   }
 };
 "#;
@@ -126,7 +144,7 @@ extern "C" {
 }
 
 #[derive(Default)]
-struct Page {
+pub(crate) struct Page {
     workers: Vec<Option<web_sys::Worker>>,
     script_url: String,
     glue_url: String,
@@ -202,7 +220,15 @@ pub async fn init_pool(n: u32) -> Result<(), PoolError> {
         }
         Ok::<_, PoolError>(())
     })?;
+    // The memory processes share, handed to every worker at boot; the page holds its
+    // views too (it hands processes out and reads their table).
+    if crate::shm::Segment::here().is_none() {
+        let buffer =
+            crate::shm::Segment::create_buffer(super::process::browser::SEGMENT_BYTES).map_err(PoolError::Worker)?;
+        crate::shm::Segment::adopt(&buffer);
+    }
     start_ticker()?;
+    super::process::browser::start_service()?;
     let have = PAGE.with(|p| p.borrow().workers.iter().flatten().count() as u32);
     for _ in have..n {
         add_worker()?;
@@ -263,7 +289,7 @@ fn add_worker() -> Result<(), PoolError> {
             }
             None => return Err(PoolError::Worker(format!("the pool is at its cap of {MAX_WORKERS} workers"))),
         };
-        let w = boot_worker(&p, &format!("parlab-{index}"), index as u32, STACK_BYTES, false)?;
+        let w = boot_worker(&p, &format!("parlab-{index}"), index as u32, STACK_BYTES, false, &wasm_bindgen::memory())?;
         let onmsg = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             // The only message a worker sends is its death (a trap or a failed start).
             let msg =
@@ -278,9 +304,17 @@ fn add_worker() -> Result<(), PoolError> {
     })
 }
 
-/// Creates a worker on the shared module and memory; it runs the pool loop, or the
-/// ticker when `clock`.
-fn boot_worker(p: &Page, name: &str, index: u32, stack: u32, clock: bool) -> Result<web_sys::Worker, PoolError> {
+/// Creates a worker on the shared module and on `memory` (the page's, or a child
+/// process's); it runs the pool loop, or the ticker when `clock`. A `memory` of
+/// `undefined` boots a process's first worker on a memory of its own.
+pub(crate) fn boot_worker(
+    p: &Page,
+    name: &str,
+    index: u32,
+    stack: u32,
+    clock: bool,
+    memory: &JsValue,
+) -> Result<web_sys::Worker, PoolError> {
     let opts = web_sys::WorkerOptions::new();
     opts.set_type(web_sys::WorkerType::Module);
     opts.set_name(name);
@@ -289,13 +323,33 @@ fn boot_worker(p: &Page, name: &str, index: u32, stack: u32, clock: bool) -> Res
     let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&init, &k.into(), v).map(drop);
     let _ = set("glue", &p.glue_url.as_str().into());
     let _ = set("module", &wasm_bindgen::module());
-    let _ = set("memory", &wasm_bindgen::memory());
+    let _ = set("memory", memory);
+    let _ = set("process", &memory.is_undefined().into());
     let _ = set("index", &index.into());
     let _ = set("stack", &stack.into());
     let _ = set("clock", &clock.into());
+    let _ = set("segment", &crate::shm::Segment::buffer().unwrap_or(JsValue::UNDEFINED));
     w.post_message(&init).map_err(|e| PoolError::Worker(format!("{e:?}")))?;
     Ok(w)
 }
+
+/// Runs `f` on the page's pool state (the worker script's URL, for a process's workers).
+pub(crate) fn with_page<R>(f: impl FnOnce(&Page) -> R) -> R {
+    PAGE.with(|p| f(&p.borrow()))
+}
+
+/// Where the pool's words lie in a memory of this module: every instance has them at the
+/// same addresses, so the page finds a child process's in that child's memory.
+pub(crate) struct PoolWords {
+    pub wanted: u32,
+}
+
+pub(crate) fn pool_words() -> PoolWords {
+    PoolWords { wanted: &WANTED as *const AtomicU32 as u32 }
+}
+
+/// The pool's worker stack size, for a child process's workers too.
+pub(crate) const WORKER_STACK_BYTES: u32 = STACK_BYTES;
 
 /// Starts the trace clock's ticker worker, once.
 fn start_ticker() -> Result<(), PoolError> {
@@ -304,7 +358,7 @@ fn start_ticker() -> Result<(), PoolError> {
         if p.ticker.is_some() {
             return Ok(());
         }
-        let w = boot_worker(&p, "parlab-clock", 0, 64 * 1024, true)?;
+        let w = boot_worker(&p, "parlab-clock", 0, 64 * 1024, true, &wasm_bindgen::memory())?;
         p.ticker = Some(w);
         Ok(())
     })
@@ -381,18 +435,34 @@ pub fn start_with_threads(
     threads: u32,
     main: impl FnOnce() -> PyResult<()> + Send + 'static,
 ) -> Arc<Run> {
+    start_with(cfg, threads, 0, main)
+}
+
+/// [`start_with_threads`] for a run that will also start up to `processes` processes:
+/// that many instances of the module are booted first too.
+pub fn start_with(
+    cfg: &RunConfig,
+    threads: u32,
+    processes: u32,
+    main: impl FnOnce() -> PyResult<()> + Send + 'static,
+) -> Arc<Run> {
+    super::process::browser::keep_spares(processes as usize);
     let run_id = NEXT_RUN.fetch_add(1, Ordering::SeqCst);
     let run = Run::new(cfg, Arc::new(Pool { run_id }));
     PAGE.with(|p| p.borrow_mut().ending.retain(|(id, _)| *id != run_id));
     RUN_IDS.with(|m| m.borrow_mut().push((Arc::as_ptr(&run) as usize, run_id)));
-    if SPARE.load(Ordering::SeqCst) >= threads as i32 {
+    let ready = || super::process::browser::ready_spares() >= processes as usize;
+    if SPARE.load(Ordering::SeqCst) >= threads as i32 && ready() {
         super::thread::start_main(&run, Box::new(main));
         return run;
     }
     let r = run.clone();
     let stopped = run.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let ready = prepare_unless(threads, move || stopped.end_state().is_some()).await;
+        let ready = match prepare_unless(threads, || stopped.end_state().is_some()).await {
+            Ok(()) => prepare_processes_unless(processes, || stopped.end_state().is_some()).await,
+            e => e,
+        };
         match ready {
             // Stopped while the workers booted: nothing ran, so the run ends here.
             _ if r.end_state().is_some() => r.force_finish(),
@@ -422,6 +492,7 @@ fn run_id_of(run: &Arc<Run>) -> Option<u32> {
 /// terminating and replacing the workers still running them. Never blocks.
 pub fn tick(run: &Arc<Run>) {
     run.watchdog_tick();
+    super::process::browser::tick_run(run);
     let Some(run_id) = run_id_of(run) else { return };
     if run.is_done() {
         RUN_IDS.with(|m| m.borrow_mut().retain(|(_, id)| *id != run_id));
@@ -451,6 +522,49 @@ pub fn tick(run: &Arc<Run>) {
         }
     }
     run.force_finish();
+}
+
+/// The spawner of a child process's threads: this instance's own pool, which the page
+/// grows in this instance's memory.
+pub(crate) fn child_spawner() -> Arc<dyn super::Spawner> {
+    Arc::new(Pool { run_id: NEXT_RUN.fetch_add(1, Ordering::SeqCst) })
+}
+
+/// Keeps `n` instances of the module booted for processes, beyond those running, so that a
+/// process starts without a boot; resolves once they are ready (or after 30 s).
+pub async fn prepare_processes(n: u32) -> Result<(), PoolError> {
+    prepare_processes_unless(n, || false).await
+}
+
+/// [`prepare_processes`], giving up early (with `Ok`) once `cancelled()` says so.
+async fn prepare_processes_unless(n: u32, cancelled: impl Fn() -> bool) -> Result<(), PoolError> {
+    super::process::browser::keep_spares(n as usize);
+    let deadline = now_ms() + 30_000.0;
+    while super::process::browser::ready_spares() < n as usize && !cancelled() {
+        if now_ms() > deadline {
+            return Err(PoolError::Worker("process instances did not start within 30 s".into()));
+        }
+        sleep_ms(5).await;
+    }
+    Ok(())
+}
+
+/// Each child process's state in the run's arena and its exit code, by pid (diagnostics).
+pub fn process_states(run: &Run) -> Vec<(u32, u32, Option<i32>)> {
+    match run.procs.arena() {
+        Some(a) => a.pids().skip(1).map(|p| (p, a.state(p), a.exit_code(p))).collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Process instances running a process now (spares not counted).
+pub fn live_processes() -> usize {
+    super::process::browser::running_hosts()
+}
+
+/// Instances of the module kept for processes: running ones and spares.
+pub fn process_instances() -> usize {
+    super::process::browser::hosts()
 }
 
 /// Workers in the pool, and how many are idle.

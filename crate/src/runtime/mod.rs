@@ -15,6 +15,7 @@
 pub mod browser;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
+pub mod process;
 pub mod sched;
 pub(crate) mod thread;
 
@@ -68,7 +69,7 @@ impl Default for RunConfig {
 }
 /// Watchdog ticks with every live thread blocked and no event recorded before a run is
 /// declared deadlocked.
-const DEADLOCK_TICKS: u32 = 3;
+pub(crate) const DEADLOCK_TICKS: u32 = 3;
 const OBJ_CAPACITY: usize = 1 << 16;
 
 /// One execution of a lesson program.
@@ -106,8 +107,11 @@ pub struct Run {
     main_failed: Mutex<Option<String>>,
     /// Every `Thread` object started in the run, `MainThread` first.
     threads: Mutex<Vec<thread::Thread>>,
-    watch_len: AtomicUsize,
-    watch_ticks: AtomicU32,
+    pub(crate) watch_len: AtomicUsize,
+    pub(crate) watch_ticks: AtomicU32,
+    /// The run's processes, as this one sees them.
+    #[cfg(any(target_arch = "wasm32", unix))]
+    pub(crate) procs: process::Procs,
 }
 
 /// What a lesson thread knows about itself.
@@ -184,6 +188,22 @@ macro_rules! py_print {
 
 impl Run {
     pub(crate) fn new(cfg: &RunConfig, spawner: Arc<dyn Spawner>) -> Arc<Run> {
+        Self::new_in(cfg, spawner, Actor::MAIN_PID, |_| {})
+    }
+
+    /// The run of child process `pid`, in the run whose `arena` it shares: on that run's
+    /// clock, under its pid.
+    #[cfg(any(target_arch = "wasm32", unix))]
+    pub(crate) fn new_child(cfg: &RunConfig, spawner: Arc<dyn Spawner>, pid: u32, arena: process::Arena) -> Arc<Run> {
+        let start = arena.start_ns();
+        let run = Self::new_in(cfg, spawner, pid, move |run| {
+            run.trace.set_start_ns(start);
+            run.procs.set_child(pid, arena);
+        });
+        run
+    }
+
+    fn new_in(cfg: &RunConfig, spawner: Arc<dyn Spawner>, pid: u32, seat: impl FnOnce(&Run)) -> Arc<Run> {
         // Allocate first, then start the clock: filling a large trace takes a while (a
         // quarter second for the default one in a debug build) that is not lesson time.
         let trace = Trace::new(cfg.trace_capacity.max(16), 0);
@@ -233,11 +253,21 @@ impl Run {
             threads: Mutex::new(Vec::new()),
             watch_len: AtomicUsize::new(usize::MAX),
             watch_ticks: AtomicU32::new(0),
+            #[cfg(any(target_arch = "wasm32", unix))]
+            procs: process::Procs::default(),
         });
+        run.trace.set_pid(pid);
+        seat(&run);
         run.emit(0, Kind::RunStart, Op::None, 0, run.speed.to_bits());
-        let pid = run.trace.pid();
-        let name = run.trace.intern(if pid == Actor::MAIN_PID { "MainProcess" } else { "Process" });
-        run.emit_code(0, Kind::Process, 0, pid, name.0);
+        #[cfg(any(target_arch = "wasm32", unix))]
+        let (name, parent) = match run.procs.arena() {
+            Some(a) => (a.name(pid), a.parent(pid)),
+            None => ("MainProcess".to_owned(), 0),
+        };
+        #[cfg(not(any(target_arch = "wasm32", unix)))]
+        let (name, parent) = ("MainProcess".to_owned(), 0);
+        let name = run.trace.intern(&name);
+        run.emit_code(0, Kind::Process, parent as u16, pid, name.0);
         run.emit(0, Kind::Seed, Op::None, 0, seed);
         if let Policy::Gil { .. } = run.policy {
             run.gil.register(&run);
@@ -308,6 +338,19 @@ impl Run {
         self.stopping.load(Ordering::Relaxed)
             || (self.exiting.load(Ordering::Relaxed)
                 && self.slots.get(tid as usize).is_some_and(|s| s.daemon.load(Ordering::Relaxed)))
+            || self.stopped_elsewhere()
+    }
+
+    /// Whether another process of the run ended it (the run's stop word); this run then
+    /// stops too.
+    #[inline]
+    fn stopped_elsewhere(&self) -> bool {
+        #[cfg(any(target_arch = "wasm32", unix))]
+        if self.procs.arena().is_some() && self.stop_requested_elsewhere() {
+            self.stop_as_the_run_says();
+            return true;
+        }
+        false
     }
 
     pub(crate) fn new_object(&self, actor: u32, kind: ObjKind, name: &str) -> u32 {
@@ -365,6 +408,10 @@ impl Run {
         }
         self.stopping.store(true, Ordering::SeqCst);
         self.wake_everyone();
+        #[cfg(any(target_arch = "wasm32", unix))]
+        if !self.is_process_child() {
+            self.stop_processes();
+        }
     }
 
     /// Stop button.
@@ -400,8 +447,18 @@ impl Run {
         EndState::from_u16(self.end.load(Ordering::SeqCst) as u16)
     }
 
-    /// True once every thread has ended and `RunEnd` is in the trace.
+    /// True once every thread has ended and `RunEnd` is in the trace; in the browser, also
+    /// once every process of the run has ended and been let go (the page does that, on its
+    /// ticks, and must keep ticking until then).
     pub fn is_done(&self) -> bool {
+        #[cfg(target_arch = "wasm32")]
+        return self.threads_done() && process::browser::processes_over(self);
+        #[cfg(not(target_arch = "wasm32"))]
+        self.threads_done()
+    }
+
+    /// True once every thread of this process has ended and `RunEnd` is in the trace.
+    pub fn threads_done(&self) -> bool {
         self.done.load(Ordering::SeqCst) == 1
     }
 
@@ -437,21 +494,11 @@ impl Run {
         }
         // Dropped events count as progress: a run whose trace is full is still moving.
         let len = self.trace.len() + self.trace.dropped() as usize;
-        let mut any_live = false;
-        let mut all_blocked = true;
-        for slot in self.slots.iter() {
-            match slot.state.load(Ordering::SeqCst) {
-                T_UNUSED | T_FINISHED => {}
-                T_BLOCKED => any_live = true,
-                _ => {
-                    all_blocked = false;
-                    break;
-                }
-            }
+        #[cfg(any(target_arch = "wasm32", unix))]
+        if self.procs.arena().is_some() {
+            return self.watchdog_tick_across(len);
         }
-        // Every thread that shows as blocked must really still be: its word unchanged.
-        let all_blocked =
-            all_blocked && self.slots.iter().all(|s| s.state.load(Ordering::SeqCst) != T_BLOCKED || s.still_blocked());
+        let (all_blocked, any_live) = self.all_blocked(false);
         if !(any_live && all_blocked) || self.watch_len.swap(len, Ordering::SeqCst) != len {
             self.watch_ticks.store(0, Ordering::SeqCst);
             return;
@@ -462,16 +509,40 @@ impl Run {
         self.report_deadlock();
     }
 
-    /// Records who waits on what, held by whom, and ends the run as deadlocked.
+    /// Records who waits on what, held by whom, and ends the run as deadlocked. A wait on
+    /// a shared object names its holder as `pid << 32 | tid` (see `Kind::WaitEdge`).
     pub(crate) fn report_deadlock(&self) {
         for (tid, slot) in self.slots.iter().enumerate() {
-            if slot.state.load(Ordering::SeqCst) == T_BLOCKED {
-                let obj = slot.obj.load(Ordering::SeqCst);
-                let holder = self.holders.get(obj as usize).map_or(0, |h| h.load(Ordering::SeqCst));
-                self.emit(tid as u32, Kind::WaitEdge, Op::None, obj, holder as u64);
+            let obj = slot.obj.load(Ordering::SeqCst);
+            match slot.state.load(Ordering::SeqCst) {
+                T_BLOCKED => {
+                    let holder = self.holders.get(obj as usize).map_or(0, |h| h.load(Ordering::SeqCst));
+                    self.emit(tid as u32, Kind::WaitEdge, Op::None, obj, holder as u64);
+                }
+                thread::T_BLOCKED_SHARED => {
+                    self.emit(tid as u32, Kind::WaitEdge, Op::None, obj, slot.shared_holder.load(Ordering::SeqCst));
+                }
+                _ => {}
             }
         }
         self.request_end(EndState::Deadlocked, "deadlock");
+    }
+
+    /// Whether every live thread is blocked without a timeout (counting waits on other
+    /// processes), and whether any thread lives: the watchdog's look at this process.
+    pub(crate) fn all_blocked(&self, shared_too: bool) -> (bool, bool) {
+        let mut any_live = false;
+        for slot in self.slots.iter() {
+            match slot.state.load(Ordering::SeqCst) {
+                T_UNUSED | T_FINISHED => {}
+                T_BLOCKED => any_live = true,
+                thread::T_BLOCKED_SHARED if shared_too => any_live = true,
+                _ => return (false, true),
+            }
+        }
+        // Every thread that shows as blocked must really still be: its word unchanged.
+        let all = self.slots.iter().all(|s| s.state.load(Ordering::SeqCst) != T_BLOCKED || s.still_blocked());
+        (all, any_live)
     }
 }
 

@@ -36,4 +36,7 @@ pub fn wait(run: &Run) {
     while !run.wait_done(Some(WATCHDOG_PERIOD.as_nanos() as u64)) {
         run.watchdog_tick();
     }
+    // No process of the run outlives it.
+    #[cfg(unix)]
+    run.reap_processes();
 }

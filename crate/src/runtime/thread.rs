@@ -25,6 +25,9 @@ pub(crate) const T_FINISHED: u32 = 5;
 pub(crate) const T_GIL: u32 = 6;
 /// Blocked, and pinned there for a moment by the watchdog, which is reading its word.
 const T_INSPECTED: u32 = 7;
+/// Blocked without a timeout on a word of the run's shared arena, which another process
+/// may change: no deadlock of this process's own, but part of one across processes.
+pub(crate) const T_BLOCKED_SHARED: u32 = 8;
 
 /// What the run knows of one of its threads while it lives, by thread id.
 pub(crate) struct ThreadSlot {
@@ -43,6 +46,9 @@ pub(crate) struct ThreadSlot {
     pub rng: AtomicU64,
     /// Bumped when the controlled scheduler gives it the turn; it waits on this word.
     pub turn: AtomicU32,
+    /// Blocked on a shared object ([`T_BLOCKED_SHARED`]): who holds it, as `pid << 32 |
+    /// tid` (0: nobody, or not a lock).
+    pub shared_holder: AtomicU64,
 }
 
 impl ThreadSlot {
@@ -53,6 +59,15 @@ impl ThreadSlot {
         self.wait_addr.store(word, Ordering::Relaxed);
         self.wait_expected.store(expected, Ordering::Relaxed);
         self.state.store(if timed { T_BLOCKED_TIMED } else { T_BLOCKED }, Ordering::SeqCst);
+    }
+
+    /// The thread blocks on shared object `obj`: with a timeout it shows as an ordinary
+    /// timed wait; without one, as [`T_BLOCKED_SHARED`].
+    pub(crate) fn block_shared(&self, obj: u32, timed: bool, holder: u64) {
+        self.obj.store(obj, Ordering::Relaxed);
+        self.wait_addr.store(0, Ordering::Relaxed);
+        self.shared_holder.store(holder, Ordering::Relaxed);
+        self.state.store(if timed { T_BLOCKED_TIMED } else { T_BLOCKED_SHARED }, Ordering::SeqCst);
     }
 
     /// The thread runs again. It waits out a watchdog reading its word, so that the word
@@ -100,6 +115,7 @@ impl ThreadSlot {
             daemon: AtomicBool::new(false),
             rng: AtomicU64::new(1),
             turn: AtomicU32::new(0),
+            shared_holder: AtomicU64::new(0),
         }
     }
 }
@@ -273,7 +289,7 @@ impl Thread {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(target)).unwrap_or(Err(PyErr::Interrupted));
 
         let how = match &result {
-            Ok(()) => ThreadEndHow::Returned,
+            Ok(()) | Err(PyErr::SystemExit(_)) => ThreadEndHow::Returned,
             Err(PyErr::Interrupted) => {
                 if self.daemon() && run.end_state().is_none() {
                     ThreadEndHow::CutOff
@@ -303,7 +319,7 @@ impl Thread {
         // Its last event is in the trace: now it gives up its turn, for good.
         hooks::thread_ends();
         set_current(None);
-        run.thread_exited(tid, result.as_ref().err());
+        run.thread_exited(tid, result.as_ref().err().filter(|e| !matches!(e, PyErr::SystemExit(_))));
     }
 
     /// `t.join(timeout=None)`: waits for the thread to end, or for `timeout` lesson seconds.
@@ -371,6 +387,16 @@ impl fmt::Debug for Thread {
 
 /// Starts a run's `MainThread` on the spawner and returns at once.
 pub(crate) fn start_main(run: &Arc<Run>, main: Target) {
+    let (t, tid) = main_thread_of(run);
+    let job_run = run.clone();
+    if let Err(e) = run.spawner().clone().spawn(Box::new(move || t.bootstrap(job_run, 0, main))) {
+        run.request_end(crate::trace::EndState::Failed, &format!("can't start the main thread ({e})"));
+        run.never_ran(tid);
+    }
+}
+
+/// The `MainThread` object of a new run, registered as its first thread.
+fn main_thread_of(run: &Arc<Run>) -> (Thread, u32) {
     let name = "MainThread".to_owned();
     let obj = run.new_object(0, ObjKind::Thread, &name);
     let t = Thread::with(name, "", false, obj, None);
@@ -380,11 +406,7 @@ pub(crate) fn start_main(run: &Arc<Run>, main: Target) {
     // The page calls this; the lock cannot be contended (no thread of this run exists
     // yet), so it never waits, which the page's thread must not do.
     run.threads.lock().unwrap().push(t.clone());
-    let job_run = run.clone();
-    if let Err(e) = run.spawner().clone().spawn(Box::new(move || t.bootstrap(job_run, 0, main))) {
-        run.request_end(crate::trace::EndState::Failed, &format!("can't start the main thread ({e})"));
-        run.never_ran(tid);
-    }
+    (t, tid)
 }
 
 impl Run {
@@ -427,6 +449,10 @@ impl Run {
             }
         }
         if !slot.daemon.load(Ordering::Relaxed) && self.live_nondaemon.fetch_sub(1, Ordering::SeqCst) == 1 {
+            // multiprocessing's exit handler runs after the last non-daemon thread, before
+            // the daemon threads are cut off.
+            #[cfg(any(target_arch = "wasm32", unix))]
+            self.at_exit(tid);
             // The program is over: daemon threads die with it.
             self.exiting.store(true, Ordering::SeqCst);
             self.wake_everyone();

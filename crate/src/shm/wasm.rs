@@ -103,11 +103,9 @@ impl Segment {
     /// when the timeout expired. Workers only: `Atomics.wait` throws on the page.
     pub fn wait(&self, off: u32, expected: u32, timeout_ns: Option<u64>) -> bool {
         let ms = timeout_ns.map_or(f64::INFINITY, |ns| ns as f64 / 1e6);
-        self.with(|v| {
-            match js_sys::Atomics::wait_with_timeout(&v.words, Self::index(off), expected as i32, ms) {
-                Ok(s) => s != "timed-out",
-                Err(_) => true,
-            }
+        self.with(|v| match js_sys::Atomics::wait_with_timeout(&v.words, Self::index(off), expected as i32, ms) {
+            Ok(s) => s != "timed-out",
+            Err(_) => true,
         })
     }
 
@@ -119,6 +117,11 @@ impl Segment {
     /// Copies `out.len()` bytes at `off` out of the segment.
     pub fn read(&self, off: u32, out: &mut [u8]) {
         self.with(|v| v.bytes.subarray(off, off + out.len() as u32).copy_to(out))
+    }
+
+    /// Zeroes `len` bytes at `off`.
+    pub fn zero(&self, off: u32, len: u32) {
+        self.with(|v| drop(v.bytes.fill(0, off, off + len)))
     }
 
     /// Copies `data` into the segment at `off`.

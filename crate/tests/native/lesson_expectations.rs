@@ -1,5 +1,6 @@
 //! Every registered lesson is held to what it declares (`Lesson.expect`): a run ends as
-//! `expect.ends` says and starts no more actors than `expect.actors`, with its defaults and
+//! `expect.ends` says and starts no more threads than `expect.actors` and no more processes
+//! than `expect.processes`, with its defaults and
 //! with every combination of its switches (flags and choices, the rest at defaults), plus a
 //! few numeric sets that change how a run ends.
 
@@ -39,15 +40,21 @@ fn switch_sets(lesson: &Lesson) -> Vec<Vec<(&'static str, String)>> {
 }
 
 fn check(lesson: &Lesson, params: &Params) -> EndState {
+    crate::mp_process::children_from_the_runner();
     let cfg = RunConfig { speed: SPEED, trace_capacity: 1 << 18, ..RunConfig::default() };
     let (run, view) = run_native_with(lesson, params, cfg);
     assert!(run.is_done(), "{} did not end with {params:?}", lesson.id);
     let end = view.end().map(|(s, _)| s);
     let declared = (lesson.expect.ends)(params);
     assert_eq!(end, Some(declared), "{} with {params:?} ended {end:?}, declares {declared:?}", lesson.id);
-    let started = view.events.iter().filter(|e| e.kind == Kind::ThreadStart).count();
+    // `actors` are MainProcess's threads (the page's own pool runs them); a child's
+    // threads run on its own instance's workers.
+    let started = view.events.iter().filter(|e| e.kind == Kind::ThreadStart && e.actor.pid == 1).count();
     let actors = (lesson.expect.actors)(params);
     assert!(started <= actors, "{} with {params:?} started {started} threads, declares {actors}", lesson.id);
+    let children = view.events.iter().filter(|e| e.kind == Kind::ProcStart).count();
+    let processes = (lesson.expect.processes)(params);
+    assert!(children <= processes, "{} with {params:?} started {children} processes, declares {processes}", lesson.id);
     declared
 }
 

@@ -110,6 +110,7 @@ impl Outcome {
 /// Runs `lesson` once at `speed` and computes its insights.
 pub fn run(lesson: &Lesson, p: &Params, speed: f64) -> Outcome {
     let _hold = shared();
+    crate::mp_process::children_from_the_runner();
     let (_, view) =
         exec::run_native_with(lesson, p, RunConfig { speed, trace_capacity: TRACE, ..RunConfig::default() });
     assert_eq!(view.dropped, 0, "{}: the trace overflowed", lesson.id);

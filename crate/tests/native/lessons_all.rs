@@ -9,6 +9,7 @@ fn every_lesson_starts_at_most_the_threads_it_declares() {
     let _hold = crate::lesson_kit::shared();
     for lesson in all() {
         let params = lesson.defaults();
+        crate::mp_process::children_from_the_runner();
         let (run, view) = run_native(lesson, &params, 200.0);
         assert!(run.is_done(), "{} did not end", lesson.id);
         let started = view.events.iter().filter(|e| e.kind == Kind::ThreadStart).count();

@@ -30,6 +30,7 @@ mod lesson_thread_local;
 mod lesson_thread_pool;
 mod lesson_timer;
 mod lessons_all;
+mod mp_process;
 mod prim_barrier;
 mod prim_condition;
 mod prim_event;

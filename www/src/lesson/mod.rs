@@ -238,11 +238,15 @@ impl LessonPage {
         let speed = parse_speed(&self.speed).unwrap_or(self.lesson.default_speed);
         let lesson = self.lesson;
         let p = params.clone();
-        let cfg = RunConfig { speed, trace_capacity: parlab::trace::DEFAULT_CAPACITY, ..RunConfig::default() };
+        let cfg = lesson.config(
+            &params,
+            RunConfig { speed, trace_capacity: parlab::trace::DEFAULT_CAPACITY, ..RunConfig::default() },
+        );
         // Workers for every thread the run will start are booted first, so that no thread
         // starts late.
         let threads = (lesson.expect.actors)(&params) as u32;
-        let run = browser::start_with_threads(&cfg, threads, move || (lesson.run)(&p));
+        let processes = (lesson.expect.processes)(&params) as u32;
+        let run = browser::start_with(&cfg, threads, processes, move || (lesson.run)(&p));
         self.live = Some(Live {
             run,
             cursor: 0,

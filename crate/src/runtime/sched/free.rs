@@ -123,3 +123,54 @@ pub(crate) fn sleep(ctx: &Ctx, secs: f64, deadline: u64) -> PyResult<()> {
     }
     result
 }
+
+/// [`park`] on a word of the run's shared arena, which another process may change: the
+/// same spin, then sleeps in slices, checking for Stop in between. Whether such a wait can
+/// ever end is not for this process's watchdog to decide: it shows as a wait on another
+/// process, which the run's watchdog across processes reads (with `holder`, the holder
+/// of the lock waited for, as `pid << 32 | tid`, if known).
+#[cfg(any(target_arch = "wasm32", unix))]
+pub(crate) fn park_shared(
+    ctx: Option<&Ctx>,
+    arena: &crate::runtime::process::Arena,
+    off: u32,
+    expected: u32,
+    deadline: Option<u64>,
+    obj: u32,
+    holder: u64,
+) -> Result<Park, Interrupted> {
+    let start = crate::clock::now_ns();
+    loop {
+        for _ in 0..16 {
+            if arena.load(off) != expected {
+                return Ok(Park::Woken);
+            }
+            core::hint::spin_loop();
+        }
+        if crate::clock::now_ns().saturating_sub(start) > SPIN_NS {
+            break;
+        }
+    }
+    if let Some(ctx) = ctx {
+        ctx.run.slot(ctx.tid).block_shared(obj, deadline.is_some(), holder);
+    }
+    let interrupted = || ctx.is_some_and(|c| c.run.interrupted(c.tid));
+    let result = loop {
+        if interrupted() {
+            break Err(Interrupted);
+        }
+        let now = crate::clock::now_ns();
+        let slice = match deadline {
+            Some(d) if d <= now => break Ok(Park::TimedOut),
+            Some(d) => (d - now).min(PARK_SLICE_NS),
+            None => PARK_SLICE_NS,
+        };
+        if arena.load(off) != expected || arena.wait(off, expected, Some(slice)) {
+            break Ok(Park::Woken);
+        }
+    };
+    if let Some(ctx) = ctx {
+        ctx.run.slot(ctx.tid).unblock();
+    }
+    result.and_then(|p| if interrupted() { Err(Interrupted) } else { Ok(p) })
+}

@@ -4,7 +4,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{count, seconds, seconds_or_none, threads};
-use crate::lessons::{Expect, Lesson, Msg, Params, Section, Text};
+use crate::lessons::{Expect, Lesson, Msg, Params, Section, Text, no_processes};
 use crate::trace::EndState;
 
 pub static LESSON: Lesson = Lesson {
@@ -21,10 +21,12 @@ pub static LESSON: Lesson = Lesson {
     listing: include_str!("listing.py"),
     explanation: Text::from_files(include_str!("explain.ru.md"), include_str!("explain.en.md")),
     default_speed: 2.0,
-    expect: Expect { actors: |p| p.int("threads") as usize + 1, ends: ends },
+    expect: Expect { actors: |p| p.int("threads") as usize + 1, ends: ends, processes: no_processes },
     run: program::run,
     validate,
     insights: insights::insights,
+    targets: &[],
+    policy: None,
     page: None,
 };
 

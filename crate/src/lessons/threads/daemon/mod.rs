@@ -5,7 +5,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{daemon, iterations, seconds};
-use crate::lessons::{finishes, no_cross_checks, Expect, Lesson, ParamSpec, Section, Text};
+use crate::lessons::{finishes, no_cross_checks, Expect, Lesson, ParamSpec, Section, Text, no_processes};
 
 /// Python's name for the first thread started with `target=get_data`.
 const WORKER: &str = "Thread-1 (get_data)";
@@ -26,10 +26,12 @@ pub static LESSON: Lesson = Lesson {
     listing: include_str!("listing.py"),
     explanation: Text::from_files(include_str!("explain.ru.md"), include_str!("explain.en.md")),
     default_speed: 1.0,
-    expect: Expect { actors: |_| 2, ends: finishes },
+    expect: Expect { actors: |_| 2, ends: finishes, processes: no_processes },
     run: program::run,
     validate: no_cross_checks,
     insights: insights::insights,
+    targets: &[],
+    policy: None,
     page: None,
 };
 

@@ -4,7 +4,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{flag, iterations, threads};
-use crate::lessons::{finishes, no_cross_checks, Expect, Lesson, ParamSpec, Section, Text};
+use crate::lessons::{finishes, no_cross_checks, Expect, Lesson, ParamSpec, Section, Text, no_processes};
 
 static PARAMS: [ParamSpec; 3] = [
     threads(Text { ru: "потоков", en: "threads" }, 1, 64, 4),
@@ -20,9 +20,11 @@ pub static LESSON: Lesson = Lesson {
     listing: include_str!("listing.py"),
     explanation: Text::from_files(include_str!("explain.ru.md"), include_str!("explain.en.md")),
     default_speed: 1.0,
-    expect: Expect { actors: |p| p.int("threads") as usize + 1, ends: finishes },
+    expect: Expect { actors: |p| p.int("threads") as usize + 1, ends: finishes, processes: no_processes },
     run: program::run,
     validate: no_cross_checks,
     insights: insights::insights,
+    targets: &[],
+    policy: None,
     page: None,
 };

@@ -6,7 +6,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::choice;
-use crate::lessons::{no_cross_checks, Expect, Lesson, ParamSpec, Params, Section, Text};
+use crate::lessons::{no_cross_checks, Expect, Lesson, ParamSpec, Params, Section, Text, no_processes};
 use crate::trace::EndState;
 
 const RELEASE_ERROR: &str = "RuntimeError: cannot release un-acquired lock";
@@ -33,10 +33,12 @@ pub static LESSON: Lesson = Lesson {
     listing: include_str!("listing.py"),
     explanation: Text::from_files(include_str!("explain.ru.md"), include_str!("explain.en.md")),
     default_speed: 1.0,
-    expect: Expect { actors: |_| 3, ends: ends },
+    expect: Expect { actors: |_| 3, ends: ends, processes: no_processes },
     run: program::run,
     validate: no_cross_checks,
     insights: insights::insights,
+    targets: &[],
+    policy: None,
     page: None,
 };
 

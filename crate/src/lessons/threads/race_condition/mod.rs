@@ -6,7 +6,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{count, flag, threads};
-use crate::lessons::{finishes, Expect, Lesson, Msg, ParamSpec, Params, Section, Text};
+use crate::lessons::{finishes, Expect, Lesson, Msg, ParamSpec, Params, Section, Text, no_processes};
 use crate::msg;
 
 /// Deposits a run may make in all: each leaves about eight events in the trace, and the
@@ -28,10 +28,12 @@ pub static LESSON: Lesson = Lesson {
     listing: include_str!("listing.py"),
     explanation: Text::from_files(include_str!("explain.ru.md"), include_str!("explain.en.md")),
     default_speed: 1.0,
-    expect: Expect { actors: |p| p.int("threads") as usize + 1, ends: finishes },
+    expect: Expect { actors: |p| p.int("threads") as usize + 1, ends: finishes, processes: no_processes },
     run: program::run,
     validate,
     insights: insights::insights,
+    targets: &[],
+    policy: None,
     page: None,
 };
 

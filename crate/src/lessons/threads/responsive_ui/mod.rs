@@ -5,7 +5,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{choice, seconds};
-use crate::lessons::{finishes, Expect, Lesson, Measurements, PageControl, PageExtension, Params, Section, Text};
+use crate::lessons::{finishes, Expect, Lesson, Measurements, PageControl, PageExtension, Params, Section, Text, no_processes};
 
 pub static LESSON: Lesson = Lesson {
     id: "responsive-ui",
@@ -29,10 +29,12 @@ pub static LESSON: Lesson = Lesson {
     listing: include_str!("listing.py"),
     explanation: Text::from_files(include_str!("explain.ru.md"), include_str!("explain.en.md")),
     default_speed: 1.0,
-    expect: Expect { actors: |_| 3, ends: finishes },
+    expect: Expect { actors: |_| 3, ends: finishes, processes: no_processes },
     run: program::run,
     validate: crate::lessons::no_cross_checks,
     insights: insights::insights,
+    targets: &[],
+    policy: None,
     page: Some(&PAGE),
 };
 

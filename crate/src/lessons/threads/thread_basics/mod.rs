@@ -5,7 +5,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{count, iterations, seconds};
-use crate::lessons::{finishes, no_cross_checks, Expect, Lesson, ParamSpec, Section, Text};
+use crate::lessons::{finishes, no_cross_checks, Expect, Lesson, ParamSpec, Section, Text, no_processes};
 
 const WORKER: &str = "thr-1";
 
@@ -26,9 +26,11 @@ pub static LESSON: Lesson = Lesson {
     listing: include_str!("listing.py"),
     explanation: Text::from_files(include_str!("explain.ru.md"), include_str!("explain.en.md")),
     default_speed: 2.0,
-    expect: Expect { actors: |_| 2, ends: finishes },
+    expect: Expect { actors: |_| 2, ends: finishes, processes: no_processes },
     run: program::run,
     validate: no_cross_checks,
     insights: insights::insights,
+    targets: &[],
+    policy: None,
     page: None,
 };

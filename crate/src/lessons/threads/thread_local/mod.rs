@@ -5,7 +5,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{count, flag, threads};
-use crate::lessons::{no_cross_checks, EndState, Expect, Lesson, ParamSpec, Params, Section, Text};
+use crate::lessons::{no_cross_checks, EndState, Expect, Lesson, ParamSpec, Params, Section, Text, no_processes};
 
 const ATTRIBUTE_ERROR: &str = "AttributeError: '_thread._local' object has no attribute 'value'";
 
@@ -25,10 +25,12 @@ pub static LESSON: Lesson = Lesson {
     listing: include_str!("listing.py"),
     explanation: Text::from_files(include_str!("explain.ru.md"), include_str!("explain.en.md")),
     default_speed: 1.0,
-    expect: Expect { actors: |p| p.int("threads") as usize + 1, ends: ends },
+    expect: Expect { actors: |p| p.int("threads") as usize + 1, ends: ends, processes: no_processes },
     run: program::run,
     validate: no_cross_checks,
     insights: insights::insights,
+    targets: &[],
+    policy: None,
     page: None,
 };
 

@@ -5,7 +5,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{daemon, seconds, seconds_or_none};
-use crate::lessons::{finishes, no_cross_checks, Expect, Lesson, ParamSpec, Section, Text};
+use crate::lessons::{finishes, no_cross_checks, Expect, Lesson, ParamSpec, Section, Text, no_processes};
 
 /// Python's name for the timer's thread: the first thread the program creates.
 const TIMER_THREAD: &str = "Thread-1";
@@ -29,9 +29,11 @@ pub static LESSON: Lesson = Lesson {
     listing: include_str!("listing.py"),
     explanation: Text::from_files(include_str!("explain.ru.md"), include_str!("explain.en.md")),
     default_speed: 2.0,
-    expect: Expect { actors: |_| 3, ends: finishes },
+    expect: Expect { actors: |_| 3, ends: finishes, processes: no_processes },
     run: program::run,
     validate: no_cross_checks,
     insights: insights::insights,
+    targets: &[],
+    policy: None,
     page: None,
 };

@@ -1,5 +1,7 @@
-//! Segments on Linux: a `memfd` (sparse: pages cost memory only once touched), mapped
-//! `MAP_SHARED` at the same length by every process that has it.
+//! Segments on Unix: a `memfd` on Linux (sparse: pages cost memory only once touched), an
+//! unlinked POSIX shared-memory object elsewhere, mapped `MAP_SHARED` at the same length
+//! by every process that has it. Waits are the futex syscall on Linux; where there is no
+//! futex across processes (macOS), a wait polls the word with short sleeps.
 
 use core::sync::atomic::{AtomicU32, Ordering};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -56,11 +58,7 @@ impl Segment {
     /// A new zeroed segment of `len` bytes (rounded up to whole pages).
     pub fn create(len: usize) -> Result<Segment, String> {
         let len = len.div_ceil(4096) * 4096;
-        // SAFETY: a NUL-terminated name and valid flags; the result is checked.
-        let fd = unsafe { libc::memfd_create(c"parlab-shm".as_ptr(), libc::MFD_CLOEXEC) };
-        if fd < 0 {
-            return Err(os_err("memfd_create"));
-        }
+        let fd = Self::new_fd()?;
         // SAFETY: `fd` was just created and is owned by nobody else.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
         // SAFETY: a valid descriptor and length.
@@ -68,6 +66,33 @@ impl Segment {
             return Err(os_err("ftruncate"));
         }
         Self::map(fd, len)
+    }
+
+    #[cfg(target_os = "linux")]
+    fn new_fd() -> Result<libc::c_int, String> {
+        // SAFETY: a NUL-terminated name and valid flags; the result is checked.
+        let fd = unsafe { libc::memfd_create(c"parlab-shm".as_ptr(), libc::MFD_CLOEXEC) };
+        if fd < 0 {
+            return Err(os_err("memfd_create"));
+        }
+        Ok(fd)
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn new_fd() -> Result<libc::c_int, String> {
+        static N: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+        let name = format!("/parlab-{}-{}\0", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+        // SAFETY: a NUL-terminated name; the object is unlinked at once, so only the
+        // descriptor (and the children it is handed to) keep it.
+        let fd = unsafe { libc::shm_open(name.as_ptr().cast(), libc::O_CREAT | libc::O_EXCL | libc::O_RDWR, 0o600) };
+        if fd < 0 {
+            return Err(os_err("shm_open"));
+        }
+        // SAFETY: the name just created.
+        unsafe { libc::shm_unlink(name.as_ptr().cast()) };
+        // SAFETY: `fd` is ours; close-on-exec, as memfd's MFD_CLOEXEC.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+        Ok(fd)
     }
 
     /// Maps the segment a parent handed down (see [`Segment::handle`]).
@@ -151,6 +176,7 @@ impl Segment {
 
     /// Blocks while the word at `off` is `expected`, for at most `timeout_ns`; false only
     /// when the timeout expired.
+    #[cfg(target_os = "linux")]
     pub fn wait(&self, off: u32, expected: u32, timeout_ns: Option<u64>) -> bool {
         let word = self.word(off);
         let ts = timeout_ns.map(|ns| libc::timespec {
@@ -164,7 +190,32 @@ impl Segment {
         !(r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ETIMEDOUT))
     }
 
+    /// Without a futex shared between processes: polls, sleeping a little longer each
+    /// time, up to a millisecond.
+    #[cfg(not(target_os = "linux"))]
+    pub fn wait(&self, off: u32, expected: u32, timeout_ns: Option<u64>) -> bool {
+        let word = self.word(off);
+        let start = std::time::Instant::now();
+        let mut nap = 1_000u64;
+        while word.load(Ordering::SeqCst) == expected {
+            let waited = start.elapsed().as_nanos() as u64;
+            if timeout_ns.is_some_and(|t| waited >= t) {
+                return false;
+            }
+            let left = timeout_ns.map_or(nap, |t| (t - waited).min(nap));
+            std::thread::sleep(std::time::Duration::from_nanos(left));
+            nap = (nap * 2).min(1_000_000);
+        }
+        true
+    }
+
+    /// Wakes up to `n` processes' threads waiting on the word at `off` (where waits poll,
+    /// they see the change by themselves).
+    #[cfg(not(target_os = "linux"))]
+    pub fn wake(&self, _off: u32, _n: u32) {}
+
     /// Wakes up to `n` processes' threads waiting on the word at `off`.
+    #[cfg(target_os = "linux")]
     pub fn wake(&self, off: u32, n: u32) {
         let word = self.word(off);
         // SAFETY: FUTEX_WAKE only hashes the (shared) mapping's page and offset.
