@@ -8,7 +8,8 @@
 //! Strings (thread names, printed lines) live in an append-only arena beside it.
 
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use core::ptr::NonNull;
+use core::sync::atomic::{fence, AtomicU32, AtomicU64, Ordering};
 use serde::Serialize;
 
 /// Declares a `u16`-coded enum with, for every variant, its code and its name, and the
@@ -96,6 +97,12 @@ impl Kind {
     pub fn has_op(self) -> bool {
         use Kind::*;
         matches!(self, Attempt | Block | Ok | Timeout | Fail | Signal | WaitEdge)
+    }
+
+    /// Whether this kind's `arg` is a string of the trace's arena ([`Trace::intern`]).
+    pub fn has_str(self) -> bool {
+        use Kind::*;
+        matches!(self, RunEnd | ThreadStart | ThreadPanic | Print | ObjNew | Fail | Process)
     }
 }
 
@@ -233,22 +240,6 @@ impl Actor {
     }
 }
 
-/// Objects shared between the processes of a run (pipes, queues, `Value`, `Array`, the
-/// process-shared locks) have ids from here up, handed out by the run's arena: the same id
-/// in every process's trace. Ids below are each process's own.
-pub const SHARED_OBJ_BASE: u32 = 1 << 24;
-
-/// The `arg` of an event for a message crossing processes (a send or a receive, a put or
-/// a get of a shared queue): its run-wide number and its size in bytes.
-pub fn msg_arg(no: u32, bytes: u32) -> u64 {
-    (no as u64) << 32 | bytes as u64
-}
-
-/// The message number and size in a [`msg_arg`].
-pub fn msg_of(arg: u64) -> (u32, u32) {
-    ((arg >> 32) as u32, arg as u32)
-}
-
 /// A string stored in the trace's arena.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct StrRef(pub u64);
@@ -297,6 +288,23 @@ impl Event {
         (self.kind == Kind::ThreadEnd).then(|| ThreadEndHow::from_u16(self.code)).flatten()
     }
 
+    /// The object acted on, as the run names it over every process's trace.
+    pub fn obj_key(&self) -> ObjKey {
+        ObjKey::new(self.actor.pid, self.obj)
+    }
+
+    /// A cross-process message's number and bytes ([`msg_arg`]): the `Signal`/`Ok` of a
+    /// send or put, the `Ok` of a recv or get, on a shared object, when it is numbered.
+    pub fn msg(&self) -> Option<(u32, u32)> {
+        let carries = match self.kind {
+            Kind::Signal => matches!(self.op, Op::Send | Op::Put),
+            Kind::Ok => matches!(self.op, Op::Send | Op::Put | Op::Recv | Op::Get),
+            _ => false,
+        };
+        let (no, bytes) = msg_of(self.arg);
+        (carries && self.obj >= SHARED_OBJ_BASE && no != 0).then_some((no, bytes))
+    }
+
     /// Whether a `ThreadStart` started a daemon thread.
     pub fn is_daemon_start(&self) -> bool {
         self.kind == Kind::ThreadStart && self.code == 1
@@ -319,53 +327,143 @@ struct Raw {
 // A slot is half a cache line: the task id must not grow it.
 const _: () = assert!(core::mem::size_of::<Raw>() == 32);
 
+#[repr(C)]
 struct Slot {
     /// 0 while the slot is being written; 1 once it is published.
     ready: AtomicU32,
     raw: UnsafeCell<Raw>,
 }
 
-/// A bounded, lock-free, append-only event log with its string arena.
-pub struct Trace {
-    slots: Box<[Slot]>,
-    reserved: AtomicUsize,
-    dropped: AtomicU64,
-    bytes: Box<[UnsafeCell<u8>]>,
-    bytes_used: AtomicUsize,
+/// What a reader of a trace's region needs, at fixed offsets at its start: another process
+/// (natively) or the page copying from another instance's memory (in the browser) reads it
+/// with nothing else to go by. The fields that every event's writer reads come first, the
+/// counters they move after them.
+#[repr(C, align(8))]
+struct Header {
+    /// [`MAGIC`] once the region is laid out (stored last, with release).
+    magic: AtomicU64,
+    /// Slots in the region.
+    capacity: AtomicU64,
+    /// Bytes of the string arena after the slots.
+    bytes_len: AtomicU64,
     start_ns: AtomicU64,
     /// The process whose events these are: every process records into a trace of its own,
     /// in its own memory.
-    pid: AtomicU32,
+    pid: AtomicU64,
     /// A controlled run's virtual time, which its events are stamped with; [`REAL_TIME`]
     /// while they read the real clock.
     virtual_ns: AtomicU64,
+    /// Slots handed out, counting the attempts past the capacity (readers cap it there).
+    reserved: AtomicU64,
+    dropped: AtomicU64,
+    /// Arena bytes handed out.
+    bytes_used: AtomicU64,
 }
 
-/// [`Trace`]'s `virtual_ns` while events are stamped by the real clock.
+/// "parlabT" and the layout's version (1): a region holding anything else is no trace.
+const MAGIC: u64 = u64::from_le_bytes(*b"parlabT\x01");
+/// The header's room: two cache lines, with space to grow.
+const HEADER_LEN: usize = 128;
+const SLOT_LEN: usize = core::mem::size_of::<Slot>();
+const _: () = assert!(core::mem::size_of::<Header>() <= HEADER_LEN);
+const _: () = assert!(SLOT_LEN % 8 == 0 && core::mem::align_of::<Slot>() == 8);
+
+/// Who keeps a trace's region alive: the trace itself, or whoever mapped it.
+enum Keep {
+    Owned(std::alloc::Layout),
+    /// Never read: it is held to be dropped with the trace, which unmaps the region.
+    Mapped(#[allow(dead_code)] Box<dyn core::any::Any + Send + Sync>),
+}
+
+/// A bounded, lock-free, append-only event log with its string arena, laid out in one
+/// region: [header | slots | string bytes]. A trace owns its region ([`Trace::new`]) or
+/// lives in memory several processes map ([`Trace::create_in`], [`Trace::attach`]).
+pub struct Trace {
+    header: NonNull<Header>,
+    slots: NonNull<Slot>,
+    /// The header's capacity, copied: read on every event.
+    capacity: usize,
+    bytes: NonNull<UnsafeCell<u8>>,
+    bytes_len: usize,
+    /// The whole region's length.
+    len: usize,
+    keep: Keep,
+}
+
+/// [`Header::virtual_ns`] while events are stamped by the real clock.
 const REAL_TIME: u64 = u64::MAX;
 
-// SAFETY: each slot and each arena byte range is written by exactly one thread (the one
-// whose atomic add reserved it) before being published with a release store; readers only
-// read published slots, after an acquire load, and never write.
+// SAFETY: the region stays valid while the trace lives (owned, or kept by `keep`, which is
+// Send + Sync). Each slot and each arena byte range is written by exactly one thread (the
+// one whose atomic add reserved it) before being published with a release store; readers
+// only read published slots, after an acquire load, and never write; the header is atomics.
 unsafe impl Sync for Trace {}
+// SAFETY: as above; nothing in a trace is tied to the thread that made it.
 unsafe impl Send for Trace {}
 
-/// Events a browser run keeps; past this they are counted as dropped. 32 bytes each.
+/// Events a browser run keeps; past this they are counted as dropped. 40 bytes each (32 of
+/// event, its flag and padding), plus 8 bytes of strings per event.
 pub const DEFAULT_CAPACITY: usize = 1 << 20;
 const STRING_BYTES_PER_EVENT: usize = 8;
+
+/// Object ids at or above this come from the run's shared arena: objects that several
+/// processes use (pipes, queues, `Value`, `Array`, `multiprocessing` locks), the same id in
+/// every process's trace. Ids below it belong to one process: (pid, id) names them.
+pub const SHARED_OBJ_BASE: u32 = 1 << 24;
+
+/// The `arg` of a message crossing processes (the sender's `Signal`/`Ok` of `Op::Send` /
+/// `Op::Put`, the receiver's `Ok` of `Op::Recv` / `Op::Get`, on a shared object): its
+/// run-wide number (from 1; 0: not numbered) and its serialized size.
+pub fn msg_arg(no: u32, bytes: u32) -> u64 {
+    (no as u64) << 32 | bytes as u64
+}
+
+/// The message number and bytes of an `arg` made by [`msg_arg`].
+pub fn msg_of(arg: u64) -> (u32, u32) {
+    ((arg >> 32) as u32, arg as u32)
+}
+
+/// An object's identity over a run's traces: a shared object ([`SHARED_OBJ_BASE`] and up)
+/// is itself in every process (`pid` 0), any other is its process's own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
+pub struct ObjKey {
+    /// The process the object belongs to; 0 for a shared object.
+    pub pid: u32,
+    pub obj: u32,
+}
+
+impl ObjKey {
+    /// Object `obj` as process `pid`'s events name it.
+    pub const fn new(pid: u32, obj: u32) -> ObjKey {
+        ObjKey { pid: if obj >= SHARED_OBJ_BASE { 0 } else { pid }, obj }
+    }
+
+    pub const fn is_shared(self) -> bool {
+        self.obj >= SHARED_OBJ_BASE
+    }
+}
+
+/// A bare id is `MainProcess`'s object (or a shared one): what a single-process lesson's
+/// code holds.
+impl From<u32> for ObjKey {
+    fn from(obj: u32) -> ObjKey {
+        ObjKey::new(Actor::MAIN_PID, obj)
+    }
+}
+
+/// The bytes of a trace's region that hold `capacity` events and their strings.
+pub fn region_len(capacity: usize) -> usize {
+    HEADER_LEN + capacity * SLOT_LEN + bytes_len(capacity)
+}
+
+fn bytes_len(capacity: usize) -> usize {
+    (capacity * STRING_BYTES_PER_EVENT + 4096).next_multiple_of(8)
+}
 
 impl Trace {
     /// A trace holding at most `capacity` events, timed from `start_ns` on the shared clock.
     pub fn new(capacity: usize, start_ns: u64) -> Trace {
-        // Zeroed allocations: all-zero bytes are a valid empty slot and a valid byte, and
-        // zeroed memory is free natively (fresh pages) and cheap in wasm, where filling a
-        // million slots one by one took a visible moment on every Run.
-        // SAFETY: `Slot` is an AtomicU32 (0 = not published) and an UnsafeCell of plain
-        // integers; `UnsafeCell<u8>` is a byte. Zero is a valid value of each.
-        let slots: Box<[Slot]> = unsafe { Box::new_zeroed_slice(capacity).assume_init() };
-        // SAFETY: as above, a zero byte is a valid `UnsafeCell<u8>`.
-        let bytes: Box<[UnsafeCell<u8>]> =
-            unsafe { Box::new_zeroed_slice(capacity * STRING_BYTES_PER_EVENT + 4096).assume_init() };
+        let t = Trace::owned(capacity);
         // The trace's clock (in the browser, `init_pool` starts it).
         #[cfg(all(not(target_arch = "wasm32"), not(loom)))]
         crate::clock::ticker::start();
@@ -374,47 +472,158 @@ impl Trace {
         // first write: inside the run, as page faults (a traced lock pair took 142 ns
         // instead of 76 natively, and varied 16-32 ns in the browser). Touch one word per
         // page now; on pages already in use this costs a few thousand stores.
-        for slot in slots.iter().step_by(4096 / core::mem::size_of::<Slot>()) {
-            slot.ready.store(0, Ordering::Relaxed);
+        for i in (0..t.capacity).step_by(4096 / SLOT_LEN) {
+            t.slot(i).ready.store(0, Ordering::Relaxed);
         }
-        for b in bytes.iter().step_by(4096) {
-            // SAFETY: nobody else can see the buffer yet.
-            unsafe { *b.get() = 0 };
+        for k in (0..t.bytes_len).step_by(4096) {
+            // SAFETY: nobody else can see the region yet.
+            unsafe { *t.byte(k).get() = 0 };
         }
-        Trace {
-            slots,
-            reserved: AtomicUsize::new(0),
-            dropped: AtomicU64::new(0),
-            bytes,
-            bytes_used: AtomicUsize::new(0),
-            start_ns: AtomicU64::new(start_ns),
-            pid: AtomicU32::new(Actor::MAIN_PID),
-            virtual_ns: AtomicU64::new(REAL_TIME),
+        t.set_start_ns(start_ns);
+        t
+    }
+
+    /// An owned, zeroed region with an empty trace laid out in it (pages left untouched).
+    fn owned(capacity: usize) -> Trace {
+        let len = region_len(capacity);
+        // 8-aligned, no more: the allocator hands out fresh zero pages (calloc) only for
+        // alignments it gives anyway; a larger one has it write zeros over the whole
+        // region, tens of megabytes touched on every Run.
+        let layout = std::alloc::Layout::from_size_align(len, 8).expect("a trace's region fits in memory");
+        // Zeroed: all-zero bytes are a valid empty slot, a valid byte and a valid header
+        // to lay out over, and zeroed memory is free natively (fresh pages) and cheap in
+        // wasm, where filling a million slots one by one took a visible moment on every Run.
+        // SAFETY: the layout's size is not zero (the header alone is 128 bytes).
+        let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+        if ptr.is_null() {
+            std::alloc::handle_alloc_error(layout);
         }
+        // SAFETY: `ptr` is a fresh, zeroed, 8-aligned allocation of `len` bytes, which
+        // `Keep::Owned` frees when the trace drops, and nobody else has it.
+        unsafe { Trace::create_in_keep(ptr, len, capacity, Keep::Owned(layout)) }
+    }
+
+    /// Lays a fresh trace of `capacity` events out in `len` bytes at `ptr` (natively, a
+    /// child's trace in the run's shared segment, which the root then reads with
+    /// [`Trace::attach`]). `keep` is dropped with the trace: it keeps the mapping alive.
+    ///
+    /// # Safety
+    /// `ptr` is 8-aligned, valid for reads and writes of `len` bytes while `keep` lives,
+    /// the bytes are zero, `len >= region_len(capacity)`, and nothing but traces made by
+    /// this call and by [`Trace::attach`] on the same bytes ever touches them.
+    pub unsafe fn create_in(
+        ptr: *mut u8,
+        len: usize,
+        capacity: usize,
+        keep: Box<dyn core::any::Any + Send + Sync>,
+    ) -> Trace {
+        // SAFETY: the caller's contract is this function's.
+        unsafe { Trace::create_in_keep(ptr, len, capacity, Keep::Mapped(keep)) }
+    }
+
+    /// # Safety
+    /// As [`Trace::create_in`], `keep` keeping the region alive.
+    unsafe fn create_in_keep(ptr: *mut u8, len: usize, capacity: usize, keep: Keep) -> Trace {
+        assert!(len >= region_len(capacity) && ptr as usize % 8 == 0, "a trace's region is too small or misaligned");
+        let bytes_len = bytes_len(capacity);
+        // SAFETY: by the caller's contract the region is valid, aligned and ours; zeroed
+        // bytes are a valid `Header` of atomics.
+        let t = unsafe { Trace::at(ptr, len, capacity, bytes_len, keep) };
+        let h = t.header();
+        h.capacity.store(capacity as u64, Ordering::Relaxed);
+        h.bytes_len.store(bytes_len as u64, Ordering::Relaxed);
+        h.pid.store(Actor::MAIN_PID as u64, Ordering::Relaxed);
+        h.virtual_ns.store(REAL_TIME, Ordering::Relaxed);
+        // Last: whoever sees the magic (acquire) sees the lengths above.
+        h.magic.store(MAGIC, Ordering::Release);
+        t
+    }
+
+    /// The trace another process lays out and writes in the `len` bytes at `ptr`, if they
+    /// hold one (its magic, and lengths that fit in `len`). `keep` keeps the mapping alive.
+    ///
+    /// # Safety
+    /// `ptr` is 8-aligned and valid for reads and writes of `len` bytes while `keep`
+    /// lives, and nothing but traces made by [`Trace::create_in`] and by this function on
+    /// the same bytes ever writes them.
+    pub unsafe fn attach(ptr: *mut u8, len: usize, keep: Box<dyn core::any::Any + Send + Sync>) -> Option<Trace> {
+        if len < HEADER_LEN || ptr as usize % 8 != 0 {
+            return None;
+        }
+        // SAFETY: the header's bytes are valid and only ever written as these atomics.
+        let h = unsafe { &*(ptr as *const Header) };
+        if h.magic.load(Ordering::Acquire) != MAGIC {
+            return None;
+        }
+        let capacity = usize::try_from(h.capacity.load(Ordering::Relaxed)).ok()?;
+        let bytes_len = usize::try_from(h.bytes_len.load(Ordering::Relaxed)).ok()?;
+        let need = capacity.checked_mul(SLOT_LEN)?.checked_add(HEADER_LEN)?.checked_add(bytes_len)?;
+        if need > len {
+            return None;
+        }
+        // SAFETY: the lengths fit in the region the caller vouches for.
+        Some(unsafe { Trace::at(ptr, len, capacity, bytes_len, Keep::Mapped(keep)) })
+    }
+
+    /// # Safety
+    /// `ptr` is 8-aligned and valid for `len >= HEADER_LEN + capacity * SLOT_LEN +
+    /// bytes_len` bytes while `keep` keeps it.
+    unsafe fn at(ptr: *mut u8, len: usize, capacity: usize, bytes_len: usize, keep: Keep) -> Trace {
+        let base = NonNull::new(ptr).expect("a trace's region is not null");
+        // SAFETY: both offsets are inside the region (see above).
+        let (slots, bytes) = unsafe { (base.add(HEADER_LEN), base.add(HEADER_LEN + capacity * SLOT_LEN)) };
+        Trace { header: base.cast(), slots: slots.cast(), capacity, bytes: bytes.cast(), bytes_len, len, keep }
+    }
+
+    fn header(&self) -> &Header {
+        // SAFETY: the region outlives `self`, and its first bytes are the header.
+        unsafe { self.header.as_ref() }
+    }
+
+    /// Slot `i < capacity`.
+    #[inline]
+    fn slot(&self, i: usize) -> &Slot {
+        debug_assert!(i < self.capacity);
+        // SAFETY: slots 0..capacity are inside the region, which outlives `self`.
+        unsafe { self.slots.add(i).as_ref() }
+    }
+
+    /// Arena byte `k < bytes_len`.
+    #[inline]
+    fn byte(&self, k: usize) -> &UnsafeCell<u8> {
+        debug_assert!(k < self.bytes_len);
+        // SAFETY: bytes 0..bytes_len are inside the region, which outlives `self`.
+        unsafe { self.bytes.add(k).as_ref() }
+    }
+
+    /// Where the region is in this memory, and its length: what a reader in another
+    /// memory copies from ([`TraceMirror`]).
+    pub fn region(&self) -> (usize, usize) {
+        (self.header.as_ptr() as usize, self.len)
     }
 
     /// Moves the clock origin: a run's lesson time starts when its threads can start, not
     /// when its buffers were allocated or its workers were still booting. Events recorded
     /// before keep their (small) times.
     pub fn set_start_ns(&self, start_ns: u64) {
-        self.start_ns.store(start_ns, Ordering::Relaxed);
+        self.header().start_ns.store(start_ns, Ordering::Relaxed);
     }
 
     /// Names the process whose events this trace holds (set before any event is read).
     pub fn set_pid(&self, pid: u32) {
-        self.pid.store(pid, Ordering::Relaxed);
+        self.header().pid.store(pid as u64, Ordering::Relaxed);
     }
 
     pub fn pid(&self) -> u32 {
-        self.pid.load(Ordering::Relaxed)
+        self.header().pid.load(Ordering::Relaxed) as u32
     }
 
     pub fn start_ns(&self) -> u64 {
-        self.start_ns.load(Ordering::Relaxed)
+        self.header().start_ns.load(Ordering::Relaxed)
     }
 
     pub fn capacity(&self) -> usize {
-        self.slots.len()
+        self.capacity
     }
 
     /// Records an event stamped now.
@@ -429,8 +638,9 @@ impl Trace {
         let Some(slot) = self.reserve() else {
             return self.drop_one();
         };
-        let t_ns = match self.virtual_ns.load(Ordering::Relaxed) {
-            REAL_TIME => crate::clock::trace_now_ns().saturating_sub(self.start_ns.load(Ordering::Relaxed)),
+        let h = self.header();
+        let t_ns = match h.virtual_ns.load(Ordering::Relaxed) {
+            REAL_TIME => crate::clock::trace_now_ns().saturating_sub(h.start_ns.load(Ordering::Relaxed)),
             virtual_ns => virtual_ns,
         };
         // SAFETY: `reserve` just gave this slot to this call alone.
@@ -440,7 +650,7 @@ impl Trace {
     /// From now on events are stamped `ns` after the run's start, whatever the clock says:
     /// a controlled run's virtual time, which only its scheduler moves.
     pub fn set_virtual_ns(&self, ns: u64) {
-        self.virtual_ns.store(ns.min(REAL_TIME - 1), Ordering::Relaxed);
+        self.header().virtual_ns.store(ns.min(REAL_TIME - 1), Ordering::Relaxed);
     }
 
     /// Records an event stamped `t_ns` after the run's start rather than now, for traces
@@ -466,41 +676,36 @@ impl Trace {
         slot.ready.store(1, Ordering::Release);
     }
 
-    /// A slot for this caller alone, or `None` once the trace is full. The counter stops
-    /// moving once it passes the capacity (give or take one add per racing thread):
-    /// a 32-bit counter that kept counting would wrap after 2^32 events, some 30 s of a
-    /// full trace in a tight loop, and hand out published slots again.
+    /// A slot for this caller alone, or `None` once the trace is full. The counter is 64
+    /// bits on every target, so it may run past the capacity: it would take centuries of
+    /// events to wrap and hand out published slots again (a 32-bit one wrapped after some
+    /// 30 s of a full trace in a tight loop), and readers cap it at the capacity.
     #[inline]
     fn reserve(&self) -> Option<&Slot> {
-        if self.reserved.load(Ordering::Relaxed) >= self.slots.len() {
-            return None;
-        }
-        self.slots.get(self.reserved.fetch_add(1, Ordering::Relaxed))
+        let i = self.header().reserved.fetch_add(1, Ordering::Relaxed);
+        (i < self.capacity as u64).then(|| self.slot(i as usize))
     }
 
     #[cold]
     fn drop_one(&self) {
-        self.dropped.fetch_add(1, Ordering::Relaxed);
+        self.header().dropped.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Stores a string; returns a reference to put in an event's `arg`.
     pub fn intern(&self, s: &str) -> StrRef {
         let s = if s.len() > 0xFF_FFFF { &s[..s.floor_char_boundary(0xFF_FFFF)] } else { s };
-        // As with slots, a full arena stops its counter before it could wrap.
-        if self.bytes_used.load(Ordering::Relaxed) >= self.bytes.len() {
+        // As with slots, the 64-bit counter may run past the arena's end but never wraps.
+        let start = self.header().bytes_used.fetch_add(s.len() as u64, Ordering::Relaxed);
+        if start.saturating_add(s.len() as u64) > self.bytes_len as u64 {
             self.drop_one();
             return StrRef(0);
         }
-        let start = self.bytes_used.fetch_add(s.len(), Ordering::Relaxed);
-        if start + s.len() > self.bytes.len() {
-            self.drop_one();
-            return StrRef(0);
-        }
+        let start = start as usize;
         for (k, b) in s.bytes().enumerate() {
             // SAFETY: bytes start..start+len were reserved for this call alone by the
             // fetch_add above; they are published by the release store of the event that
             // refers to them.
-            unsafe { *self.bytes[start + k].get() = b };
+            unsafe { *self.byte(start + k).get() = b };
         }
         StrRef(((start as u64) << 24) | s.len() as u64)
     }
@@ -508,14 +713,13 @@ impl Trace {
     /// The text of a string stored by [`Trace::intern`]. Only valid for a reference read
     /// from a published event.
     pub fn text(&self, r: StrRef) -> String {
-        let start = (r.0 >> 24) as usize;
-        let len = (r.0 & 0xFF_FFFF) as usize;
-        if start + len > self.bytes.len() {
+        let (start, len) = r.range();
+        if start + len > self.bytes_len {
             return String::new();
         }
         // SAFETY: the range was fully written before the event that holds `r` was
         // published (release), and the caller read that event with an acquire load.
-        let bytes: Vec<u8> = (start..start + len).map(|k| unsafe { *self.bytes[k].get() }).collect();
+        let bytes: Vec<u8> = (start..start + len).map(|k| unsafe { *self.byte(k).get() }).collect();
         String::from_utf8_lossy(&bytes).into_owned()
     }
 
@@ -523,11 +727,11 @@ impl Trace {
     /// returns the new cursor. Stops at the first slot still being written, so a reader
     /// never skips an event.
     pub fn read(&self, cursor: usize, out: &mut Vec<Event>) -> usize {
-        let end = self.reserved.load(Ordering::Acquire).min(self.slots.len());
-        let pid = self.pid.load(Ordering::Relaxed);
+        let end = self.len();
+        let pid = self.pid();
         let mut i = cursor;
         while i < end {
-            let slot = &self.slots[i];
+            let slot = self.slot(i);
             if slot.ready.load(Ordering::Acquire) == 0 {
                 break;
             }
@@ -552,7 +756,7 @@ impl Trace {
 
     /// Events recorded or reserved so far (published or not), capped at the capacity.
     pub fn len(&self) -> usize {
-        self.reserved.load(Ordering::Relaxed).min(self.slots.len())
+        (self.header().reserved.load(Ordering::Acquire) as usize).min(self.capacity)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -561,7 +765,7 @@ impl Trace {
 
     /// Events that did not fit (plus strings that did not fit in the arena).
     pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
+        self.header().dropped.load(Ordering::Relaxed)
     }
 
     /// Every published event.
@@ -569,6 +773,155 @@ impl Trace {
         let mut v = Vec::new();
         self.read(0, &mut v);
         v
+    }
+}
+
+impl Drop for Trace {
+    fn drop(&mut self) {
+        if let Keep::Owned(layout) = self.keep {
+            // SAFETY: `Trace::owned` allocated the region with this layout, and this
+            // trace is its only owner.
+            unsafe { std::alloc::dealloc(self.header.as_ptr().cast(), layout) };
+        }
+    }
+}
+
+impl StrRef {
+    /// Where the string is in the arena: start and length.
+    fn range(self) -> (usize, usize) {
+        ((self.0 >> 24) as usize, (self.0 & 0xFF_FFFF) as usize)
+    }
+}
+
+/// A copy of a trace that lives in a memory this one cannot address (in the browser: a
+/// child process's wasm instance, whose memory the page can only copy from), kept up to
+/// date by [`TraceMirror::sync`] and read like any trace through [`TraceMirror::trace`].
+/// One mirror per trace: a new trace laid out where the old one was (a new run in the same
+/// instance) needs a new mirror.
+pub struct TraceMirror {
+    local: Trace,
+    /// Slots copied so far: every one of them published, in the source as here.
+    copied: usize,
+    scratch: Vec<u8>,
+    again: Vec<u8>,
+}
+
+/// Events one [`TraceMirror::sync`] copies at most (2.5 MB of slots, copied twice).
+pub const MIRROR_SLOTS_PER_SYNC: usize = 1 << 16;
+
+impl Default for TraceMirror {
+    fn default() -> Self {
+        TraceMirror::new()
+    }
+}
+
+impl TraceMirror {
+    /// A mirror of nothing yet: its trace is empty until a sync finds a trace.
+    pub fn new() -> TraceMirror {
+        TraceMirror { local: Trace::owned(0), copied: 0, scratch: Vec::new(), again: Vec::new() }
+    }
+
+    /// The copy, as far as the last sync got.
+    pub fn trace(&self) -> &Trace {
+        &self.local
+    }
+
+    /// Copies what the source added since the last sync: its header, then the slots
+    /// published since, then the strings they refer to. `copy(offset, buf)` fills `buf`
+    /// with the source region's current bytes from `offset` on (it may race the source's
+    /// writers: a slot caught mid-write is copied again next time). At most
+    /// [`MIRROR_SLOTS_PER_SYNC`] events per call, so that a frame's copy stays small: a
+    /// mirror behind catches up over several. Returns whether the copy gained anything
+    /// (the first sync of a trace, new events, a new drop count); `false` too while the
+    /// source holds no trace yet.
+    pub fn sync(&mut self, copy: &mut dyn FnMut(usize, &mut [u8])) -> bool {
+        let field = |buf: &[u8], off: usize| u64::from_ne_bytes(buf[off..off + 8].try_into().expect("8 bytes"));
+        let mut head = [0u8; HEADER_LEN];
+        copy(0, &mut head);
+        if field(&head, core::mem::offset_of!(Header, magic)) != MAGIC {
+            return false;
+        }
+        let capacity = field(&head, core::mem::offset_of!(Header, capacity)) as usize;
+        let bytes_len = field(&head, core::mem::offset_of!(Header, bytes_len)) as usize;
+        let mut gained = false;
+        if capacity != self.local.capacity || bytes_len != self.local.bytes_len {
+            // A first sync, or another trace at the source: start over (pages untouched:
+            // a mirror fills only what its source wrote).
+            if capacity.checked_mul(SLOT_LEN).is_none_or(|s| s > isize::MAX as usize / 2)
+                || bytes_len != self::bytes_len(capacity)
+            {
+                return false;
+            }
+            self.local = Trace::owned(capacity);
+            self.copied = 0;
+            gained = true;
+        }
+        let h = self.local.header();
+        h.start_ns.store(field(&head, core::mem::offset_of!(Header, start_ns)), Ordering::Relaxed);
+        h.pid.store(field(&head, core::mem::offset_of!(Header, pid)), Ordering::Relaxed);
+        h.virtual_ns.store(field(&head, core::mem::offset_of!(Header, virtual_ns)), Ordering::Relaxed);
+        let dropped = field(&head, core::mem::offset_of!(Header, dropped));
+        gained |= h.dropped.swap(dropped, Ordering::Relaxed) != dropped;
+        let reserved = (field(&head, core::mem::offset_of!(Header, reserved)) as usize).min(capacity);
+        if reserved <= self.copied {
+            return gained;
+        }
+
+        // The slots in two copies: the first says which are published, and after an
+        // acquire fence the second holds what their writers wrote before publishing them
+        // (a single copy could read a slot's body before its flag, in any byte order).
+        let (from, n) = (self.copied, (reserved - self.copied).min(MIRROR_SLOTS_PER_SYNC));
+        let at = HEADER_LEN + from * SLOT_LEN;
+        self.scratch.resize(n * SLOT_LEN, 0);
+        copy(at, &mut self.scratch);
+        let ready_at = core::mem::offset_of!(Slot, ready);
+        let published = (0..n)
+            .take_while(|k| {
+                let off = k * SLOT_LEN + ready_at;
+                u32::from_ne_bytes(self.scratch[off..off + 4].try_into().expect("4 bytes")) != 0
+            })
+            .count();
+        if published == 0 {
+            return gained;
+        }
+        fence(Ordering::Acquire);
+        self.again.resize(published * SLOT_LEN, 0);
+        copy(at, &mut self.again);
+        let raw_at = core::mem::offset_of!(Slot, raw);
+        let raws: Vec<Raw> = (0..published)
+            .map(|k| {
+                let off = k * SLOT_LEN + raw_at;
+                // SAFETY: the range is inside `again`, and any bytes are a valid `Raw`
+                // (integers only); `read_unaligned` needs no alignment.
+                unsafe { self.again.as_ptr().add(off).cast::<Raw>().read_unaligned() }
+            })
+            .collect();
+
+        // Their strings, written before the slots were published: one copy of the span
+        // they lie in. Bytes in it that no copied slot refers to may still be in the
+        // making; whichever slot refers to them will copy them again.
+        let spans =
+            raws.iter().filter(|r| Kind::from_u16(r.kind).is_some_and(Kind::has_str)).map(|r| StrRef(r.arg).range());
+        let (lo, hi) = spans.fold((usize::MAX, 0), |(lo, hi), (s, l)| (lo.min(s), hi.max(s + l)));
+        if lo < hi && hi <= bytes_len {
+            self.scratch.resize(hi - lo, 0);
+            copy(HEADER_LEN + capacity * SLOT_LEN + lo, &mut self.scratch);
+            for (k, b) in self.scratch.iter().enumerate() {
+                // SAFETY: the mirror's trace is only read through `&self` and only
+                // written here, under `&mut self`.
+                unsafe { *self.local.byte(lo + k).get() = *b };
+            }
+        }
+        let used = field(&head, core::mem::offset_of!(Header, bytes_used));
+        self.local.header().bytes_used.store(used.min(bytes_len as u64), Ordering::Relaxed);
+        for (k, raw) in raws.into_iter().enumerate() {
+            // SAFETY: slot `from + k` of the mirror is written only here, once: `copied`
+            // moves past it below.
+            unsafe { Trace::publish(self.local.slot(from + k), raw) };
+        }
+        self.copied = from + published;
+        self.local.header().reserved.store(self.copied as u64, Ordering::Release);
+        true
     }
 }
 
@@ -605,5 +958,200 @@ mod tests {
         }
         assert_eq!(Kind::from_u16(0), None);
         assert_eq!(Kind::from_u16(Kind::ALL.len() as u16 + 1), None);
+    }
+
+    /// A zeroed, 8-aligned region of `len` bytes, as a shared segment arrives.
+    fn zeroed_region(len: usize) -> Box<[u64]> {
+        vec![0u64; len.div_ceil(8)].into_boxed_slice()
+    }
+
+    #[test]
+    fn a_trace_laid_out_in_a_region_is_read_by_another_attached_to_it() {
+        let len = region_len(64);
+        let mut mem = zeroed_region(len);
+        let ptr = mem.as_mut_ptr().cast::<u8>();
+        // SAFETY: `mem` is zeroed, 8-aligned, `len` bytes long, and outlives both traces
+        // (dropped at the end of the test, after them).
+        let writer = unsafe { Trace::create_in(ptr, len, 64, Box::new(())) };
+        writer.set_pid(2);
+        writer.emit_at(5, 1, Kind::Print, 0, 0, writer.intern("hi from 2").0);
+        // SAFETY: as above.
+        let reader = unsafe { Trace::attach(ptr, len, Box::new(())) }.expect("a laid-out trace attaches");
+        writer.emit_at(6, 1, Kind::ThreadEnd, 0, 0, 0);
+        let ev = reader.snapshot();
+        assert_eq!(ev.len(), 2, "the reader sees events written after it attached too");
+        assert_eq!((ev[0].actor.pid, reader.text(ev[0].str_arg())), (2, "hi from 2".to_owned()));
+        assert_eq!(reader.region(), (ptr as usize, len));
+        assert_eq!(reader.capacity(), 64);
+        // SAFETY: as above; these calls only read the region.
+        unsafe {
+            assert!(Trace::attach(ptr, len - 8, Box::new(())).is_none(), "lengths past the region");
+            let blank = zeroed_region(len);
+            assert!(Trace::attach(blank.as_ptr() as *mut u8, len, Box::new(())).is_none(), "no magic");
+        }
+        drop((writer, reader));
+    }
+
+    #[test]
+    fn a_slot_whose_body_was_copied_before_it_was_published_is_copied_again() {
+        let len = region_len(8);
+        let mut mem = zeroed_region(len);
+        let ptr = mem.as_mut_ptr().cast::<u8>();
+        // SAFETY: `mem` is zeroed, 8-aligned, `len` bytes long, and outlives the trace.
+        let writer = unsafe { Trace::create_in(ptr, len, 8, Box::new(())) };
+        writer.emit_at(1, 1, Kind::Print, 0, 0, writer.intern("first").0);
+        let second = writer.reserve().expect("a free slot");
+        let text = writer.intern("second");
+        // The copy reads backwards and the writer publishes slot 1 just as the copy reaches
+        // its flag: its body was read before it was written, its flag after.
+        let flag = HEADER_LEN + SLOT_LEN;
+        let mut pending = Some(second);
+        let mut copy = |off: usize, buf: &mut [u8]| {
+            for k in (0..buf.len()).rev() {
+                if off + k == flag + 3 {
+                    if let Some(slot) = pending.take() {
+                        let raw =
+                            Raw { t_ns: 2, arg: text.0, tid: 1, task: 0, obj: 0, kind: Kind::Print as u16, code: 0 };
+                        // SAFETY: `reserve` gave this slot to this test alone.
+                        unsafe { Trace::publish(slot, raw) };
+                    }
+                }
+                // SAFETY: inside `mem`; nothing writes it concurrently (one thread).
+                buf[k] = unsafe { *ptr.add(off + k) };
+            }
+        };
+        let mut mirror = TraceMirror::new();
+        assert!(mirror.sync(&mut copy));
+        let texts: Vec<String> = mirror.trace().snapshot().iter().map(|e| mirror.trace().text(e.str_arg())).collect();
+        assert_eq!(texts, vec!["first", "second"], "the slot's body is the one published with its flag");
+        drop(writer);
+    }
+
+    #[test]
+    fn a_mirror_far_behind_catches_up_over_several_syncs() {
+        let n = MIRROR_SLOTS_PER_SYNC * 2 + 5;
+        let live = Trace::new(n, 0);
+        for i in 0..n as u64 {
+            live.emit(1, Kind::Signal, Op::Put, 1, i);
+        }
+        let (base, len) = live.region();
+        let mut copy = |off: usize, buf: &mut [u8]| {
+            assert!(off + buf.len() <= len);
+            // SAFETY: inside the live trace's region; nothing writes it any more.
+            buf.copy_from_slice(unsafe { core::slice::from_raw_parts((base + off) as *const u8, buf.len()) });
+        };
+        let mut mirror = TraceMirror::new();
+        let mut sizes = Vec::new();
+        while mirror.sync(&mut copy) {
+            sizes.push(mirror.trace().len());
+        }
+        assert_eq!(sizes, vec![MIRROR_SLOTS_PER_SYNC, 2 * MIRROR_SLOTS_PER_SYNC, n]);
+        assert_eq!(mirror.trace().snapshot(), live.snapshot());
+    }
+
+    /// Copies from a live region as the page copies from another instance's memory, while
+    /// its writers go on: byte by byte (relaxed atomic loads, so the race is the one the
+    /// mirror is built for, not undefined behaviour of the test), and in a random order, as
+    /// a memcpy may read, which leaves a slot copied once with its body read long before or
+    /// after its flag.
+    fn copier(base: usize) -> impl FnMut(usize, &mut [u8]) {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut order: Vec<usize> = Vec::new();
+        move |off, buf| {
+            order.clear();
+            order.extend(0..buf.len());
+            for k in (1..order.len()).rev() {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                order.swap(k, (seed % (k as u64 + 1)) as usize);
+            }
+            for &k in &order {
+                // SAFETY: the callers stay inside the live trace's region, which outlives
+                // the mirror's syncs; a byte is always a valid `AtomicU8`.
+                buf[k] =
+                    unsafe { (*((base + off + k) as *const core::sync::atomic::AtomicU8)).load(Ordering::Relaxed) };
+            }
+        }
+    }
+
+    #[test]
+    fn a_mirror_of_a_live_trace_never_reads_a_torn_event_or_string() {
+        use std::sync::atomic::AtomicBool;
+        const WRITERS: u32 = 4;
+        const CAPACITY: usize = 1 << 20;
+        // Syncs that gained events while the writers were writing, before they are stopped.
+        const LIVE_SYNCS: u32 = 20;
+        let live = std::sync::Arc::new(Trace::new(CAPACITY, 0));
+        live.set_pid(3);
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        // Events the mirror has handed out: the writers keep within a window of it, so
+        // that they cannot fill the trace between two syncs.
+        let mirrored = std::sync::Arc::new(core::sync::atomic::AtomicUsize::new(0));
+        let (base, _) = live.region();
+        let mut mirror = TraceMirror::new();
+        assert!(!mirror.sync(&mut |_, buf: &mut [u8]| buf.fill(0)), "zeroed memory holds no trace yet");
+        assert!(mirror.trace().is_empty());
+        let mut copy = copier(base);
+        assert!(mirror.sync(&mut copy), "the first sync finds the trace");
+        // Each writer writes until it is told to stop (or the trace is full), never more
+        // than a window ahead of the mirror, so that the mirror's syncs land among writes.
+        let writers: Vec<_> = (1..=WRITERS)
+            .map(|tid| {
+                let (live, stop, mirrored) = (live.clone(), stop.clone(), mirrored.clone());
+                std::thread::spawn(move || {
+                    let mut i = 0u32;
+                    while !stop.load(Ordering::Relaxed) && live.len() < CAPACITY - 64 {
+                        if i % 3 == 0 {
+                            let s = live.intern(&format!("t{tid}-{i}"));
+                            live.emit_code(tid, Kind::Print, 0, i, s.0);
+                        } else {
+                            live.emit(tid, Kind::Signal, Op::Put, i, u64::from(i) * 7 + u64::from(tid));
+                        }
+                        i += 1;
+                        while live.len() > mirrored.load(Ordering::Relaxed) + 4096 && !stop.load(Ordering::Relaxed) {
+                            std::thread::yield_now();
+                        }
+                    }
+                })
+            })
+            .collect();
+        // Read the mirror as the page does, with a cursor, while the writers write: every
+        // event it hands out is whole, its string too.
+        let (mut cursor, mut seen, mut live_syncs) = (0, Vec::new(), 0);
+        let check = |mirror: &TraceMirror, e: &Event| match e.kind {
+            Kind::Print => assert_eq!(mirror.trace().text(e.str_arg()), format!("t{}-{}", e.actor.tid, e.obj)),
+            Kind::Signal => assert_eq!(e.arg, u64::from(e.obj) * 7 + u64::from(e.actor.tid), "{e:?}"),
+            _ => panic!("an event nobody wrote: {e:?}"),
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mut writers = Some(writers);
+        loop {
+            assert!(std::time::Instant::now() < deadline, "the mirror got {} of {} events", seen.len(), live.len());
+            let running = writers.as_ref().is_some_and(|w| w.iter().any(|w| !w.is_finished()));
+            if mirror.sync(&mut copy) && running {
+                live_syncs += 1;
+            }
+            let mut fresh = Vec::new();
+            cursor = mirror.trace().read(cursor, &mut fresh);
+            for e in &fresh {
+                check(&mirror, e);
+            }
+            seen.extend(fresh);
+            mirrored.store(seen.len(), Ordering::Relaxed);
+            if live_syncs >= LIVE_SYNCS || !running {
+                if let Some(ws) = writers.take() {
+                    stop.store(true, Ordering::Relaxed);
+                    ws.into_iter().for_each(|w| w.join().unwrap());
+                }
+            }
+            if writers.is_none() && seen.len() == live.len() {
+                break;
+            }
+        }
+        assert!(!mirror.sync(&mut copy), "nothing new after the last event");
+        assert_eq!(seen, live.snapshot(), "the mirror holds the source's events, in its order");
+        assert!(seen.iter().all(|e| e.actor.pid == 3), "and its pid");
+        assert!(live_syncs >= LIVE_SYNCS, "only {live_syncs} syncs gained events while the writers wrote");
     }
 }

@@ -9,9 +9,10 @@
 
 use crate::dom;
 use crate::i18n::{self, tr};
+use parlab::analysis::model::Arrow;
 use parlab::analysis::model::{Lane, Model, ObjRow, Row, Seg, State};
-use parlab::lessons::Lang;
-use parlab::trace::{Actor, ObjKind, Op, ThreadEndHow};
+use parlab::lessons::{Lang, Text};
+use parlab::trace::{Actor, ObjKey, ObjKind, Op, ThreadEndHow};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d as Ctx, HtmlCanvasElement};
 
@@ -378,13 +379,13 @@ pub fn what(model_obj: Option<(ObjKind, &str)>, op: Op) -> String {
 
 /// Names of objects for labels: kind and name, from the trace view.
 pub trait Names {
-    fn obj(&self, obj: u32) -> Option<(ObjKind, &str)>;
+    fn obj(&self, obj: ObjKey) -> Option<(ObjKind, &str)>;
     fn thread(&self, actor: Actor) -> &str;
     fn process(&self, pid: u32) -> &str;
 }
 
 impl Names for parlab::analysis::TraceView {
-    fn obj(&self, obj: u32) -> Option<(ObjKind, &str)> {
+    fn obj(&self, obj: ObjKey) -> Option<(ObjKind, &str)> {
         self.objects.get(&obj).map(|(k, n)| (*k, n.as_str()))
     }
     fn thread(&self, actor: Actor) -> &str {
@@ -411,6 +412,49 @@ fn draw_process_header(ctx: &Ctx, pal: &Palette, l: &Layout, y: f64, title: &str
 /// How a process's header reads: `MainProcess (pid 1)`.
 pub fn process_title(names: &dyn Names, pid: u32) -> String {
     format!("{} (pid {pid})", names.process(pid))
+}
+
+const EXIT_CODE: Text = Text { ru: "код выхода", en: "exit code" };
+const BYTES_RU: [&str; 3] = ["байт", "байта", "байт"];
+const BYTES_EN: [&str; 2] = ["byte", "bytes"];
+
+/// A child's end as its header shows it: `exit code -15`.
+pub fn exit_label(code: i64) -> String {
+    format!("{} {code}", tr(EXIT_CODE))
+}
+
+/// What crossed between processes along an arrow: `40 bytes`.
+pub fn bytes_label(bytes: u32) -> String {
+    i18n::counted(bytes as u64, BYTES_RU, BYTES_EN)
+}
+
+/// How a hand-off reads: `put Queue 'q'`, `start Process-1`, `end → join`.
+fn arrow_what(names: &dyn Names, a: &Arrow) -> String {
+    match a.op {
+        Op::None => "end → join".to_owned(),
+        Op::Start if a.obj == 0 => format!("start {}", names.process(a.to.pid)),
+        op => what(names.obj(a.key()), op),
+    }
+}
+
+/// The exit code at a child's end, on its header row: a tick at the moment it was gone
+/// and the code beside it (in the error colour unless 0).
+fn draw_exit(ctx: &Ctx, pal: &Palette, l: &Layout, vp: &Viewport, y: f64, te: f64, code: i64) {
+    let x = l.x(vp, te);
+    let right = l.gutter + l.plot_w();
+    if x < l.gutter || x > right {
+        return;
+    }
+    let colour = if code == 0 { &pal.finished } else { &pal.error };
+    ctx.set_fill_style_str(colour);
+    ctx.fill_rect(x - 1.0, y + 3.0, 2.0, l.row - 6.0);
+    ctx.set_font("600 12px system-ui, sans-serif");
+    let label = exit_label(code);
+    let w = ctx.measure_text(&label).map_or(60.0, |m| m.width());
+    // Right of the tick when it fits, else left of it.
+    let tx = if x + 6.0 + w <= right { x + 6.0 } else { (x - 6.0 - w).max(l.gutter) };
+    let _ = ctx.fill_text(&label, tx, y + l.row / 2.0);
+    ctx.set_font("12px system-ui, sans-serif");
 }
 
 /// Draws the thread lanes. `now` is the run's current lesson time (the cursor).
@@ -441,6 +485,11 @@ pub fn draw_threads(
         let lane = match *row {
             Row::Process(pid) => {
                 draw_process_header(&ctx, &pal, &l, y, &process_title(names, pid));
+                if let Some((te, code)) = model.process(pid).and_then(|p| p.exit) {
+                    clip_plot(&ctx, &l);
+                    draw_exit(&ctx, &pal, &l, vp, y, te, code);
+                    ctx.restore();
+                }
                 continue;
             }
             Row::Lane(i) => &model.lanes[i],
@@ -476,7 +525,8 @@ pub fn draw_threads(
                 ctx.set_global_alpha(1.0);
                 if s.state == State::Blocked && x1 - x0 > 60.0 {
                     ctx.set_fill_style_str(&pal.bar_text);
-                    let label = fit_text(&ctx, &what(names.obj(s.obj), s.op), x1 - x0 - 8.0);
+                    let obj = names.obj(ObjKey::new(lane.actor.pid, s.obj));
+                    let label = fit_text(&ctx, &what(obj, s.op), x1 - x0 - 8.0);
                     let _ = ctx.fill_text(&label, x0.max(l.gutter) + 4.0, y + l.row / 2.0);
                 } else if s.state == State::Sleeping && x1 - x0 > 50.0 {
                     ctx.set_fill_style_str(&pal.text);
@@ -571,6 +621,16 @@ pub fn draw_threads(
             ctx.line_to(ax - c * 7.0 - s * 3.5, ay - s * 7.0 + c * 3.5);
             ctx.close_path();
             ctx.fill();
+        }
+        // What crossed into another process, beside the arrow's middle when there is room.
+        if let (Some(bytes), 1) = (a.bytes, stride) {
+            if (x1 - x0).hypot(y1 - y0) > 60.0 && vis(pf) && vis(pt) {
+                ctx.set_global_alpha(1.0);
+                ctx.set_font("11px system-ui, sans-serif");
+                let _ = ctx.fill_text(&bytes_label(bytes), (x0 + x1) / 2.0 + 4.0, (y0 + y1) / 2.0);
+                ctx.set_font("12px system-ui, sans-serif");
+                ctx.set_global_alpha(0.75);
+            }
         }
     }
     ctx.set_global_alpha(1.0);
@@ -799,7 +859,11 @@ pub fn hit_thread(
     let lane = match *rows.get(top + k)? {
         Row::Process(pid) => {
             let threads = model.lanes.iter().filter(|l| l.actor.pid == pid).count() as u64;
-            return Some(vec![process_title(names, pid), i18n::counted(threads, i18n::THREADS_RU, i18n::THREADS_EN)]);
+            let mut out = vec![process_title(names, pid), i18n::counted(threads, i18n::THREADS_RU, i18n::THREADS_EN)];
+            if let Some((te, code)) = model.process(pid).and_then(|p| p.exit) {
+                out.push(format!("{} · {}", exit_label(code), i18n::secs(te)));
+            }
+            return Some(out);
         }
         Row::Lane(i) => &model.lanes[i],
     };
@@ -814,7 +878,10 @@ pub fn hit_thread(
             let state = match s.state {
                 State::Running => tr(i18n::ST_RUNNING).to_owned(),
                 State::Sleeping => format!("{} (time.sleep)", tr(i18n::ST_SLEEPING)),
-                State::Blocked => format!("{}: {}", tr(i18n::ST_BLOCKED), what(names.obj(s.obj), s.op)),
+                State::Blocked => {
+                    let obj = names.obj(ObjKey::new(lane.actor.pid, s.obj));
+                    format!("{}: {}", tr(i18n::ST_BLOCKED), what(obj, s.op))
+                }
             };
             out.push(state);
             let end = if s.t1.is_infinite() { cap } else { s.t1 };
@@ -832,13 +899,16 @@ pub fn hit_thread(
         let (Some(pf), Some(pt)) = (model.row_of(a.from), model.row_of(a.to)) else { continue };
         let (x0, y0, x1, y1) = (l.x(vp, a.t0), yc(pf), l.x(vp, a.t1), yc(pt));
         if dist_to_segment(x, y, x0, y0, x1, y1) <= 4.0 {
-            let what = if a.op == Op::None { "end → join".to_owned() } else { what(names.obj(a.obj), a.op) };
-            out.push(format!(
-                "↳ {} {what} → {} ({})",
-                names.thread(a.from),
-                names.thread(a.to),
-                i18n::secs(a.t1 - a.t0)
-            ));
+            let what = arrow_what(names, a);
+            let who = |actor: Actor| {
+                if model.multi_process() {
+                    format!("{}/{}", names.process(actor.pid), names.thread(actor))
+                } else {
+                    names.thread(actor).to_owned()
+                }
+            };
+            let bytes = a.bytes.map_or(String::new(), |b| format!(", {}", bytes_label(b)));
+            out.push(format!("↳ {} {what} → {} ({}{bytes})", who(a.from), who(a.to), i18n::secs(a.t1 - a.t0)));
             break;
         }
     }
@@ -846,7 +916,7 @@ pub fn hit_thread(
     let px = vp.span() / l.plot_w() * 6.0;
     for (tf, op, obj, msg) in &lane.fails {
         if (tf - t).abs() <= px {
-            out.push(format!("✗ {}: {msg}", what(names.obj(*obj), *op)));
+            out.push(format!("✗ {}: {msg}", what(names.obj(ObjKey::new(lane.actor.pid, *obj)), *op)));
         }
     }
     Some(out)

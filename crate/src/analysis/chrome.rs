@@ -11,7 +11,10 @@ impl TraceView {
     /// slice for each blocked or sleeping stretch (a wait that never ended, as in a
     /// deadlock, lasts to the end of the run, and so does a thread that never ended), an
     /// instant for each print and signal, and a flow arrow for each of the model's
-    /// hand-offs (release -> acquire, set -> wake, put -> get, end -> join ...).
+    /// hand-offs (release -> acquire, set -> wake, put -> get, end -> join ...), across
+    /// processes too (a message send -> recv or put -> get, a child's start), with the bytes
+    /// that crossed; each child's exit code is an instant at its end and a label of its
+    /// process.
     pub fn chrome_json(&self) -> String {
         #[derive(Serialize)]
         struct Ev<'a> {
@@ -53,9 +56,34 @@ impl TraceView {
         pids.extend(self.events.iter().map(|e| e.actor.pid));
         pids.sort();
         pids.dedup();
+        let model = Model::of(self);
         for pid in pids {
             let name = serde_json::json!({ "name": self.process_name(pid) });
             out.push(ev("process_name".into(), "__metadata", "M", 0.0, None, Actor::thread(pid, 0), None, name));
+            if let Some((t, code)) = model.process(pid).and_then(|p| p.exit) {
+                let labels = serde_json::json!({ "labels": format!("exitcode {code}") });
+                out.push(ev(
+                    "process_labels".into(),
+                    "__metadata",
+                    "M",
+                    0.0,
+                    None,
+                    Actor::thread(pid, 0),
+                    None,
+                    labels,
+                ));
+                let args = serde_json::json!({ "exitcode": code });
+                out.push(ev(
+                    format!("exitcode {code}"),
+                    "process",
+                    "i",
+                    t * 1e6,
+                    None,
+                    Actor::thread(pid, 0),
+                    Some("p"),
+                    args,
+                ));
+            }
         }
         let mut threads: Vec<Actor> = self.threads.keys().copied().collect();
         threads.sort();
@@ -67,8 +95,11 @@ impl TraceView {
         let mut start: HashMap<Actor, f64> = HashMap::new();
         for (i, e) in self.events.iter().enumerate() {
             let ts = us(e);
-            let what =
-                if e.obj != 0 { format!("{} {}", e.op.name(), self.obj_name(e.obj)) } else { e.op.name().to_owned() };
+            let what = if e.obj != 0 {
+                format!("{} {}", e.op.name(), self.obj_name(e.obj_key()))
+            } else {
+                e.op.name().to_owned()
+            };
             let no_args = serde_json::json!({});
             match e.kind {
                 Kind::ThreadStart => {
@@ -94,8 +125,42 @@ impl TraceView {
                     out.push(ev(line, "print", "i", ts, None, e.actor, Some("t"), no_args));
                 }
                 Kind::Signal | Kind::Fail | Kind::WaitEdge => {
-                    let args = serde_json::json!({ "value": e.arg });
+                    let args = match e.msg() {
+                        Some((no, bytes)) => serde_json::json!({ "message": no, "bytes": bytes }),
+                        None => serde_json::json!({ "value": e.arg }),
+                    };
                     out.push(ev(what, "op", "i", ts, None, e.actor, Some("t"), args));
+                }
+                // A child's threads and waits end when it is gone (a terminated child's
+                // never recorded their ends).
+                Kind::ProcEnd => {
+                    let child = |a: &Actor| a.pid == e.obj;
+                    let mut waits: Vec<_> = open.extract_if(|a, _| child(a)).collect();
+                    waits.sort_by_key(|(a, _)| *a);
+                    for (actor, (s, name)) in waits {
+                        let args = serde_json::json!({ "outcome": "process ended" });
+                        out.push(ev(name, "wait", "X", s, Some(ts - s), actor, None, args));
+                    }
+                    let mut threads: Vec<_> = start.extract_if(|a, _| child(a)).collect();
+                    threads.sort_by_key(|(a, _)| *a);
+                    for (actor, s) in threads {
+                        let args = serde_json::json!({ "outcome": "process ended" });
+                        out.push(ev(
+                            self.thread_name(actor).to_owned(),
+                            "thread",
+                            "X",
+                            s,
+                            Some(ts - s),
+                            actor,
+                            None,
+                            args,
+                        ));
+                    }
+                }
+                Kind::ProcStart => {
+                    let name = format!("start {}", self.process_name(e.obj));
+                    let args = serde_json::json!({ "pid": e.obj, "bytes": e.arg, "daemon": e.code == 1 });
+                    out.push(ev(name, "process", "i", ts, None, e.actor, Some("t"), args));
                 }
                 _ => {}
             }
@@ -117,15 +182,19 @@ impl TraceView {
         }
         // Hand-offs, as the timeline draws them: from the releasing thread to the one that
         // went on.
-        for (k, a) in Model::of(self).arrows.iter().enumerate() {
+        for (k, a) in model.arrows.iter().enumerate() {
             let name = match a.op {
                 Op::None => "end → join".to_owned(),
-                op => format!("{} {}", op.name(), self.obj_name(a.obj)),
+                Op::Start if a.obj == 0 => format!("start {}", self.process_name(a.to.pid)),
+                op => format!("{} {}", op.name(), self.obj_name(a.key())),
             };
-            let no_args = serde_json::json!({});
-            let from = ev(name.clone(), "handoff", "s", a.t0 * 1e6, None, a.from, None, no_args.clone());
+            let args = match a.bytes {
+                Some(bytes) => serde_json::json!({ "bytes": bytes }),
+                None => serde_json::json!({}),
+            };
+            let from = ev(name.clone(), "handoff", "s", a.t0 * 1e6, None, a.from, None, args.clone());
             out.push(Ev { id: Some(k + 1), ..from });
-            let to = ev(name, "handoff", "f", a.t1 * 1e6, None, a.to, None, no_args);
+            let to = ev(name, "handoff", "f", a.t1 * 1e6, None, a.to, None, args);
             out.push(Ev { id: Some(k + 1), bp: Some("e"), ..to });
         }
         serde_json::json!({ "traceEvents": out, "displayTimeUnit": "ms" }).to_string()
@@ -211,5 +280,34 @@ mod tests {
         assert_eq!(stuck["args"]["outcome"], "never ended");
         // The trace's last event (MainThread's end) is its twelfth, at 12 µs.
         assert_eq!(stuck["ts"].as_f64().unwrap() + stuck["dur"].as_f64().unwrap(), 12.0);
+    }
+
+    #[test]
+    fn processes_carry_their_exit_codes_and_messages_their_bytes() {
+        let traces = crate::analysis::model::tests::three_processes();
+        let view = TraceView::from_traces(&traces.iter().collect::<Vec<_>>());
+        let evs = events(&view);
+        let names: Vec<(u64, &str)> = evs
+            .iter()
+            .filter(|e| e["name"] == "process_name")
+            .map(|e| (e["pid"].as_u64().unwrap(), e["args"]["name"].as_str().unwrap()))
+            .collect();
+        assert_eq!(names, vec![(1, "MainProcess"), (2, "Process-1"), (3, "Process-2")]);
+        let exit = evs.iter().find(|e| e["cat"] == "process" && e["ph"] == "i" && e["pid"] == 3).expect("an exit");
+        assert_eq!((exit["args"]["exitcode"].as_i64(), exit["ts"].as_f64()), (Some(-15), Some(90.0)));
+        // The put in child 2 flows to the get in the parent, with its bytes.
+        let flows: Vec<&serde_json::Value> =
+            evs.iter().filter(|e| e["cat"] == "handoff" && e["args"]["bytes"] == 40).collect();
+        let pids: Vec<(&str, u64)> =
+            flows.iter().map(|e| (e["ph"].as_str().unwrap(), e["pid"].as_u64().unwrap())).collect();
+        assert_eq!(pids, vec![("s", 2), ("f", 1)]);
+        assert_eq!(flows[0]["name"], "put q");
+        let start =
+            evs.iter().find(|e| e["cat"] == "handoff" && e["ph"] == "f" && e["pid"] == 3).expect("a start flow");
+        assert_eq!((start["name"].as_str(), start["args"]["bytes"].as_u64()), (Some("start Process-2"), Some(80)));
+        // The terminated child's thread never recorded its end: its slice ends with it.
+        let t3 = evs.iter().find(|e| e["cat"] == "thread" && e["pid"] == 3).expect("child 3's thread");
+        assert_eq!(t3["args"]["outcome"], "process ended");
+        assert_eq!(t3["ts"].as_f64().unwrap() + t3["dur"].as_f64().unwrap(), 90.0);
     }
 }

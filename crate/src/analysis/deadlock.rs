@@ -3,7 +3,7 @@
 
 use super::TraceView;
 use crate::text::Msg;
-use crate::trace::{Actor, Event, Kind, ObjKind};
+use crate::trace::{Actor, Event, Kind, ObjKey, ObjKind};
 
 /// A deadlock report line: `waiter` waits on `obj`, held by `holder`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -20,15 +20,31 @@ impl WaitEdge {
         (e.kind == Kind::WaitEdge).then(|| WaitEdge {
             waiter: e.actor,
             obj: e.obj,
-            holder: (e.arg != 0).then(|| Actor::thread(e.actor.pid, e.arg as u32)),
+            // A shared object's holder may be a thread of another process: its pid is in
+            // the high half (0: the waiter's own).
+            holder: (e.arg as u32 != 0).then(|| {
+                let pid = if e.obj_key().is_shared() && e.arg >> 32 != 0 { (e.arg >> 32) as u32 } else { e.actor.pid };
+                Actor::thread(pid, e.arg as u32)
+            }),
         })
     }
 
+    /// The object waited on, as the run names it.
+    pub fn key(&self) -> ObjKey {
+        ObjKey::new(self.waiter.pid, self.obj)
+    }
+
     /// "MainThread waits on Lock 'lock' held by MainThread", in both languages: the one
-    /// wording that the page, the command line and the embed API show.
+    /// wording that the page, the command line and the embed API show. In a run of several
+    /// processes the threads are named with their process (`Process-1/MainThread`): a
+    /// shared lock's holder may be another process's.
     pub fn describe(&self, view: &TraceView) -> Msg {
-        let w = view.thread_name(self.waiter);
-        match view.objects.get(&self.obj) {
+        let who = |a: Actor| match view.processes.len() > 1 {
+            true => format!("{}/{}", view.process_name(a.pid), view.thread_name(a)),
+            false => view.thread_name(a).to_owned(),
+        };
+        let w = who(self.waiter);
+        match view.objects.get(&self.key()) {
             Some((ObjKind::Thread, name)) => Msg::new(
                 format!("{w} ждёт завершения потока '{name}' (join)"),
                 format!("{w} waits on Thread '{name}' (join)"),
@@ -41,7 +57,7 @@ impl WaitEdge {
                         format!("{w} waits on {k} '{name}', which nobody holds"),
                     ),
                     Some(h) => {
-                        let h = view.thread_name(h);
+                        let h = who(h);
                         Msg::new(
                             format!("{w} ждёт {k} '{name}', который держит {h}"),
                             format!("{w} waits on {k} '{name}' held by {h}"),

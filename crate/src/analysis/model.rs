@@ -2,13 +2,17 @@
 //! states per actor (ordered by process, thread, task, under a header row per process when
 //! there is more than one), each object's state over time, the hand-offs between actors,
 //! the console lines, the deadlock report and the panics. The page draws it, the command
-//! line prints it, the embed API and the Perfetto export read it. Each event is looked at
+//! line prints it, the embed API and the Perfetto export read it. A run of several
+//! processes adds a header per process (its name, pid and exit code), an arrow from the
+//! thread that started a child to the child's `MainThread`, and an arrow per message that
+//! crossed between processes (send -> recv, put -> get, by the message's run-wide number),
+//! with its bytes. Each event is looked at
 //! once, as it arrives, so a run of 100,000 events costs nothing per frame beyond its new
 //! events.
 
 use super::{Line, TraceView, WaitEdge};
-use crate::trace::{Actor, Kind, ObjKind, Op, ThreadEndHow};
-use std::collections::HashMap;
+use crate::trace::{Actor, Kind, ObjKey, ObjKind, Op, ThreadEndHow};
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
@@ -64,7 +68,10 @@ pub struct Step {
 
 #[derive(Clone, Debug)]
 pub struct ObjRow {
+    /// Its id, as its process's events name it.
     pub obj: u32,
+    /// Its process; 0 for an object shared between processes.
+    pub pid: u32,
     pub kind: ObjKind,
     pub name: String,
     pub steps: Vec<Step>,
@@ -73,6 +80,10 @@ pub struct ObjRow {
 }
 
 impl ObjRow {
+    pub fn key(&self) -> ObjKey {
+        ObjKey { pid: self.pid, obj: self.obj }
+    }
+
     pub fn step_at(&self, t: f64) -> Option<&Step> {
         let i = self.steps.partition_point(|s| s.t <= t);
         if i == 0 {
@@ -96,15 +107,40 @@ impl ObjRow {
 }
 
 /// A hand-off: thread `from` released (set, notified, put, ended) at `t0`, and thread `to`,
-/// blocked on the same object, went on at `t1`.
-#[derive(Clone, Copy, Debug)]
+/// blocked on the same object, went on at `t1`. Between processes: a message sent (or put)
+/// by `from` and received (or got) by `to`, or `from` starting the child whose `MainThread`
+/// `to` is (`op` `Start`, `obj` 0); both carry the bytes that crossed.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Arrow {
     pub from: Actor,
     pub t0: f64,
     pub to: Actor,
     pub t1: f64,
+    /// The object, as `to`'s process names it (0 for a process start).
     pub obj: u32,
     pub op: Op,
+    /// Bytes that crossed into another process (a message, a child's target and arguments).
+    pub bytes: Option<u32>,
+}
+
+impl Arrow {
+    pub fn key(&self) -> ObjKey {
+        ObjKey::new(self.to.pid, self.obj)
+    }
+}
+
+/// A process of the run, for its header row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProcInfo {
+    pub pid: u32,
+    pub name: String,
+    /// The pid of the process that started it (0: none, the run's first).
+    pub parent: u32,
+    pub daemon: bool,
+    /// When its parent started it, and the bytes of its target and arguments.
+    pub started: Option<(f64, u32)>,
+    /// When it was gone, and its exit code (CPython's: 0, 1, `sys.exit`'s, -15, -9).
+    pub exit: Option<(f64, i64)>,
 }
 
 /// A row of the timeline: a process's header (only when the run has more than one
@@ -127,7 +163,9 @@ pub struct Model {
     processes: usize,
     /// Objects shown in the object panel (threads and thread-locals are not).
     pub objects: Vec<ObjRow>,
-    obj_index: HashMap<u32, usize>,
+    obj_index: HashMap<ObjKey, usize>,
+    /// Every process seen (in its own trace or its parent's), by pid.
+    procs: BTreeMap<u32, ProcInfo>,
     pub arrows: Vec<Arrow>,
     pub lines: Vec<Line>,
     /// The deadlock report, each edge once.
@@ -137,9 +175,15 @@ pub struct Model {
     pub end_t: f64,
     pub events: usize,
     processed: usize,
-    last_signal: HashMap<u32, (Actor, f64, Op)>,
+    last_signal: HashMap<ObjKey, (Actor, f64, Op)>,
     /// Thread id -> the object standing for it (what `join` blocks on).
-    thread_obj: HashMap<Actor, u32>,
+    thread_obj: HashMap<Actor, ObjKey>,
+    /// Messages between processes seen at one end only, by number: the send (or put), or
+    /// the receive when its stamp came first (two processes' clocks may disagree by a tick).
+    sent: HashMap<u32, (Actor, f64, Op)>,
+    received: HashMap<u32, (Actor, f64, u32, u32)>,
+    /// Children started whose `MainThread` has no lane yet: pid -> (starter, time, bytes).
+    starting: HashMap<u32, (Actor, f64, u32)>,
 }
 
 /// Hand-offs kept at most; past this the timeline draws none newer.
@@ -159,6 +203,28 @@ impl Model {
 
     pub fn color_of(&self, actor: Actor) -> usize {
         self.lane(actor).map_or(0, |l| l.color)
+    }
+
+    /// A process's header: name, parent, start and exit code.
+    pub fn process(&self, pid: u32) -> Option<&ProcInfo> {
+        self.procs.get(&pid)
+    }
+
+    /// Every process seen, by pid.
+    pub fn processes(&self) -> impl Iterator<Item = &ProcInfo> {
+        self.procs.values()
+    }
+
+    fn proc_mut(&mut self, view: &TraceView, pid: u32) -> &mut ProcInfo {
+        if !self.procs.contains_key(&pid) {
+            let info = ProcInfo { pid, name: String::new(), parent: 0, daemon: false, started: None, exit: None };
+            self.procs.insert(pid, info);
+            // A child has its header from its start on, before any lane of its own.
+            self.layout_rows();
+        }
+        let info = self.procs.get_mut(&pid).expect("inserted above");
+        info.name = view.process_name(pid).to_owned();
+        info
     }
 
     /// The timeline's rows, top to bottom.
@@ -222,25 +288,72 @@ impl Model {
             self.lane_index.insert(lane.actor, i);
         }
         self.layout_rows();
+        self.proc_mut(view, actor.pid);
+        if actor.is_main_thread() {
+            if let Some((from, t0, bytes)) = self.starting.remove(&actor.pid) {
+                self.push_arrow(Arrow {
+                    from,
+                    t0,
+                    to: actor,
+                    t1: t.max(t0),
+                    obj: 0,
+                    op: Op::Start,
+                    bytes: Some(bytes),
+                });
+            }
+        }
+        let at = self.lane_index[&actor];
         &mut self.lanes[at]
     }
 
-    /// Rebuilds the rows from the lanes: a header above each process's lanes when there
-    /// is more than one process.
+    /// Rebuilds the rows from the lanes and the processes: a header above each process's
+    /// lanes when there is more than one process (a child started has its header before
+    /// its first lane).
     fn layout_rows(&mut self) {
-        let mut pids: Vec<u32> = self.lanes.iter().map(|l| l.actor.pid).collect();
-        pids.dedup(); // the lanes are sorted by pid first
+        let pids: std::collections::BTreeSet<u32> =
+            self.lanes.iter().map(|l| l.actor.pid).chain(self.procs.keys().copied()).collect();
         self.processes = pids.len();
         self.rows.clear();
         self.row_index.clear();
-        let mut prev = None;
-        for (i, lane) in self.lanes.iter().enumerate() {
-            if self.processes > 1 && prev != Some(lane.actor.pid) {
-                self.rows.push(Row::Process(lane.actor.pid));
+        let mut next = 0; // the lanes are sorted by pid first
+        for pid in pids {
+            if self.processes > 1 {
+                self.rows.push(Row::Process(pid));
             }
-            prev = Some(lane.actor.pid);
-            self.row_index.insert(lane.actor, self.rows.len());
-            self.rows.push(Row::Lane(i));
+            while let Some(lane) = self.lanes.get(next).filter(|l| l.actor.pid == pid) {
+                self.row_index.insert(lane.actor, self.rows.len());
+                self.rows.push(Row::Lane(next));
+                next += 1;
+            }
+        }
+    }
+
+    fn push_arrow(&mut self, a: Arrow) {
+        if self.arrows.len() < MAX_ARROWS {
+            self.arrows.push(a);
+        }
+    }
+
+    /// Matches the two ends of a message between processes: an arrow once both are seen.
+    fn message(&mut self, no: u32, bytes: u32, actor: Actor, t: f64, op: Op, obj: u32) {
+        if matches!(op, Op::Send | Op::Put) {
+            match self.received.remove(&no) {
+                Some((to, t1, obj, _)) => {
+                    self.push_arrow(Arrow { from: actor, t0: t, to, t1: t1.max(t), obj, op, bytes: Some(bytes) })
+                }
+                None => {
+                    self.sent.entry(no).or_insert((actor, t, op));
+                }
+            }
+        } else {
+            match self.sent.remove(&no) {
+                Some((from, t0, op)) => {
+                    self.push_arrow(Arrow { from, t0, to: actor, t1: t.max(t0), obj, op, bytes: Some(bytes) })
+                }
+                None => {
+                    self.received.insert(no, (actor, t, obj, bytes));
+                }
+            }
         }
     }
 
@@ -262,8 +375,8 @@ impl Model {
                     let lane = self.lane_mut(view, e.actor, t);
                     close(lane, t);
                     lane.end = Some((t, e.thread_end().unwrap_or(ThreadEndHow::Returned)));
-                    if let Some(&obj) = self.thread_obj.get(&e.actor) {
-                        self.last_signal.insert(obj, (e.actor, t, Op::None));
+                    if let Some(&key) = self.thread_obj.get(&e.actor) {
+                        self.last_signal.insert(key, (e.actor, t, Op::None));
                     }
                 }
                 Kind::Block => {
@@ -273,7 +386,7 @@ impl Model {
                     let t0 = lane.segs.last().map_or(t, |s| s.t1);
                     lane.segs.push(Seg { t0, t1: f64::INFINITY, state, obj: e.obj, op: e.op });
                     if state == State::Blocked {
-                        self.obj_waiting(e.obj, t, 1);
+                        self.obj_waiting(e.obj_key(), t, 1);
                     }
                 }
                 Kind::Ok | Kind::Timeout | Kind::Fail => {
@@ -284,18 +397,15 @@ impl Model {
                         let t0 = lane.segs.last().map_or(t, |s| s.t1);
                         lane.segs.push(Seg { t0, t1: f64::INFINITY, state: State::Running, obj: 0, op: Op::None });
                         if seg.state == State::Blocked {
-                            self.obj_waiting(seg.obj, t, -1);
-                            if e.kind == Kind::Ok && seg.obj == e.obj && self.arrows.len() < MAX_ARROWS {
-                                if let Some(&(from, ts, op)) = self.last_signal.get(&e.obj) {
+                            let key = ObjKey::new(e.actor.pid, seg.obj);
+                            self.obj_waiting(key, t, -1);
+                            // A numbered message has an arrow of its own, by its number.
+                            if e.kind == Kind::Ok && seg.obj == e.obj && e.msg().is_none() {
+                                if let Some(&(from, ts, op)) = self.last_signal.get(&key) {
                                     if from != e.actor && ts >= seg.t0 - 1e-9 {
-                                        self.arrows.push(Arrow {
-                                            from,
-                                            t0: ts,
-                                            to: e.actor,
-                                            t1: t.max(ts),
-                                            obj: e.obj,
-                                            op,
-                                        });
+                                        let to = e.actor;
+                                        let a = Arrow { from, t0: ts, to, t1: t.max(ts), obj: e.obj, op, bytes: None };
+                                        self.push_arrow(a);
                                     }
                                 }
                             }
@@ -303,37 +413,46 @@ impl Model {
                     }
                     // The last party to reach a barrier releases the others without a
                     // signal of its own: its wait that did not block is the hand-off.
-                    if e.kind == Kind::Ok && open.is_none() && view.obj_kind(e.obj) == Some(ObjKind::Barrier) {
-                        self.last_signal.insert(e.obj, (e.actor, t, e.op));
+                    if e.kind == Kind::Ok && open.is_none() && view.obj_kind(e.obj_key()) == Some(ObjKind::Barrier) {
+                        self.last_signal.insert(e.obj_key(), (e.actor, t, e.op));
+                    }
+                    if let (Kind::Ok, Some((no, bytes))) = (e.kind, e.msg()) {
+                        self.message(no, bytes, e.actor, t, e.op, e.obj);
                     }
                     if e.kind == Kind::Fail {
                         let msg = view.strings.get(&i).cloned().unwrap_or_default();
                         let lane = self.lane_mut(view, e.actor, t);
                         lane.fails.push((t, e.op, e.obj, msg));
                     } else if e.kind == Kind::Ok {
-                        self.obj_value(e.kind, e.op, e.obj, e.actor, e.arg, t);
+                        self.obj_value(e.kind, e.op, e.obj_key(), e.actor, e.arg, t);
                     }
                 }
                 Kind::Signal => {
-                    if e.op == Op::Start && view.obj_kind(e.obj) == Some(ObjKind::Thread) {
-                        self.thread_obj.insert(Actor::thread(e.actor.pid, e.arg as u32), e.obj);
+                    if e.op == Op::Start && view.obj_kind(e.obj_key()) == Some(ObjKind::Thread) {
+                        self.thread_obj.insert(Actor::thread(e.actor.pid, e.arg as u32), e.obj_key());
+                    } else if let Some((no, bytes)) = e.msg() {
+                        self.message(no, bytes, e.actor, t, e.op, e.obj);
+                        self.obj_value(e.kind, e.op, e.obj_key(), e.actor, e.arg, t);
                     } else {
-                        self.last_signal.insert(e.obj, (e.actor, t, e.op));
-                        self.obj_value(e.kind, e.op, e.obj, e.actor, e.arg, t);
+                        self.last_signal.insert(e.obj_key(), (e.actor, t, e.op));
+                        self.obj_value(e.kind, e.op, e.obj_key(), e.actor, e.arg, t);
                     }
                 }
                 Kind::ObjNew => {
                     let kind = e.obj_kind().unwrap_or(ObjKind::Value);
+                    let key = e.obj_key();
                     if kind == ObjKind::Thread {
-                        if view.obj_name(e.obj) == "MainThread" {
-                            self.thread_obj.insert(Actor::thread(e.actor.pid, Actor::MAIN_TID), e.obj);
+                        if view.obj_name(key) == "MainThread" {
+                            self.thread_obj.insert(Actor::thread(e.actor.pid, Actor::MAIN_TID), key);
                         }
-                    } else if kind != ObjKind::Local && !self.obj_index.contains_key(&e.obj) {
-                        self.obj_index.insert(e.obj, self.objects.len());
+                    } else if kind != ObjKind::Local && !self.obj_index.contains_key(&key) {
+                        // A shared object is new in each process using it: one row.
+                        self.obj_index.insert(key, self.objects.len());
                         let mut row = ObjRow {
-                            obj: e.obj,
+                            obj: key.obj,
+                            pid: key.pid,
                             kind,
-                            name: view.obj_name(e.obj).to_owned(),
+                            name: view.obj_name(key).to_owned(),
                             steps: Vec::new(),
                             max_value: 0,
                             max_waiting: 0,
@@ -359,16 +478,52 @@ impl Model {
                         close(lane, t);
                     }
                 }
-                Kind::RunStart | Kind::Process | Kind::Seed | Kind::Attempt => {}
-                // Drawn by the process lanes once processes run (issue 11).
-                Kind::ProcStart | Kind::ProcEnd => {}
+                Kind::Process => {
+                    let info = self.proc_mut(view, e.obj);
+                    info.parent = e.code as u32;
+                }
+                Kind::ProcStart => {
+                    let (child, bytes) = (e.obj, e.arg as u32);
+                    let info = self.proc_mut(view, child);
+                    info.parent = e.actor.pid;
+                    info.daemon = e.code == 1;
+                    info.started = Some((t, bytes));
+                    // The child's MainThread may already have its lane (its first stamp came
+                    // before its parent's); else the lane's creation draws the arrow.
+                    let main = Actor::thread(child, Actor::MAIN_TID);
+                    match self.lane(main).map(|l| l.start) {
+                        Some(t1) => self.push_arrow(Arrow {
+                            from: e.actor,
+                            t0: t,
+                            to: main,
+                            t1: t1.max(t),
+                            obj: 0,
+                            op: Op::Start,
+                            bytes: Some(bytes),
+                        }),
+                        None => {
+                            self.starting.insert(child, (e.actor, t, bytes));
+                        }
+                    }
+                }
+                Kind::ProcEnd => {
+                    let child = e.obj;
+                    self.proc_mut(view, child).exit = Some((t, e.arg as i64));
+                    // However it went, its threads are gone: a terminated child's never
+                    // recorded their ends.
+                    for lane in self.lanes.iter_mut().filter(|l| l.actor.pid == child) {
+                        close(lane, t);
+                        lane.end.get_or_insert((t, ThreadEndHow::Stopped));
+                    }
+                }
+                Kind::RunStart | Kind::Seed | Kind::Attempt => {}
             }
         }
         self.processed = view.events.len();
         self.events = view.events.len();
     }
 
-    fn obj_waiting(&mut self, obj: u32, t: f64, delta: i32) {
+    fn obj_waiting(&mut self, obj: ObjKey, t: f64, delta: i32) {
         if let Some(&i) = self.obj_index.get(&obj) {
             let row = &mut self.objects[i];
             let mut s = row.last();
@@ -381,7 +536,7 @@ impl Model {
         }
     }
 
-    fn obj_value(&mut self, kind: Kind, op: Op, obj: u32, actor: Actor, arg: u64, t: f64) {
+    fn obj_value(&mut self, kind: Kind, op: Op, obj: ObjKey, actor: Actor, arg: u64, t: f64) {
         let Some(&i) = self.obj_index.get(&obj) else { return };
         let row = &mut self.objects[i];
         let mut s = row.last();
@@ -428,6 +583,17 @@ impl Model {
                 Op::Clear => s.value = 0,
                 _ => return,
             },
+            // Their events' `arg` is a message's number and bytes: a queue shows the
+            // messages in it (put, not yet got), a pipe's end the messages through it.
+            ObjKind::MpQueue => match op {
+                Op::Put => s.value += 1,
+                Op::Get => s.value = (s.value - 1).max(0),
+                _ => return,
+            },
+            ObjKind::Connection => match op {
+                Op::Send | Op::Recv => s.value += 1,
+                _ => return,
+            },
             _ => s.value = arg.min(i64::MAX as u64) as i64,
         }
         row.push(s);
@@ -443,7 +609,7 @@ fn close(lane: &mut Lane, t: f64) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::trace::Trace;
     use core::cell::Cell;
@@ -658,5 +824,270 @@ mod tests {
         );
         assert_eq!(m.edges, view.wait_edges(), "the view's report is the model's");
         assert_eq!(view.actor_json(Actor::thread(2, 2))["process"], "Process-1");
+    }
+
+    /// One event of a hand-written process trace, `us` microseconds into the run.
+    fn at(tr: &Trace, us: u64, tid: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
+        tr.emit_at(us * 1_000, tid, kind, code, obj, arg);
+    }
+
+    pub(in crate::analysis) const Q: u32 = crate::trace::SHARED_OBJ_BASE + 1;
+
+    /// A string or a number, as an event's `arg` in a script.
+    #[derive(Clone, Copy)]
+    enum Arg {
+        N(u64),
+        S(&'static str),
+    }
+
+    /// A run of three processes, each trace written by hand on the run's clock: the parent
+    /// (trace 0, pid 1) starts two children and gets a message from a queue (shared, `Q`)
+    /// that child 2 puts; each process has a Lock of its own, all three with local id 1;
+    /// child 3, a daemon, is terminated. (trace, µs, tid, kind, code, obj, arg).
+    fn script() -> Vec<(usize, u64, u32, Kind, u16, u32, Arg)> {
+        use crate::trace::msg_arg;
+        use Arg::{N, S};
+        let (lock, mpq, get, put) = (ObjKind::Lock as u16, ObjKind::MpQueue as u16, Op::Get as u16, Op::Put as u16);
+        vec![
+            (0, 10, 0, Kind::RunStart, 0, 0, N(1.0f64.to_bits())),
+            (0, 11, 0, Kind::Process, 0, 1, S("MainProcess")),
+            (0, 12, 1, Kind::ThreadStart, 0, 0, S("MainThread")),
+            (0, 13, 1, Kind::ObjNew, lock, 1, S("lock")),
+            (0, 14, 1, Kind::ObjNew, mpq, Q, S("q")),
+            (0, 20, 1, Kind::ProcStart, 0, 2, N(120)),
+            (0, 21, 1, Kind::ProcStart, 1, 3, N(80)),
+            (0, 30, 1, Kind::Block, get, Q, N(0)),
+            (1, 22, 0, Kind::Process, 1, 2, S("Process-1")),
+            (1, 23, 1, Kind::ThreadStart, 0, 0, S("MainThread")),
+            (1, 24, 1, Kind::ObjNew, lock, 1, S("lock")),
+            (1, 25, 1, Kind::Ok, Op::Acquire as u16, 1, N(1)),
+            (1, 26, 1, Kind::ObjNew, mpq, Q, S("q")),
+            (2, 24, 0, Kind::Process, 1, 3, S("Process-2")),
+            (2, 25, 1, Kind::ThreadStart, 0, 0, S("MainThread")),
+            (2, 27, 1, Kind::ObjNew, lock, 1, S("lock")),
+            (2, 45, 1, Kind::Print, 0, 0, S("working")),
+            (1, 50, 1, Kind::Signal, put, Q, N(msg_arg(1, 40))),
+            (0, 52, 1, Kind::Ok, get, Q, N(msg_arg(1, 40))),
+            (1, 55, 1, Kind::Print, 0, 0, S("put done")),
+            (0, 60, 1, Kind::Print, 0, 0, S("got it")),
+            (1, 70, 1, Kind::ThreadEnd, 0, 0, N(0)),
+            (0, 80, 0, Kind::ProcEnd, 0, 2, N(0)),
+            (0, 90, 0, Kind::ProcEnd, 0, 3, N((-15i64) as u64)),
+            (0, 100, 0, Kind::RunEnd, EndState::Finished as u16, 0, S("")),
+        ]
+    }
+
+    /// Writes the script's events in (`from`, `to`] µs into the three traces.
+    fn write(traces: &[Trace; 3], from: u64, to: u64) {
+        for (k, us, tid, kind, code, obj, arg) in script() {
+            if us > from && us <= to {
+                let tr = &traces[k];
+                let arg = match arg {
+                    Arg::N(n) => n,
+                    Arg::S(text) => tr.intern(text).0,
+                };
+                tr.emit_at(us * 1_000, tid, kind, code, obj, arg);
+            }
+        }
+    }
+
+    pub(in crate::analysis) fn three_processes() -> [Trace; 3] {
+        let traces = [Trace::new(64, 0), Trace::new(64, 0), Trace::new(64, 0)];
+        traces[1].set_pid(2);
+        traces[2].set_pid(3);
+        write(&traces, 0, u64::MAX);
+        traces
+    }
+
+    use crate::analysis::TraceReader;
+    use crate::trace::{EndState, ObjKey};
+
+    #[test]
+    fn three_traces_merge_in_time_order() {
+        let traces = three_processes();
+        let refs: Vec<&Trace> = traces.iter().collect();
+        let view = TraceView::from_traces(&refs);
+        assert_eq!(view.events.len(), traces.iter().map(Trace::len).sum::<usize>());
+        let stamps: Vec<u64> = view.events.iter().map(|e| e.t_ns).collect();
+        assert!(stamps.windows(2).all(|w| w[0] <= w[1]), "{stamps:?}");
+        // Ties keep the order of the traces given: child 2's lock (24) before child 3's start.
+        let at_24: Vec<u32> = view.events.iter().filter(|e| e.t_ns == 24_000).map(|e| e.actor.pid).collect();
+        assert_eq!(at_24, vec![2, 3]);
+        let texts: Vec<(u32, String)> = view.lines().into_iter().map(|l| (l.actor.pid, l.text)).collect();
+        assert_eq!(texts, vec![(3, "working".into()), (2, "put done".into()), (1, "got it".into())]);
+        assert_eq!((view.process_name(2), view.process_name(3)), ("Process-1", "Process-2"));
+    }
+
+    #[test]
+    fn the_reader_hands_on_an_event_only_once_no_trace_can_precede_it() {
+        let traces = [Trace::new(64, 0), Trace::new(64, 0), Trace::new(64, 0)];
+        traces[1].set_pid(2);
+        traces[2].set_pid(3);
+        let [root, c2, c3] = &traces;
+        write(&traces, 0, 46);
+        let mut view = TraceView::default();
+        let mut reader = TraceReader::new();
+        // The parent alone: its children are announced at 20 and 21 µs, so nothing after
+        // the first start goes on before its trace is there, however late the clock is.
+        reader.read(&mut view, &[root], Some(1_000_000_000));
+        assert_eq!(view.events.last().map(|e| e.t_ns), Some(20_000), "held at the first child's start");
+        // All three, no clock: each trace has been read to its latest event, child 2's at
+        // 26 µs the earliest, so nothing later goes on.
+        reader.read(&mut view, &[root, c2, c3], None);
+        assert_eq!(view.events.last().map(|e| e.t_ns), Some(26_000));
+        let stamps: Vec<u64> = view.events.iter().map(|e| e.t_ns).collect();
+        assert!(stamps.windows(2).all(|w| w[0] <= w[1]), "{stamps:?}");
+        // The run's clock at 46 µs (read before the call): every trace was read to its end,
+        // so none can add anything before 46 µs less the clock's slack.
+        reader.read(&mut view, &[root, c2, c3], Some(46_000 + super::super::CLOCK_SLACK_NS));
+        assert_eq!(view.events.len(), root.len() + c2.len() + c3.len());
+        // The rest of the run: the parent's ProcEnds and RunEnd say the traces are complete.
+        write(&traces, 46, u64::MAX);
+        reader.read(&mut view, &[root, c2, c3], None);
+        assert_eq!(view.events, TraceView::from_traces(&[root, c2, c3]).events, "the same as one pass");
+        assert!(view.lines().windows(2).all(|w| w[0].t <= w[1].t));
+        assert_eq!(view.stdout(), vec!["working", "put done", "got it"]);
+    }
+
+    #[test]
+    fn a_clock_lets_the_reader_pass_a_trace_that_records_nothing() {
+        // A parent that waits in `join` records nothing while its child prints: with the
+        // run's clock, the child's lines go on anyway.
+        let (parent, child) = (Trace::new(16, 0), Trace::new(16, 0));
+        child.set_pid(2);
+        at(&parent, 1, 1, Kind::ProcStart, 0, 2, 10);
+        at(&parent, 2, 1, Kind::Block, Op::Join as u16, 5, 0);
+        at(&child, 3, 1, Kind::ThreadStart, 0, 0, child.intern("MainThread").0);
+        at(&child, 5_000, 1, Kind::Print, 0, 0, child.intern("still here").0);
+        let mut view = TraceView::default();
+        let mut reader = TraceReader::new();
+        reader.read(&mut view, &[&parent, &child], None);
+        assert_eq!(view.events.len(), 2, "without a clock, the parent's latest event (2 µs) bounds it");
+        reader.read(&mut view, &[&parent, &child], Some(6_000_000 + 1_000_000));
+        assert_eq!(view.stdout(), vec!["still here"]);
+    }
+
+    #[test]
+    fn objects_are_their_processes_and_a_shared_one_is_one() {
+        let traces = three_processes();
+        let view = TraceView::from_traces(&traces.iter().collect::<Vec<_>>());
+        let m = Model::of(&view);
+        // Three locks, all with local id 1, and one queue seen by two processes.
+        let mut keys: Vec<(ObjKey, ObjKind)> = m.objects.iter().map(|o| (o.key(), o.kind)).collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            vec![
+                (ObjKey { pid: 0, obj: Q }, ObjKind::MpQueue),
+                (ObjKey { pid: 1, obj: 1 }, ObjKind::Lock),
+                (ObjKey { pid: 2, obj: 1 }, ObjKind::Lock),
+                (ObjKey { pid: 3, obj: 1 }, ObjKind::Lock),
+            ]
+        );
+        assert_eq!(view.objects.len(), 4, "one entry for the queue, though both its processes made it");
+        // Child 2's acquire is its lock's, not the parent's.
+        let holder =
+            |pid| m.objects.iter().find(|o| o.key() == ObjKey::new(pid, 1)).unwrap().steps.last().unwrap().holder;
+        assert_eq!((holder(1), holder(2), holder(3)), (None, Some(Actor::thread(2, 1)), None));
+        assert_eq!(
+            view.find_key(ObjKind::MpQueue, "q"),
+            Some(ObjKey::new(2, Q)),
+            "a shared id is itself in any process"
+        );
+        // The queue held the message from its put to its get.
+        let q = m.objects.iter().find(|o| o.kind == ObjKind::MpQueue).unwrap();
+        assert_eq!((q.max_value, q.steps.last().unwrap().value), (1, 0));
+    }
+
+    #[test]
+    fn a_message_and_a_start_cross_processes_with_their_bytes() {
+        let traces = three_processes();
+        let view = TraceView::from_traces(&traces.iter().collect::<Vec<_>>());
+        let m = Model::of(&view);
+        let arrows: Vec<(Actor, Actor, Op, u32, Option<u32>)> =
+            m.arrows.iter().map(|a| (a.from, a.to, a.op, a.obj, a.bytes)).collect();
+        let (main, c2, c3) = (Actor::main_thread(), Actor::thread(2, 1), Actor::thread(3, 1));
+        assert_eq!(
+            arrows,
+            vec![
+                (main, c2, Op::Start, 0, Some(120)),
+                (main, c3, Op::Start, 0, Some(80)),
+                (c2, main, Op::Put, Q, Some(40)),
+            ],
+            "one arrow for the message (by its number, none from the blocked get's hand-off)"
+        );
+        let put = m.arrows[2];
+        assert!((put.t0 - 50e-6).abs() < 1e-12 && (put.t1 - 52e-6).abs() < 1e-12, "{put:?}");
+        // The receive stamped before the send (two processes' clocks a tick apart) still
+        // makes the same arrow.
+        let (a, b) = (Trace::new(8, 0), Trace::new(8, 0));
+        b.set_pid(2);
+        at(&a, 5, 1, Kind::Ok, Op::Recv as u16, Q, crate::trace::msg_arg(7, 3));
+        at(&b, 6, 1, Kind::Signal, Op::Send as u16, Q + 1, crate::trace::msg_arg(7, 3));
+        let m = Model::of(&TraceView::from_traces(&[&a, &b]));
+        assert_eq!(m.arrows.iter().map(|a| (a.from, a.to, a.bytes)).collect::<Vec<_>>(), vec![(c2, main, Some(3))]);
+        assert!(m.arrows[0].t0 <= m.arrows[0].t1);
+    }
+
+    #[test]
+    fn each_process_header_carries_its_exit_code() {
+        let traces = three_processes();
+        let view = TraceView::from_traces(&traces.iter().collect::<Vec<_>>());
+        let m = Model::of(&view);
+        assert_eq!(
+            m.rows()
+                .iter()
+                .filter_map(|r| match r {
+                    Row::Process(pid) => Some(*pid),
+                    Row::Lane(_) => None,
+                })
+                .collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
+        let p2 = m.process(2).unwrap();
+        assert_eq!((p2.name.as_str(), p2.parent, p2.daemon, p2.exit), ("Process-1", 1, false, Some((80e-6, 0))));
+        assert_eq!(p2.started, Some((20e-6, 120)));
+        let p3 = m.process(3).unwrap();
+        assert_eq!((p3.name.as_str(), p3.daemon, p3.exit), ("Process-2", true, Some((90e-6, -15))));
+        assert_eq!(m.process(1).unwrap().exit, None, "the run's first process has no parent to see it end");
+        // A terminated child's threads end with it.
+        let lane = m.lane(Actor::thread(3, 1)).unwrap();
+        assert_eq!(lane.end, Some((90e-6, ThreadEndHow::Stopped)));
+        assert!(lane.segs.iter().all(|s| s.t1.is_finite()));
+        assert_eq!(m.lane(Actor::thread(2, 1)).unwrap().end, Some((70e-6, ThreadEndHow::Returned)));
+    }
+
+    #[test]
+    fn a_child_has_its_header_from_its_start_and_a_shared_lock_names_its_holder_process() {
+        let (parent, child) = (Trace::new(16, 0), Trace::new(16, 0));
+        child.set_pid(2);
+        let lock = crate::trace::SHARED_OBJ_BASE + 7;
+        at(&parent, 1, 0, Kind::Process, 0, 1, parent.intern("MainProcess").0);
+        at(&parent, 2, 1, Kind::ThreadStart, 0, 0, parent.intern("MainThread").0);
+        at(&parent, 3, 1, Kind::ObjNew, ObjKind::Lock as u16, lock, parent.intern("mlock").0);
+        at(&parent, 4, 1, Kind::Ok, Op::Acquire as u16, lock, 1);
+        at(&parent, 5, 1, Kind::ProcStart, 0, 2, 64);
+        let m = Model::of(&TraceView::from_traces(&[&parent]));
+        assert_eq!(m.rows(), &[Row::Process(1), Row::Lane(0), Row::Process(2)], "the child's header, no lane yet");
+        // The child blocks on the shared lock its parent's MainThread holds: the watchdog's
+        // edge carries the holder's pid.
+        at(&child, 6, 0, Kind::Process, 1, 2, child.intern("Process-1").0);
+        at(&child, 7, 1, Kind::ThreadStart, 0, 0, child.intern("MainThread").0);
+        at(&child, 8, 1, Kind::ObjNew, ObjKind::Lock as u16, lock, child.intern("mlock").0);
+        at(&child, 9, 1, Kind::Block, Op::Acquire as u16, lock, 0);
+        at(&child, 10, 1, Kind::WaitEdge, Op::Acquire as u16, lock, 1 << 32 | 1);
+        let view = TraceView::from_traces(&[&parent, &child]);
+        let m = Model::of(&view);
+        assert_eq!(m.rows(), &[Row::Process(1), Row::Lane(0), Row::Process(2), Row::Lane(1)]);
+        assert_eq!(m.edges.len(), 1);
+        assert_eq!(m.edges[0].holder, Some(Actor::main_thread()));
+        assert_eq!(
+            m.edges[0].describe(&view).en,
+            "Process-1/MainThread waits on Lock 'mlock' held by MainProcess/MainThread"
+        );
+        // One lock, held by the parent, waited on by the child.
+        assert_eq!(m.objects.len(), 1);
+        let step = m.objects[0].steps.last().copied().unwrap();
+        assert_eq!((step.holder, step.waiting), (Some(Actor::main_thread()), 1));
     }
 }

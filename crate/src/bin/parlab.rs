@@ -352,8 +352,8 @@ fn print_json(
             let text = e.describe(view);
             serde_json::json!({
                 "actor": view.actor_json(e.waiter),
-                "waits_on": view.obj_name(e.obj),
-                "kind": view.obj_kind(e.obj).map(|k| k.name()),
+                "waits_on": view.obj_name(e.key()),
+                "kind": view.obj_kind(e.key()).map(|k| k.name()),
                 "held_by": e.holder.map(|h| view.actor_json(h)),
                 "text": { "ru": text.ru, "en": text.en },
             })

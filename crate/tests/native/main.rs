@@ -11,6 +11,7 @@
 mod lesson_kit;
 mod prim_kit;
 
+mod analysis;
 mod cli;
 mod futures;
 mod lesson_barrier;

@@ -75,7 +75,19 @@ pub fn summary(live: Option<&Live>) {
             )
         })
         .collect();
-    dom::set_html("timeline-summary", &lanes);
+    // Each child process that ended, with its exit code (a run of several processes).
+    let exits: String = m
+        .processes()
+        .filter_map(|p| p.exit.map(|(_, code)| (p.pid, code)))
+        .map(|(pid, code)| {
+            format!(
+                r#"<li data-process="{pid}" data-exitcode="{code}">{}: {}</li>"#,
+                escape(&timeline::process_title(&live.view, pid)),
+                escape(&timeline::exit_label(code))
+            )
+        })
+        .collect();
+    dom::set_html("timeline-summary", &(lanes + &exits));
 }
 
 /// What is under the pointer, as the tooltip's lines.

@@ -13,7 +13,7 @@ fn futures_by_index(v: &TraceView) -> HashMap<u32, usize> {
     v.objects
         .iter()
         .filter(|(_, (k, _))| *k == ObjKind::Future)
-        .filter_map(|(id, (_, name))| Some((*id, name.strip_prefix("future-")?.parse().ok()?)))
+        .filter_map(|(id, (_, name))| Some((id.obj, name.strip_prefix("future-")?.parse().ok()?)))
         .collect()
 }
 
