@@ -18,7 +18,7 @@
 //! Exit codes: 0 the run ended (whatever its end state), 1 the run hit an internal error
 //! (a panic), 2 bad usage or a refused parameter.
 
-use parlab::analysis::{Model, TraceView};
+use parlab::analysis::{Model, TraceReader, TraceView};
 use parlab::lessons::{self, Insight, Lang, Lesson, Params};
 use parlab::runtime::{native, Choice, Policy, RunConfig, Schedule, DEFAULT_SWITCH_INTERVAL_NS};
 use parlab::trace::{EndState, DEFAULT_CAPACITY};
@@ -227,7 +227,8 @@ fn run(lesson: &'static Lesson, params: &Params, a: &Args) -> ExitCode {
     // The console, the deadlock report and the panics are the read model's, as the page's.
     let mut view = TraceView::default();
     let mut model = Model::default();
-    let mut cursor = 0;
+    // Every process's trace, merged on the run's clock as they grow.
+    let mut reader = TraceReader::new();
     let mut shown = 0;
     let stdout = std::io::stdout();
     if !a.json {
@@ -239,8 +240,15 @@ fn run(lesson: &'static Lesson, params: &Params, a: &Args) -> ExitCode {
         let done = handle.wait_done(Some(TICK_NS));
         if !done {
             handle.watchdog_tick();
+        } else {
+            // No process of the run outlives it; then the last of every trace is read.
+            native::wait(&handle);
         }
-        cursor = view.extend_from(&handle.trace, cursor);
+        let now = handle.clock_ns();
+        handle.with_traces(|traces| reader.read(&mut view, traces, Some(now)));
+        if done {
+            reader.flush(&mut view);
+        }
         model.update(&view);
         if !a.json {
             let mut out = stdout.lock();

@@ -29,7 +29,8 @@ pub fn run_native_with(lesson: &Lesson, params: &Params, cfg: RunConfig) -> (Arc
     let program = lesson.run;
     let p = params.clone();
     let run = native::run(lesson.config(params, cfg), move || program(&p));
-    let view = TraceView::from_trace(&run.trace);
+    // Every process's trace, on the run's one clock.
+    let view = run.with_traces(TraceView::from_traces);
     (run, view)
 }
 

@@ -188,25 +188,37 @@ macro_rules! py_print {
 
 impl Run {
     pub(crate) fn new(cfg: &RunConfig, spawner: Arc<dyn Spawner>) -> Arc<Run> {
-        Self::new_in(cfg, spawner, Actor::MAIN_PID, |_| {})
+        Self::new_in(cfg, spawner, Actor::MAIN_PID, None, |_| {})
     }
 
     /// The run of child process `pid`, in the run whose `arena` it shares: on that run's
     /// clock, under its pid.
     #[cfg(any(target_arch = "wasm32", unix))]
-    pub(crate) fn new_child(cfg: &RunConfig, spawner: Arc<dyn Spawner>, pid: u32, arena: process::Arena) -> Arc<Run> {
+    pub(crate) fn new_child(
+        cfg: &RunConfig,
+        spawner: Arc<dyn Spawner>,
+        pid: u32,
+        arena: process::Arena,
+        trace: Option<Trace>,
+    ) -> Arc<Run> {
         let start = arena.start_ns();
-        let run = Self::new_in(cfg, spawner, pid, move |run| {
+        let run = Self::new_in(cfg, spawner, pid, trace, move |run| {
             run.trace.set_start_ns(start);
             run.procs.set_child(pid, arena);
         });
         run
     }
 
-    fn new_in(cfg: &RunConfig, spawner: Arc<dyn Spawner>, pid: u32, seat: impl FnOnce(&Run)) -> Arc<Run> {
+    fn new_in(
+        cfg: &RunConfig,
+        spawner: Arc<dyn Spawner>,
+        pid: u32,
+        trace: Option<Trace>,
+        seat: impl FnOnce(&Run),
+    ) -> Arc<Run> {
         // Allocate first, then start the clock: filling a large trace takes a while (a
         // quarter second for the default one in a debug build) that is not lesson time.
-        let trace = Trace::new(cfg.trace_capacity.max(16), 0);
+        let trace = trace.unwrap_or_else(|| Trace::new(cfg.trace_capacity.max(16), 0));
         let slots = (0..cfg.max_threads.max(2) + 1).map(|_| ThreadSlot::new()).collect();
         let seed = cfg.seed.unwrap_or_else(|| sched::splitmix(crate::clock::now_ns()));
         // Controlled runs keep virtual time, which is lesson time: no speed to apply.

@@ -34,7 +34,7 @@ fn insights_survive_runs_stopped_at_any_moment() {
             std::thread::sleep(std::time::Duration::from_micros(stop_after_us));
             run.stop();
             native::wait(&run);
-            let view = TraceView::from_trace(&run.trace);
+            let view = run.with_traces(TraceView::from_traces);
             let insights = (lesson.insights)(&view, &params, &Default::default());
             assert!(!insights.is_empty(), "{} reports its insights after a stop at {stop_after_us} µs", lesson.id);
             // And on every prefix of the trace, as the page sees it while the run goes.

@@ -28,7 +28,7 @@ use crate::dom::{self, escape};
 use crate::i18n::{self, tr};
 use crate::timeline::{self, Viewport};
 use crate::urlstate;
-use parlab::analysis::{Model, TraceView};
+use parlab::analysis::{Model, TraceReader, TraceView};
 use parlab::lessons::{Insight, Lesson, Msg, Params};
 use parlab::runtime::{browser, Run, RunConfig};
 use parlab::trace::EndState;
@@ -47,7 +47,8 @@ pub struct Outcome {
 /// A run on screen: the run itself, its decoded trace and the read model derived from it.
 pub struct Live {
     pub run: Arc<Run>,
-    cursor: usize,
+    /// Every process's trace (the page's mirrors of the children's), merged on one clock.
+    reader: TraceReader,
     pub view: TraceView,
     pub model: Model,
     pub params: Params,
@@ -80,12 +81,16 @@ impl Live {
         self.outcome.is_none()
     }
 
-    /// Reads what the run's threads recorded since the last call. Returns whether there
+    /// Reads what the run's processes recorded since the last call. Returns whether there
     /// was anything new.
     pub fn poll(&mut self) -> bool {
-        let before = self.cursor;
-        self.cursor = self.view.extend_from(&self.run.trace, self.cursor);
-        if self.cursor == before {
+        let now = self.run.clock_ns();
+        let (view, reader) = (&mut self.view, &mut self.reader);
+        let mut new = self.run.with_traces(|traces| reader.read(view, traces, Some(now)));
+        if self.run.is_done() {
+            new |= self.reader.flush(&mut self.view);
+        }
+        if !new {
             return false;
         }
         self.model.update(&self.view);
@@ -249,7 +254,7 @@ impl LessonPage {
         let run = browser::start_with(&cfg, threads, processes, move || (lesson.run)(&p));
         self.live = Some(Live {
             run,
-            cursor: 0,
+            reader: TraceReader::new(),
             view: TraceView { speed, ..Default::default() },
             model: Model::default(),
             params,

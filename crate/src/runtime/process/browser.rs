@@ -18,7 +18,9 @@
 //! The page records each child's end (`Kind::ProcEnd`) in `MainProcess`'s trace, since it
 //! is the page that sees processes end.
 
-use super::arena::{Arena, ARENA_BYTES, E_OS_PID, E_SIGNAL, E_STATE, P_EXITED, P_REQUESTED, P_RUNNING};
+use super::arena::{
+    Arena, ARENA_BYTES, E_OS_PID, E_SIGNAL, E_STATE, E_TRACE, E_TRACE_LEN, P_EXITED, P_REQUESTED, P_RUNNING,
+};
 use super::procs::{child_run, child_wait};
 use crate::runtime::browser::{boot_worker, pool_words, with_page, PoolError, WORKER_STACK_BYTES};
 use crate::runtime::Run;
@@ -97,8 +99,12 @@ pub fn parlab_process_main(pid: u32, base: u32) {
     let Some(seg) = seg() else { return };
     let Ok(arena) = Arena::attach(seg.clone(), base) else { return };
     let spawner = crate::runtime::browser::child_spawner();
-    let code = match child_run(&arena, pid, spawner, CHILD_TRACE_CAPACITY) {
+    let code = match child_run(&arena, pid, spawner, CHILD_TRACE_CAPACITY, None) {
         Ok((run, code, main)) => {
+            // Where the page finds this process's trace in its memory.
+            let (addr, len) = run.trace.region();
+            arena.store(arena.entry(pid) + E_TRACE_LEN, len as u32);
+            arena.store(arena.entry(pid) + E_TRACE, addr as u32);
             // `MainThread` runs on the instance's own pool (a worker was booted for it with
             // the instance), so that this worker keeps the process's watchdog, as a child's
             // first OS thread does natively.
@@ -360,18 +366,72 @@ fn arenas() -> Vec<Arena> {
         .collect()
 }
 
-/// Hands requests to spare instances, delivers signals, lets ended processes go.
+/// Copies into the page's mirrors what each running child of `run` has recorded since the
+/// last look, from the child's own memory.
+fn sync_mirrors(run: &Run, arena: &Arena) {
+    let hosts: Vec<(u32, JsValue)> = HOSTS.with(|h| {
+        h.borrow()
+            .iter()
+            .filter(|x| x.base == arena.base() && x.pid != 0)
+            .filter_map(|x| Some((x.pid, x.memory.clone()?)))
+            .collect()
+    });
+    for (pid, memory) in hosts {
+        sync_one(run, arena, pid, &memory);
+    }
+}
+
+fn sync_one(run: &Run, arena: &Arena, pid: u32, memory: &JsValue) {
+    let e = arena.entry(pid);
+    let (addr, len) = (arena.load(e + E_TRACE), arena.load(e + E_TRACE_LEN));
+    if addr == 0 {
+        return;
+    }
+    let buffer = memory.unchecked_ref::<js_sys::WebAssembly::Memory>().buffer();
+    let bytes = js_sys::Uint8Array::new(&buffer);
+    run.with_mirror(pid, |m| {
+        // A mirror reads at most a bounded number of events per sync: catch up in a few.
+        for _ in 0..64 {
+            let more = m.sync(&mut |off: usize, out: &mut [u8]| {
+                let from = addr + off as u32;
+                if off + out.len() <= len as usize {
+                    bytes.subarray(from, from + out.len() as u32).copy_to(out);
+                }
+            });
+            if !more {
+                break;
+            }
+        }
+    });
+}
+
+/// Hands requests to spare instances (the rest waits for the run's tick).
 fn service() {
+    service_keeping(None)
+}
+
+/// [`service`]; with a run, also lets its ended children's instances go (after a last copy
+/// of their traces) and delivers signals.
+fn service_keeping(run: Option<(&Arc<Run>, &Arena)>) {
     for arena in arenas() {
         for pid in arena.pids().skip(1) {
             let e = arena.entry(pid);
             let host = HOSTS.with(|h| h.borrow().iter().find(|x| x.base == arena.base() && x.pid == pid).map(|x| x.id));
             match (arena.load(e + E_STATE), host) {
                 (P_REQUESTED, None) => assign(&arena, pid),
-                (P_EXITED, Some(id)) => let_go(id),
+                // Ending instances waits for the run's tick, which copies their traces
+                // first (a child's memory goes with its instance).
+                (_, Some(_)) if run.is_none_or(|(_, a)| a.base() != arena.base()) => {}
+                (P_EXITED, Some(id)) => {
+                    last_copy(run, &arena, id, pid);
+                    let_go(id)
+                }
                 (_, Some(id)) if arena.load(e + E_SIGNAL) != 0 => {
                     let sig = arena.load(e + E_SIGNAL) as i32;
                     let_go(id);
+                    // Its memory outlives its workers while the page holds it: what it
+                    // recorded up to the signal is still there to copy.
+                    last_copy(run, &arena, id, pid);
                     arena.set_exited(pid, -sig);
                 }
                 _ => {}
@@ -379,6 +439,15 @@ fn service() {
         }
     }
     top_up();
+}
+
+/// A last copy of an ended child's trace, if it belongs to `run` (the run being ticked).
+fn last_copy(run: Option<(&Arc<Run>, &Arena)>, arena: &Arena, id: u32, pid: u32) {
+    let Some((run, mine)) = run.filter(|(_, a)| a.base() == arena.base()) else { return };
+    let memory = HOSTS.with(|h| h.borrow().iter().find(|x| x.id == id).and_then(|x| x.memory.clone()));
+    if let Some(memory) = memory {
+        sync_one(run, mine, pid, &memory);
+    }
 }
 
 /// Gives `pid` an instance: a booted spare if there is one, else one booting, else a new
@@ -413,7 +482,10 @@ pub(crate) fn tick_run(run: &Arc<Run>) {
         return;
     }
     let Some(arena) = run.procs.arena().cloned() else { return };
-    service();
+    // Copy what the children recorded before anything lets one go: a child's memory goes
+    // with its instance.
+    sync_mirrors(run, &arena);
+    service_keeping(Some((run, &arena)));
     let mut all_over = true;
     for pid in arena.pids().skip(1) {
         match arena.exit_code(pid) {

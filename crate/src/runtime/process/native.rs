@@ -7,11 +7,11 @@
 //! code in the arena (CPython's: the code it exited with, or minus the signal that ended
 //! it), so that `join` is a wait on a shared word, in any process.
 
-use super::arena::{Arena, ARENA_BYTES, E_OS_PID, E_STATE, MAX_PROCS, P_EXITED, P_RUNNING};
+use super::arena::{Arena, ARENA_BYTES, E_OS_PID, E_STATE, E_TRACE, E_TRACE_LEN, MAX_PROCS, P_EXITED, P_RUNNING};
 use super::procs::{child_run, child_wait};
 use crate::runtime::Run;
 use crate::shm::{Handle, Segment};
-use crate::trace::Kind;
+use crate::trace::{Kind, Trace};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -55,6 +55,43 @@ fn child_exe() -> Result<PathBuf, String> {
             .into());
     }
     std::env::current_exe().map_err(|e| format!("cannot find this program to start it again: {e}"))
+}
+
+/// Where `pid`'s trace lies in the run's segment: after the arena, one region per pid.
+fn trace_region(pid: u32) -> (u32, u32) {
+    (ARENA_BYTES + (pid - 1) * TRACE_REGION_BYTES as u32, TRACE_REGION_BYTES as u32)
+}
+
+/// The most events a trace region holds.
+fn trace_capacity() -> usize {
+    let mut cap = 1usize << 20;
+    while crate::trace::region_len(cap) > TRACE_REGION_BYTES {
+        cap /= 2;
+    }
+    cap
+}
+
+/// The traces of `arena`'s child processes that have one yet, beyond those in `have`
+/// (pids), in pid order: read in place, in MainProcess's mapping of the segment.
+pub(crate) fn attach_traces(arena: &Arena, have: &[u32]) -> Vec<(u32, Trace)> {
+    let seg = arena.segment();
+    arena
+        .pids()
+        .skip(1)
+        .filter(|p| !have.contains(p))
+        .filter_map(|pid| {
+            let e = arena.entry(pid);
+            let (off, len) = (arena.load(e + E_TRACE), arena.load(e + E_TRACE_LEN));
+            if off == 0 {
+                return None;
+            }
+            // SAFETY: the child laid its trace out at this offset of the mapping `seg`
+            // keeps alive (it publishes the offset after `create_in`); `attach` checks the
+            // header before trusting it and only ever reads.
+            let t = unsafe { Trace::attach(seg.addr(off), len as usize, Box::new(seg.clone())) }?;
+            Some((pid, t))
+        })
+        .collect()
 }
 
 /// A new run's shared segment: the arena, then a trace region per process.
@@ -170,10 +207,21 @@ fn run_child(spec: &str) -> Result<i32, String> {
     let (handle, pid) = spec.rsplit_once('/').ok_or("malformed child request")?;
     let handle = Handle::decode(handle).ok_or("malformed segment handle")?;
     let pid: u32 = pid.parse().map_err(|_| "malformed pid")?;
-    let arena = Arena::attach(Segment::open(handle)?, 0)?;
+    let seg = Segment::open(handle)?;
+    let arena = Arena::attach(seg.clone(), 0)?;
     let parent_os = std::os::unix::process::parent_id();
-    let (run, code, main) =
-        child_run(&arena, pid, Arc::new(crate::runtime::native::OsThreads), crate::trace::DEFAULT_CAPACITY)?;
+    // Its trace lies in its region of the run's segment, where MainProcess reads it, up
+    // to the last event even if this process is killed.
+    let (off, len) = trace_region(pid);
+    let capacity = trace_capacity();
+    // SAFETY: the region is zeroed memory of the mapping that `seg` keeps alive, 8-aligned
+    // (page-aligned mapping, offsets in whole MB), `len` long, and this process alone
+    // writes it (each pid has its own region).
+    let trace = unsafe { Trace::create_in(seg.addr(off), len as usize, capacity, Box::new(seg.clone())) };
+    let e = arena.entry(pid);
+    arena.store(e + E_TRACE, off);
+    arena.store(e + E_TRACE_LEN, len);
+    let (run, code, main) = child_run(&arena, pid, Arc::new(crate::runtime::native::OsThreads), capacity, Some(trace))?;
     crate::runtime::thread::start_main(&run, main);
     // A child must not outlive a parent that was killed.
     child_wait(&run, &arena, || std::os::unix::process::parent_id() != parent_os);

@@ -52,6 +52,61 @@ pub(crate) struct Procs {
     exit_code: std::sync::atomic::AtomicI32,
     /// This process recorded its part of a deadlock across processes.
     reported: std::sync::atomic::AtomicBool,
+    /// Its children's traces, as MainProcess reads them, in the order they appeared:
+    /// natively attached in place in the run's segment; in the browser, the page's
+    /// mirrors of them (copied from each child's memory).
+    child_traces: Mutex<Vec<(u32, ChildTrace)>>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+type ChildTrace = crate::trace::Trace;
+#[cfg(target_arch = "wasm32")]
+type ChildTrace = crate::trace::TraceMirror;
+
+impl Run {
+    /// Runs `f` on every trace of the run as MainProcess knows them now: its own first,
+    /// then each child's, in the order they appeared (the same order at every call, as
+    /// `analysis::TraceReader` needs). Never blocks (the page calls it).
+    pub fn with_traces<R>(&self, f: impl FnOnce(&[&crate::trace::Trace]) -> R) -> R {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(arena) = self.procs.arena() {
+            if let Ok(mut have) = self.procs.child_traces.try_lock() {
+                let pids: Vec<u32> = have.iter().map(|(p, _)| *p).collect();
+                have.extend(super::native::attach_traces(arena, &pids));
+            }
+        }
+        match self.procs.child_traces.try_lock() {
+            Ok(children) => {
+                let mut all: Vec<&crate::trace::Trace> = vec![&self.trace];
+                #[cfg(not(target_arch = "wasm32"))]
+                all.extend(children.iter().map(|(_, t)| t));
+                #[cfg(target_arch = "wasm32")]
+                all.extend(children.iter().map(|(_, m)| m.trace()));
+                f(&all)
+            }
+            Err(_) => f(&[&self.trace]),
+        }
+    }
+
+    /// The run's clock as its events are stamped: ns since its start (for readers).
+    pub fn clock_ns(&self) -> u64 {
+        crate::clock::trace_now_ns().saturating_sub(self.trace.start_ns())
+    }
+
+    /// The page's mirror of child `pid`'s trace, made on first use (browser only).
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn with_mirror(&self, pid: u32, f: impl FnOnce(&mut crate::trace::TraceMirror)) {
+        if let Ok(mut children) = self.procs.child_traces.try_lock() {
+            let i = match children.iter().position(|(p, _)| *p == pid) {
+                Some(i) => i,
+                None => {
+                    children.push((pid, crate::trace::TraceMirror::new()));
+                    children.len() - 1
+                }
+            };
+            f(&mut children[i].1)
+        }
+    }
 }
 
 impl Procs {
@@ -396,6 +451,7 @@ pub(crate) fn child_run(
     pid: u32,
     spawner: Arc<dyn crate::runtime::Spawner>,
     trace_capacity: usize,
+    trace: Option<crate::trace::Trace>,
 ) -> Result<(Arc<Run>, Arc<Mutex<i32>>, Box<dyn FnOnce() -> PyResult<()> + Send>), String> {
     let request: Request = super::decode(&arena.payload(pid)).map_err(|e| e.to_string())?;
     let target = find_target(&request.target).ok_or_else(|| format!("no target named {}", request.target))?;
@@ -409,7 +465,7 @@ pub(crate) fn child_run(
     crate::runtime::install_panic_hook();
     let code = Arc::new(Mutex::new(0));
     let out = code.clone();
-    let run = Run::new_child(&cfg, spawner, pid, arena.clone());
+    let run = Run::new_child(&cfg, spawner, pid, arena.clone(), trace);
     run.procs.set_logging(arena.logging(pid));
     let name = arena.name(pid);
     let me = run.clone();

@@ -57,7 +57,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let all = lines(v);
     let ws = workers(v, &all);
     let main_pid = all.iter().find(|l| l.actor.pid == 1).and_then(|l| after(&l.text, "pid ")).map(str::to_owned);
-    let main_counter = all.iter().rev().find(|l| l.actor.pid == 1).and_then(|l| after(&l.text, "main: counter = "));
+    let main_counter = all.iter().rev().find_map(|l| (l.actor.pid == 1).then(|| l.text.strip_prefix("main: counter = ")).flatten());
     let mut out = Vec::new();
 
     // 1. Each process its own pid; every worker's parent is main.
