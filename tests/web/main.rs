@@ -474,3 +474,27 @@ mod processes {
         assert_eq!(browser::live_processes(), 0, "no process instance is left running");
     }
 }
+
+mod process_traces {
+    use super::*;
+    use parlab::analysis::TraceView;
+    use parlab::multiprocessing::{probes, Process};
+
+    #[wasm_bindgen_test]
+    async fn a_childs_prints_reach_the_merged_view_from_its_own_memory() {
+        let _turn = pool().await;
+        browser::prepare_processes(2).await.expect("process instances boot");
+        let run = browser::start(&RunConfig::default(), || {
+            let p = Process::named("bumper", &probes::BUMP_GLOBAL, &5i64)?;
+            p.start()?;
+            p.join(None)?;
+            parlab::py_print!("main: joined, exitcode {:?}", p.exitcode())
+        });
+        assert_eq!(finish(&run, 30.0).await, EndState::Finished);
+        let view = run.with_traces(TraceView::from_traces);
+        let lines: Vec<(u32, String)> = view.lines().into_iter().map(|l| (l.actor.pid, l.text)).collect();
+        assert!(lines.contains(&(2, "global = 5".to_owned())), "the child's line, from its trace: {lines:?}");
+        assert!(lines.contains(&(1, "main: joined, exitcode Some(0)".to_owned())), "{lines:?}");
+        assert_eq!(view.process_name(2), "bumper");
+    }
+}

@@ -466,10 +466,11 @@ fn assign(arena: &Arena, pid: u32) {
         host.pid = pid;
         Some((host.main.clone(), host.memory.is_some()))
     });
+    let Some((main, booted)) = start else { return };
     let e = arena.entry(pid);
     arena.store(e + E_OS_PID, pid);
     arena.store(e + E_STATE, P_RUNNING);
-    if let Some((main, true)) = start {
+    if booted {
         go(&main, arena.base(), pid);
     }
 }
@@ -514,6 +515,16 @@ pub(crate) fn tick_run(run: &Arc<Run>) {
         }
     }
     if all_over && run.threads_done() {
+        // Every instance of the run's processes goes now, after a last copy (one may have
+        // ended since the look above), so that none outlives its run or is taken for a
+        // process of the next run that gets this arena.
+        let left: Vec<(u32, u32)> = HOSTS.with(|h| {
+            h.borrow().iter().filter(|x| x.base == arena.base() && x.pid != 0).map(|x| (x.id, x.pid)).collect()
+        });
+        for (id, pid) in left {
+            last_copy(Some((run, &arena)), &arena, id, pid);
+            let_go(id);
+        }
         release(&arena);
         run.procs.release();
     }
