@@ -88,8 +88,20 @@ coded_enum! {
         /// child is gone, however it went): `obj`: its pid; `arg`: its exit code (an i64,
         /// CPython's: 0, 1 after an exception, `sys.exit`'s code, -15 terminated, -9 killed).
         ProcEnd = 18 => "process end",
+        /// A number a lesson measured that its printed output cannot carry (its stdout must
+        /// match CPython's), such as the sum on rayon's pool. A pair of events by the same
+        /// thread, one right after the other: first 16-bit field [`MEASURE_NAME`] with the
+        /// name (`arg`: a string), then [`MEASURE_VALUE`] with the value (`arg`: f64 bits);
+        /// `obj`: 0 in both. A thread records nothing between the two, so its previous event
+        /// names a value.
+        Measure = 19 => "measure",
     }
 }
+
+/// The 16-bit field of a [`Kind::Measure`] event that carries the name.
+pub const MEASURE_NAME: u16 = 0;
+/// The 16-bit field of a [`Kind::Measure`] event that carries the value.
+pub const MEASURE_VALUE: u16 = 1;
 
 impl Kind {
     /// Whether the 16-bit field of this kind's events is an [`Op`].

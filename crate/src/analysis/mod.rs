@@ -12,7 +12,7 @@ pub mod model;
 pub use deadlock::WaitEdge;
 pub use model::Model;
 
-use crate::trace::{Actor, EndState, Event, Kind, ObjKind, Op, Trace};
+use crate::trace::{Actor, EndState, Event, Kind, ObjKind, Op, Trace, MEASURE_NAME};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
@@ -48,6 +48,9 @@ pub struct TraceView {
     pub dropped: u64,
     /// The same, by process: each process records into a trace of its own.
     pub dropped_by_pid: BTreeMap<u32, u64>,
+    /// What the run measured beside its output ([`Kind::Measure`]), by name; a name
+    /// measured twice keeps its last value.
+    pub measures: BTreeMap<String, f64>,
 }
 
 impl TraceView {
@@ -78,6 +81,17 @@ impl TraceView {
                 }
                 Kind::Print | Kind::Fail | Kind::ThreadPanic | Kind::RunEnd => {
                     self.strings.insert(i, trace.text(e.str_arg()));
+                }
+                // The name is this thread's previous event (see `Kind::Measure`).
+                Kind::Measure if e.code == MEASURE_NAME => {
+                    self.strings.insert(i, trace.text(e.str_arg()));
+                }
+                Kind::Measure => {
+                    let named = self.events.iter().enumerate().rev().find(|(_, p)| p.actor == e.actor);
+                    if let Some((j, _)) = named.filter(|(_, p)| p.kind == Kind::Measure && p.code == MEASURE_NAME) {
+                        let name = self.strings.get(&j).cloned().unwrap_or_default();
+                        self.measures.insert(name, f64::from_bits(e.arg));
+                    }
                 }
                 _ => {}
             }

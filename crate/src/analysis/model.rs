@@ -359,7 +359,7 @@ impl Model {
                         close(lane, t);
                     }
                 }
-                Kind::RunStart | Kind::Process | Kind::Seed | Kind::Attempt => {}
+                Kind::RunStart | Kind::Process | Kind::Seed | Kind::Attempt | Kind::Measure => {}
                 // Drawn by the process lanes once processes run (issue 11).
                 Kind::ProcStart | Kind::ProcEnd => {}
             }
