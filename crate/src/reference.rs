@@ -71,8 +71,10 @@ impl From<RayonError> for PyErr {
 /// a lesson's `time.perf_counter()` reads too: lesson seconds inside a run, real ones
 /// outside). Each range is cut into blocks that rayon's workers steal from each other.
 ///
-/// Called from a lesson thread, it blocks that thread until the pool has summed; the pool's
-/// workers look at the run between blocks, so a stopped run ends the sum with
+/// Called from a lesson thread, it blocks that thread until the pool has summed (under the
+/// GIL policy it keeps the GIL meanwhile, as a C extension that does not release it would;
+/// under the controlled policy the run's clock is virtual and the seconds are 0); the
+/// pool's workers look at the run between blocks, so a stopped run ends the sum with
 /// [`RayonError::Interrupted`]. Where there is no pool it returns [`RayonError::NoPool`] at
 /// once rather than waiting for workers that will never come: in the browser, rayon's pool
 /// is known to be up by a flag in this memory that `init_rayon` sets once
