@@ -273,6 +273,17 @@ mod imp {
         here(|ctx| ctx.run.emit(ctx.tid, kind, op, obj, arg));
     }
 
+    /// Records a number the current thread measured, under `name` ([`Kind::Measure`]):
+    /// what a lesson knows but must not print, since its stdout is CPython's. Insights
+    /// read it from `TraceView::measures`. Nothing is recorded outside a run.
+    pub fn measure(name: &str, value: f64) {
+        here(|ctx| {
+            let s = ctx.run.trace.intern(name);
+            ctx.run.emit_code(ctx.tid, Kind::Measure, crate::trace::MEASURE_NAME, 0, s.0);
+            ctx.run.emit_code(ctx.tid, Kind::Measure, crate::trace::MEASURE_VALUE, 0, value.to_bits());
+        });
+    }
+
     /// Records an exception raised by an operation on `obj`.
     pub(crate) fn trace_fail(op: Op, obj: u32, err: &PyErr) {
         here(|ctx| {
@@ -316,7 +327,7 @@ mod imp {
 pub(crate) use imp::park_shared;
 #[cfg(not(loom))]
 pub use imp::{
-    checkpoint, eprint, monotonic, new_object, point, print, random_u64, real_ns, shared_object, sleep, trace,
+    checkpoint, eprint, measure, monotonic, new_object, point, print, random_u64, real_ns, shared_object, sleep, trace,
 };
 #[cfg(not(loom))]
 pub(crate) use imp::{

@@ -36,6 +36,8 @@ pub mod lessons;
 #[cfg(all(not(loom), any(target_arch = "wasm32", unix)))]
 pub mod multiprocessing;
 #[cfg(not(loom))]
+pub mod reference;
+#[cfg(not(loom))]
 pub mod runtime;
 #[cfg(not(loom))]
 pub mod threading;

@@ -89,8 +89,20 @@ coded_enum! {
         /// child is gone, however it went): `obj`: its pid; `arg`: its exit code (an i64,
         /// CPython's: 0, 1 after an exception, `sys.exit`'s code, -15 terminated, -9 killed).
         ProcEnd = 18 => "process end",
+        /// A number a lesson measured that its printed output cannot carry (its stdout must
+        /// match CPython's), such as the sum on rayon's pool. A pair of events by the same
+        /// thread, one right after the other: first 16-bit field [`MEASURE_NAME`] with the
+        /// name (`arg`: a string), then [`MEASURE_VALUE`] with the value (`arg`: f64 bits);
+        /// `obj`: 0 in both. A thread records nothing between the two, so its previous event
+        /// names a value.
+        Measure = 19 => "measure",
     }
 }
+
+/// The 16-bit field of a [`Kind::Measure`] event that carries the name.
+pub const MEASURE_NAME: u16 = 0;
+/// The 16-bit field of a [`Kind::Measure`] event that carries the value.
+pub const MEASURE_VALUE: u16 = 1;
 
 impl Kind {
     /// Whether the 16-bit field of this kind's events is an [`Op`].
@@ -100,9 +112,11 @@ impl Kind {
     }
 
     /// Whether this kind's `arg` is a string of the trace's arena ([`Trace::intern`]).
-    pub fn has_str(self) -> bool {
+    /// Whether an event of this kind with this 16-bit field holds a string in `arg`.
+    pub fn has_str(self, code: u16) -> bool {
         use Kind::*;
         matches!(self, RunEnd | ThreadStart | ThreadPanic | Print | ObjNew | Fail | Process)
+            || (self == Measure && code == MEASURE_NAME)
     }
 }
 
@@ -900,8 +914,10 @@ impl TraceMirror {
         // Their strings, written before the slots were published: one copy of the span
         // they lie in. Bytes in it that no copied slot refers to may still be in the
         // making; whichever slot refers to them will copy them again.
-        let spans =
-            raws.iter().filter(|r| Kind::from_u16(r.kind).is_some_and(Kind::has_str)).map(|r| StrRef(r.arg).range());
+        let spans = raws
+            .iter()
+            .filter(|r| Kind::from_u16(r.kind).is_some_and(|k| k.has_str(r.code)))
+            .map(|r| StrRef(r.arg).range());
         let (lo, hi) = spans.fold((usize::MAX, 0), |(lo, hi), (s, l)| (lo.min(s), hi.max(s + l)));
         if lo < hi && hi <= bytes_len {
             self.scratch.resize(hi - lo, 0);

@@ -369,6 +369,34 @@ async fn stop_interrupts_threads_blocked_on_every_kind_of_primitive() {
     assert_eq!(ends, 8, "every thread ended");
 }
 
+/// The machine's reference: the sum on rayon's pool (wasm-bindgen-rayon's workers, which
+/// `init_pool` starts), from inside a lesson thread, and its measurement in the trace.
+#[wasm_bindgen_test]
+async fn rayon_sums_in_a_lesson_thread_and_its_measure_reaches_the_view() {
+    let _turn = pool().await;
+    // `init_pool` started rayon's pool already: a second start is the first one's outcome.
+    browser::init_rayon(browser::cores()).await.expect("rayon's pool starts with the pool");
+    let n: u64 = 10_000_000;
+    let k = 7;
+    let ranges: Vec<(u64, u64)> = (0..k).map(|i| (n * i / k + 1, n * (i + 1) / k)).collect();
+    let out = Arc::new(Mutex::new(None));
+    let o = out.clone();
+    let run = browser::start(&RunConfig::default(), move || {
+        let (sum, secs) = parlab::reference::rayon_sum(&ranges)?;
+        parlab::runtime::measure("rayon_seconds", secs);
+        parlab::runtime::measure("rayon_sum", sum as f64);
+        *o.lock().unwrap() = Some((sum, secs));
+        Ok(())
+    });
+    assert_eq!(finish(&run, 60.0).await, EndState::Finished);
+    let (sum, secs) = out.lock().unwrap().expect("the lesson thread summed");
+    assert_eq!(sum, n * (n + 1) / 2, "the sum on rayon's workers is exact");
+    let view = parlab::analysis::TraceView::from_trace(&run.trace);
+    assert_eq!(view.measures.get("rayon_seconds"), Some(&secs), "measures: {:?}", view.measures);
+    assert_eq!(view.measures.get("rayon_sum"), Some(&(sum as f64)));
+    assert!(view.stdout().is_empty(), "a measure prints nothing");
+}
+
 /// Processes: separate instances of the module with memories of their own, run by the
 /// page's spare instances.
 mod processes {

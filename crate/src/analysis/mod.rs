@@ -16,7 +16,7 @@ pub mod model;
 pub use deadlock::WaitEdge;
 pub use model::Model;
 
-use crate::trace::{Actor, EndState, Event, Kind, ObjKey, ObjKind, Op, Trace};
+use crate::trace::{Actor, EndState, Event, Kind, ObjKey, ObjKind, Op, Trace, MEASURE_NAME};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
@@ -51,6 +51,9 @@ pub struct TraceView {
     pub dropped: u64,
     /// The same, by process: each process records into a trace of its own.
     pub dropped_by_pid: BTreeMap<u32, u64>,
+    /// What the run measured beside its output ([`Kind::Measure`]), by name; a name
+    /// measured twice keeps its last value.
+    pub measures: BTreeMap<String, f64>,
 }
 
 impl TraceView {
@@ -76,7 +79,7 @@ impl TraceView {
     /// Adds newly read events (as returned by [`Trace::read`]) to the view.
     pub fn extend(&mut self, trace: &Trace, events: Vec<Event>) {
         for e in events {
-            let text = e.kind.has_str().then(|| trace.text(e.str_arg()));
+            let text = e.kind.has_str(e.code).then(|| trace.text(e.str_arg()));
             self.push(e, text);
         }
         self.dropped_by_pid.insert(trace.pid(), trace.dropped());
@@ -101,6 +104,17 @@ impl TraceView {
             }
             Kind::Print | Kind::Fail | Kind::ThreadPanic | Kind::RunEnd => {
                 self.strings.insert(self.events.len(), text);
+            }
+            // The name is this thread's previous event (see `Kind::Measure`).
+            Kind::Measure if e.code == MEASURE_NAME => {
+                self.strings.insert(self.events.len(), text);
+            }
+            Kind::Measure => {
+                let named = self.events.iter().enumerate().rev().find(|(_, p)| p.actor == e.actor);
+                if let Some((j, _)) = named.filter(|(_, p)| p.kind == Kind::Measure && p.code == MEASURE_NAME) {
+                    let name = self.strings.get(&j).cloned().unwrap_or_default();
+                    self.measures.insert(name, f64::from_bits(e.arg));
+                }
             }
             _ => {}
         }
@@ -332,7 +346,7 @@ impl TraceReader {
                     }
                     _ => {}
                 }
-                let text = e.kind.has_str().then(|| trace.text(e.str_arg()));
+                let text = e.kind.has_str(e.code).then(|| trace.text(e.str_arg()));
                 src.pending.push_back((e, text));
             }
             let whole = src.cursor >= reserved;

@@ -516,7 +516,7 @@ impl Model {
                         lane.end.get_or_insert((t, ThreadEndHow::Stopped));
                     }
                 }
-                Kind::RunStart | Kind::Seed | Kind::Attempt => {}
+                Kind::RunStart | Kind::Seed | Kind::Attempt | Kind::Measure => {}
             }
         }
         self.processed = view.events.len();

@@ -234,6 +234,14 @@ pub async fn init_pool(n: u32) -> Result<(), PoolError> {
         add_worker()?;
     }
     listen();
+    // rayon's pool, a worker per core, for the machine's reference sum
+    // (`reference::rayon_sum`). Its workers boot while the pool's do, and the wait for it
+    // below then adds almost nothing: in the test tier (a debug build, 2 cores) two rayon
+    // workers took 80-90 ms alone, the 12 pool workers 250-530 ms, and both together
+    // 2-40 ms more than the pool alone.
+    wasm_bindgen_futures::spawn_local(async {
+        let _ = init_rayon(cores()).await;
+    });
     // Resolve once the workers and the ticker have booted (each worker adds itself to
     // SPARE), so that nothing boots, and allocates, behind a caller's back later.
     let deadline = now_ms() + 30_000.0;
@@ -243,7 +251,72 @@ pub async fn init_pool(n: u32) -> Result<(), PoolError> {
         }
         sleep_ms(5).await;
     }
+    // The rayon start above, or its outcome: lesson threads run without rayon, so its
+    // failure fails only `reference::rayon_sum` (with `RayonError::NoPool`).
+    if let Err(e) = init_rayon(cores()).await {
+        web_sys::console::error_1(&format!("parlab: rayon's pool did not start: {e}").into());
+    }
     Ok(())
+}
+
+/// rayon's pool in this memory: none, starting, ready, failed.
+static RAYON: AtomicU32 = AtomicU32::new(RAYON_NONE);
+const RAYON_NONE: u32 = 0;
+const RAYON_STARTING: u32 = 1;
+const RAYON_READY: u32 = 2;
+const RAYON_FAILED: u32 = 3;
+
+thread_local! {
+    /// Why rayon's pool failed to start, for later callers of [`init_rayon`].
+    static RAYON_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Starts rayon's global pool: `n` workers (at least one) that wasm-bindgen-rayon creates
+/// from here on this memory, each an instance of the module; resolves once they run. Call
+/// from the page or a test's worker, never from a lesson thread (a worker that blocks
+/// cannot start workers); it never blocks. Once: later calls, whatever their `n`, wait for
+/// the first one's outcome, and a failure is final (rayon's global pool can be built only
+/// once). [`init_pool`] calls it with a worker per core.
+///
+/// Lesson threads of this memory may then use rayon ([`crate::reference::rayon_sum`]);
+/// until then, and in a child process's instance (a memory of its own), it reports that
+/// there is no pool rather than letting rayon build one on the calling thread.
+pub async fn init_rayon(n: u32) -> Result<(), PoolError> {
+    if !isolated() {
+        return Err(PoolError::NotIsolated);
+    }
+    let failed = || Err(PoolError::Worker(RAYON_ERROR.with(|e| e.borrow().clone())));
+    if RAYON.compare_exchange(RAYON_NONE, RAYON_STARTING, Ordering::SeqCst, Ordering::SeqCst).is_err() {
+        let deadline = now_ms() + 30_000.0;
+        loop {
+            match RAYON.load(Ordering::SeqCst) {
+                RAYON_READY => return Ok(()),
+                RAYON_FAILED => return failed(),
+                _ if now_ms() > deadline => {
+                    return Err(PoolError::Worker("rayon's pool did not start within 30 s".into()))
+                }
+                _ => sleep_ms(5).await,
+            }
+        }
+    }
+    let started = wasm_bindgen_futures::JsFuture::from(wasm_bindgen_rayon::init_thread_pool(n.max(1) as usize)).await;
+    match started {
+        Ok(_) => {
+            RAYON.store(RAYON_READY, Ordering::SeqCst);
+            Ok(())
+        }
+        Err(e) => {
+            let why = format!("rayon's pool: {}", e.as_string().unwrap_or_else(|| format!("{e:?}")));
+            RAYON_ERROR.with(|r| *r.borrow_mut() = why);
+            RAYON.store(RAYON_FAILED, Ordering::SeqCst);
+            failed()
+        }
+    }
+}
+
+/// Whether rayon's pool of this memory runs ([`init_rayon`] has completed here).
+pub(crate) fn rayon_ready() -> bool {
+    RAYON.load(Ordering::SeqCst) == RAYON_READY
 }
 
 /// Makes sure at least `n` workers are idle and ready, creating the missing ones and

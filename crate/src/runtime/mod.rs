@@ -19,7 +19,7 @@ pub mod process;
 pub mod sched;
 pub(crate) mod thread;
 
-pub use crate::hooks::{checkpoint, eprint, monotonic, new_object, print, random_u64, real_ns, sleep, trace};
+pub use crate::hooks::{checkpoint, eprint, measure, monotonic, new_object, print, random_u64, real_ns, sleep, trace};
 pub use sched::{Choice, Policy, Schedule, DEFAULT_SWITCH_INTERVAL_NS};
 
 use crate::error::PyResult;
