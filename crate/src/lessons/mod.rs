@@ -138,6 +138,9 @@ fn format_float(f: f64) -> String {
 impl ParamSpec {
     pub fn default_value(&self) -> Value {
         match self.kind {
+            ParamKind::Int { min, max, default: params::CORES } => {
+                Value::Int((crate::runtime::cpu_count() as i64).clamp(min, max))
+            }
             ParamKind::Int { default, .. } => Value::Int(default),
             ParamKind::Float { default, .. } => Value::Float(default),
             ParamKind::Bool { default } => Value::Bool(default),

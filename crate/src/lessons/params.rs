@@ -19,6 +19,15 @@ pub const fn count(key: &'static str, label: Text, min: i64, max: i64, default: 
     ParamSpec { key, label, kind: ParamKind::Int { min, max, default } }
 }
 
+/// The default of a count that is this machine's core count ([`cores`]), known only when
+/// the lesson runs.
+pub const CORES: i64 = i64::MIN;
+
+/// How many processes or threads, by default one per core of this machine.
+pub const fn cores(key: &'static str, label: Text, min: i64, max: i64) -> ParamSpec {
+    count(key, label, min, max, CORES)
+}
+
 /// A duration in lesson seconds.
 pub const fn seconds(key: &'static str, label: Text, min: f64, max: f64, default: f64) -> ParamSpec {
     ParamSpec { key, label, kind: ParamKind::Float { min, max, default } }

@@ -256,14 +256,7 @@ pub fn active_children() -> PyResult<usize> {
 
 /// `multiprocessing.cpu_count()`: this machine's logical cores.
 pub fn cpu_count() -> usize {
-    #[cfg(target_arch = "wasm32")]
-    {
-        crate::runtime::browser::cores() as usize
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    }
+    crate::runtime::cpu_count()
 }
 
 /// `multiprocessing.log_to_stderr(logging.INFO)`: this process and the children it starts

@@ -180,6 +180,18 @@ pub(crate) fn set_current(ctx: Option<Ctx>) {
     });
 }
 
+/// This machine's logical cores (`os.cpu_count()`).
+pub fn cpu_count() -> usize {
+    #[cfg(target_arch = "wasm32")]
+    {
+        browser::cores() as usize
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+}
+
 /// `print(...)` with format arguments; evaluates to `PyResult<()>`.
 #[macro_export]
 macro_rules! py_print {

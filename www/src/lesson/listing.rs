@@ -174,10 +174,10 @@ pub fn show_errors(page: &LessonPage) {
 pub fn step_param(spec: &ParamSpec, text: &str, up: bool) -> Option<String> {
     let sign = if up { 1.0 } else { -1.0 };
     match spec.kind {
-        ParamKind::Int { min, max, default } => {
-            let v = match spec.parse(text) {
-                Ok(Value::Int(i)) => i,
-                _ => default,
+        ParamKind::Int { min, max, .. } => {
+            let v = match spec.parse(text).unwrap_or_else(|_| spec.default_value()) {
+                Value::Int(i) => i,
+                _ => min,
             };
             Some((v + sign as i64).clamp(min, max).to_string())
         }
