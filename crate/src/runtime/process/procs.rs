@@ -40,7 +40,13 @@ pub(crate) struct Procs {
     named: std::sync::atomic::AtomicU32,
     #[cfg(target_os = "linux")]
     pub(crate) os: super::native::Children,
+    /// What `multiprocessing` runs at this process's exit once its children are joined
+    /// (CPython's finalizers: a queue's feeder thread flushes its buffer).
+    exit_hooks: Mutex<Vec<ExitHook>>,
 }
+
+/// A finalizer of [`Procs::on_exit`].
+pub(crate) type ExitHook = Box<dyn FnOnce(&Run) + Send>;
 
 impl Procs {
     pub(crate) fn pid(&self) -> u32 {
@@ -68,6 +74,11 @@ impl Procs {
 
     pub(crate) fn children(&self) -> Vec<u32> {
         self.children.lock().unwrap().clone()
+    }
+
+    /// Runs `hook` at this process's exit, after its children are joined.
+    pub(crate) fn on_exit(&self, hook: ExitHook) {
+        self.exit_hooks.lock().unwrap().push(hook);
     }
 }
 
@@ -120,6 +131,10 @@ impl Run {
                 }
                 arena.wait(arena.entry(pid) + E_STATE, state, Some(20_000_000));
             }
+        }
+        let hooks = std::mem::take(&mut *self.procs.exit_hooks.lock().unwrap());
+        for hook in hooks {
+            hook(self);
         }
     }
 
