@@ -6,9 +6,17 @@
 //! of the program, with its arguments serialized, as CPython's `spawn` start method does;
 //! a "subclass overriding `run`" is a target whose arguments are the subclass's fields.
 //!
+//! What processes share lives in the run's arena: [`Pipe`]'s [`Connection`]s
+//! (`connection`), [`Queue`] and [`JoinableQueue`] (`queues`), [`Value`] and [`Array`]
+//! (`sharedctypes`), and the process-shared locks (`synchronize`). Each handle crosses into
+//! a child in its arguments (`Serialize` + `Deserialize` as its place in the arena).
+//!
 //! The runtime side (starting, reaping, the run's shared arena) is `runtime/process/`.
 
 pub mod probes;
+pub mod synchronize;
+
+pub use synchronize::{Barrier, BoundedSemaphore, CondLock, Condition, Event, Lock, RLock, Semaphore};
 
 use crate::error::{PyErr, PyResult};
 use crate::hooks::{self};
