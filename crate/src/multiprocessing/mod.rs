@@ -13,9 +13,11 @@
 //!
 //! The runtime side (starting, reaping, the run's shared arena) is `runtime/process/`.
 
+pub mod connection;
 pub mod probes;
 pub mod synchronize;
 
+pub use connection::{pipe_named, Connection, Pipe};
 pub use synchronize::{Barrier, BoundedSemaphore, CondLock, Condition, Event, Lock, RLock, Semaphore};
 
 use crate::error::{PyErr, PyResult};
