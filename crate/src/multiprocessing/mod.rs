@@ -15,9 +15,11 @@
 
 pub mod connection;
 pub mod probes;
+pub mod queues;
 pub mod synchronize;
 
 pub use connection::{pipe_named, Connection, Pipe};
+pub use queues::{JoinableQueue, Queue};
 pub use synchronize::{Barrier, BoundedSemaphore, CondLock, Condition, Event, Lock, RLock, Semaphore};
 
 use crate::error::{PyErr, PyResult};
