@@ -16,10 +16,12 @@
 pub mod connection;
 pub mod probes;
 pub mod queues;
+pub mod sharedctypes;
 pub mod synchronize;
 
 pub use connection::{pipe_named, Connection, Pipe};
 pub use queues::{JoinableQueue, Queue};
+pub use sharedctypes::{Array, CType, Value};
 pub use synchronize::{Barrier, BoundedSemaphore, CondLock, Condition, Event, Lock, RLock, Semaphore};
 
 use crate::error::{PyErr, PyResult};
