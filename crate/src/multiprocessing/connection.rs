@@ -32,15 +32,19 @@ const FRAME_HEADER: u32 = 8;
 /// How often a waiting reader or writer looks whether the other side's processes live.
 const LIVENESS_NS: u64 = 20_000_000;
 
-// Ring header words.
+// Ring header words, in two cache lines: the writers' (the head, their mutex, the event
+// count they sleep on for room) and the readers' (the tail, theirs, the event count for
+// data), so that a writer and a reader in two processes do not bounce one line between
+// their cores on every message. Each line has its own copy of where the data lies.
 const HEAD: u32 = 0;
-const TAIL: u32 = 4;
-const WLOCK: u32 = 8;
-const RLOCK: u32 = 12;
-const DATA_EV: u32 = 16;
-const ROOM_EV: u32 = 24;
-const DATA: u32 = 32;
-pub(crate) const RING_HEADER_BYTES: u32 = 64;
+const WLOCK: u32 = 4;
+const ROOM_EV: u32 = 8;
+const DATA_W: u32 = 16;
+const TAIL: u32 = 64;
+const RLOCK: u32 = 68;
+const DATA_EV: u32 = 72;
+const DATA_R: u32 = 80;
+pub(crate) const RING_HEADER_BYTES: u32 = 128;
 
 /// One direction: a ring of frames in the arena, at `hdr` (its data elsewhere).
 #[derive(Clone, Copy)]
@@ -66,12 +70,9 @@ impl Ring {
     /// A new ring: its header at `hdr` (zeroed), its data allocated here.
     pub(crate) fn init(a: &Arena, hdr: u32) -> PyResult<Ring> {
         let data = a.alloc(RING_BYTES, 64).map_err(|e| PyErr::Other { class: "OSError".into(), message: e })?;
-        a.store(hdr + DATA, data);
+        a.store(hdr + DATA_W, data);
+        a.store(hdr + DATA_R, data);
         Ok(Ring { hdr })
-    }
-
-    fn data(self, a: &Arena) -> u32 {
-        a.load(self.hdr + DATA)
     }
 
     /// Bytes written and not yet read.
@@ -97,28 +98,30 @@ impl Ring {
         }
     }
 
-    /// Writes one frame (`no`, `payload`), holding the writers' mutex throughout so that
-    /// frames of several writers never interleave. `before_publish` runs once, when the
-    /// first bytes are about to become visible (the sender's trace event goes there, so
-    /// that it precedes the receiver's). Blocks while the ring is full; `BrokenPipeError`
-    /// once no reader is left (`readers`).
-    pub(crate) fn write_frame(
+    /// Writes frames (number, payload) one after the other, holding the writers' mutex
+    /// throughout so that frames of several writers never interleave. `before_publish`
+    /// runs once, when the first bytes are about to become visible (the sender's trace
+    /// event goes there, so that it precedes the receiver's). Blocks while the ring is
+    /// full; `BrokenPipeError` once no reader is left (`readers`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn write_frames<'p>(
         self,
         a: &Arena,
-        no: u32,
-        payload: &[u8],
+        frames: impl IntoIterator<Item = (u32, &'p [u8])>,
         obj: u32,
         op: Op,
         readers: &dyn Peer,
         before_publish: impl FnOnce(),
     ) -> PyResult<()> {
-        let mut frame = Vec::with_capacity(payload.len() + FRAME_HEADER as usize);
-        frame.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-        frame.extend_from_slice(&no.to_le_bytes());
-        frame.extend_from_slice(payload);
+        let mut stream = Vec::new();
+        for (no, payload) in frames {
+            stream.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+            stream.extend_from_slice(&no.to_le_bytes());
+            stream.extend_from_slice(payload);
+        }
         let wlock = Mx(self.hdr + WLOCK);
         wlock.lock(a, None, obj)?;
-        let r = self.write_locked(a, &frame, obj, op, readers, before_publish);
+        let r = self.write_locked(a, &stream, obj, op, readers, before_publish);
         wlock.unlock(a);
         r
     }
@@ -132,7 +135,7 @@ impl Ring {
         readers: &dyn Peer,
         before_publish: impl FnOnce(),
     ) -> PyResult<()> {
-        let data = self.data(a);
+        let data = a.load(self.hdr + DATA_W);
         let mut head = a.load(self.hdr + HEAD);
         let mut sent = 0usize;
         let mut announce = Some(before_publish);
@@ -245,7 +248,7 @@ impl Ring {
         op: Op,
         writers: &dyn Peer,
     ) -> PyResult<Option<(u32, Vec<u8>)>> {
-        let data = self.data(a);
+        let data = a.load(self.hdr + DATA_R);
         let avail = self.wait_bytes(a, FRAME_HEADER, obj, op, writers)?;
         if avail < FRAME_HEADER {
             return Ok(None);
@@ -480,7 +483,7 @@ impl Connection {
         let (a, id) = (&self.0.arena, self.0.id);
         let no = a.next_id();
         let readers = EndOf { a, pipe: self.0.pipe, end: 1 - self.0.end };
-        let r = self.out_ring().write_frame(a, no, bytes, id, Op::Send, &readers, || {
+        let r = self.out_ring().write_frames(a, [(no, bytes)], id, Op::Send, &readers, || {
             hooks::trace(Kind::Signal, Op::Send, id, msg_arg(no, bytes.len() as u32))
         });
         r.map_err(|e| if e == PyErr::Interrupted { e } else { self.fail(Op::Send, e) })

@@ -280,24 +280,24 @@ fn feed(q: &Inner) -> PyResult<()> {
     let ring = Ring { hdr: q.off + Q_RING };
     loop {
         let seq = q.notempty.load(Ordering::SeqCst);
-        let next = {
+        // Everything buffered so far goes in one write: one pass of the writers' mutex and
+        // one wake-up of the reader for many small items.
+        let batch: Vec<(u32, Vec<u8>)> = {
             let mut l = q.local.lock().unwrap();
-            match l.buf.pop_front() {
-                Some(item) => Some(item),
-                None if l.closed => return Ok(()),
-                None => None,
+            if l.buf.is_empty() && l.closed {
+                return Ok(());
             }
+            l.buf.drain(..).collect()
         };
-        match next {
-            Some((no, bytes)) => {
-                ring.write_frame(&q.arena, no, &bytes, q.id, Op::Put, &Always, || ())?;
-                if q.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
-                    hooks::wake_all(&q.pending);
-                }
-            }
-            None => {
-                hooks::park(&q.notempty, seq, None, q.id)?;
-            }
+        if batch.is_empty() {
+            hooks::park(&q.notempty, seq, None, q.id)?;
+            continue;
+        }
+        let frames = batch.iter().map(|(no, bytes)| (*no, bytes.as_slice()));
+        ring.write_frames(&q.arena, frames, q.id, Op::Put, &Always, || ())?;
+        let n = batch.len() as u32;
+        if q.pending.fetch_sub(n, Ordering::SeqCst) == n {
+            hooks::wake_all(&q.pending);
         }
     }
 }
