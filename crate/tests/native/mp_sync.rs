@@ -8,6 +8,7 @@ use parlab::multiprocessing::{
 use parlab::threading::Thread;
 use parlab::trace::EndState;
 use parlab::PyResult;
+use std::sync::Arc;
 
 #[test]
 fn the_locks_raise_cpythons_errors() {
@@ -132,4 +133,63 @@ fn another_process_may_release_a_lock_but_not_an_rlock() {
         got,
         vec!["false", "false", "AssertionError: attempt to release recursive lock not owned by thread", "true", "true"]
     );
+}
+
+#[test]
+fn notify_wakes_as_many_as_it_says_and_notify_all_the_rest() {
+    use parlab::trace::{Kind, Op};
+    use std::sync::atomic::{AtomicU32, Ordering};
+    let (run, woken) = run_with::<Vec<u32>>(|out| {
+        let c = Condition::new()?;
+        let entered = Arc::new(AtomicU32::new(0));
+        let woken = Arc::new(AtomicU32::new(0));
+        let threads: Vec<Thread> = (0..4)
+            .map(|_| {
+                let (c, entered, woken) = (c.clone(), entered.clone(), woken.clone());
+                Thread::new("waiter", move || {
+                    c.with_lock(|| {
+                        entered.fetch_add(1, Ordering::SeqCst);
+                        if c.wait(Some(30.0))? {
+                            woken.fetch_add(1, Ordering::SeqCst);
+                        }
+                        Ok(())
+                    })
+                })
+            })
+            .collect();
+        for t in &threads {
+            t.start()?;
+        }
+        // Each waiter counts itself under the lock, which `wait` lets go only once it is
+        // a waiter: holding the lock with all four counted, all four wait.
+        let t0 = std::time::Instant::now();
+        while c.with_lock(|| Ok(entered.load(Ordering::SeqCst)))? < 4 {
+            if t0.elapsed().as_secs() > 20 {
+                return Err(parlab::PyErr::runtime("the waiters never all waited"));
+            }
+            parlab::runtime::sleep(0.001)?;
+        }
+        c.with_lock(|| c.notify(2))?;
+        let t0 = std::time::Instant::now();
+        while woken.load(Ordering::SeqCst) < 2 && t0.elapsed().as_secs() < 20 {
+            parlab::runtime::sleep(0.001)?;
+        }
+        let after_two = woken.load(Ordering::SeqCst);
+        c.with_lock(|| c.notify_all())?;
+        for t in &threads {
+            t.join(None)?;
+        }
+        *out.lock().unwrap() = vec![after_two, woken.load(Ordering::SeqCst)];
+        Ok(())
+    });
+    assert_eq!(run.end_state(), Some(EndState::Finished));
+    assert_eq!(woken, vec![2, 4]);
+    let notified: Vec<u64> = run
+        .trace
+        .snapshot()
+        .iter()
+        .filter(|e| e.kind == Kind::Signal && matches!(e.op, Op::Notify | Op::NotifyAll))
+        .map(|e| e.arg)
+        .collect();
+    assert_eq!(notified, vec![2, 2], "notify(2) notified two waiters, notify_all the other two");
 }
