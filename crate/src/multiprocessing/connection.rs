@@ -261,6 +261,8 @@ impl Ring {
         tail = tail.wrapping_add(FRAME_HEADER);
         let mut out = vec![0u8; len as usize];
         let mut got = 0u32;
+        // What the ring held when last looked at, and how much of that is read since.
+        let (mut fill, mut consumed) = (avail, FRAME_HEADER);
         let mut avail = avail - FRAME_HEADER;
         loop {
             let n = avail.min(len - got);
@@ -268,7 +270,14 @@ impl Ring {
             got += n;
             tail = tail.wrapping_add(n);
             a.store(self.hdr + TAIL, tail);
-            Ev(self.hdr + ROOM_EV).notify(a);
+            // A writer sleeps only on a full ring; it is woken once the ring is half empty,
+            // not for every message read (a wake on shared memory is a costly system call
+            // natively). One that a reader leaves short of that looks again by itself
+            // within `LIVENESS_NS`.
+            consumed += n;
+            if fill > RING_BYTES / 2 && fill - consumed <= RING_BYTES / 2 {
+                Ev(self.hdr + ROOM_EV).notify(a);
+            }
             if got == len {
                 return Ok(Some((no, out)));
             }
@@ -276,6 +285,7 @@ impl Ring {
             if avail == 0 {
                 return Ok(None);
             }
+            (fill, consumed) = (avail, 0);
         }
     }
 

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 // Queue words: items put and not yet got (CPython's `maxsize - sem value`), putters asleep
@@ -47,6 +47,8 @@ struct Inner {
     name: String,
     joinable: bool,
     local: Mutex<Local>,
+    /// `close()` was called in this process (read by every get and put: no lock).
+    closed: AtomicBool,
     /// Bumped on each append to the buffer and on close: the feeder sleeps on it.
     notempty: crate::sync::AtomicU32,
     /// Items appended and not yet written to the ring.
@@ -58,7 +60,6 @@ struct Local {
     buf: VecDeque<(u32, Vec<u8>)>,
     feeder: Option<Thread>,
     feeder_started: bool,
-    closed: bool,
     join_cancelled: bool,
 }
 
@@ -88,6 +89,7 @@ impl Queue {
             name,
             joinable,
             local: Mutex::new(Local::default()),
+            closed: AtomicBool::new(false),
             notempty: Default::default(),
             pending: Default::default(),
         }))
@@ -108,7 +110,7 @@ impl Queue {
     }
 
     fn check_open(&self, op: Op) -> PyResult<()> {
-        if self.0.local.lock().unwrap().closed {
+        if self.0.closed.load(Ordering::SeqCst) {
             return Err(self.fail(op, PyErr::ValueError(format!("Queue {self} is closed"))));
         }
         Ok(())
@@ -145,14 +147,19 @@ impl Queue {
         if self.0.joinable {
             a.fetch_add(off + Q_UNFINISHED, 1);
         }
-        let start = {
+        let (was_empty, start) = {
             let mut l = self.0.local.lock().unwrap();
+            let was_empty = l.buf.is_empty();
             l.buf.push_back((no, bytes));
             self.0.pending.fetch_add(1, Ordering::SeqCst);
-            !std::mem::replace(&mut l.feeder_started, true)
+            (was_empty, !std::mem::replace(&mut l.feeder_started, true))
         };
-        self.0.notempty.fetch_add(1, Ordering::SeqCst);
-        hooks::wake_one(&self.0.notempty);
+        // The feeder sleeps only on an empty buffer: appending to a non-empty one needs
+        // no wake-up (with the feeder asleep, each wake is a system call natively).
+        if was_empty {
+            self.0.notempty.fetch_add(1, Ordering::SeqCst);
+            hooks::wake_one(&self.0.notempty);
+        }
         if start {
             self.start_feeder()?;
         }
@@ -243,7 +250,7 @@ impl Queue {
     /// `close()`: no more puts or gets from this process; its feeder writes what it holds,
     /// then ends.
     pub fn close(&self) {
-        self.0.local.lock().unwrap().closed = true;
+        self.0.closed.store(true, Ordering::SeqCst);
         self.0.notempty.fetch_add(1, Ordering::SeqCst);
         hooks::wake_all(&self.0.notempty);
     }
@@ -253,7 +260,7 @@ impl Queue {
     pub fn join_thread(&self) -> PyResult<()> {
         let feeder = {
             let l = self.0.local.lock().unwrap();
-            if !l.closed {
+            if !self.0.closed.load(Ordering::SeqCst) {
                 return Err(PyErr::Other {
                     class: "AssertionError".into(),
                     message: format!("Queue {self} not closed"),
@@ -284,7 +291,7 @@ fn feed(q: &Inner) -> PyResult<()> {
         // one wake-up of the reader for many small items.
         let batch: Vec<(u32, Vec<u8>)> = {
             let mut l = q.local.lock().unwrap();
-            if l.buf.is_empty() && l.closed {
+            if l.buf.is_empty() && q.closed.load(Ordering::SeqCst) {
                 return Ok(());
             }
             l.buf.drain(..).collect()
