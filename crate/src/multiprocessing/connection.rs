@@ -103,7 +103,6 @@ impl Ring {
     /// runs once, when the first bytes are about to become visible (the sender's trace
     /// event goes there, so that it precedes the receiver's). Blocks while the ring is
     /// full; `BrokenPipeError` once no reader is left (`readers`).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn write_frames<'p>(
         self,
         a: &Arena,
@@ -178,7 +177,6 @@ impl Ring {
 
     /// Waits until a frame's header is readable (`Some(true)`), or until `deadline`
     /// (`Some(false)`); `None` at end of file. Does not consume anything.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn wait_readable(
         self,
         a: &Arena,

@@ -32,7 +32,7 @@ pub(crate) fn my_pid() -> u32 {
     crate::runtime::with_current(|c| c.run.procs.pid()).unwrap_or(crate::trace::Actor::MAIN_PID)
 }
 
-/// A new shared object of `kind`: `words` bytes of zeroed arena, a run-wide id, and its
+/// A new shared object of `kind`: `bytes` of zeroed arena (a cache line of its own at least), a run-wide id, and its
 /// record in this process's trace.
 pub(crate) fn new_shared(bytes: u32, kind: ObjKind, name: &str) -> PyResult<(Arena, u32, u32)> {
     let arena = process::current_arena()?;
@@ -95,7 +95,6 @@ impl Ev {
 /// looks once. Records `Attempt` and `Block` of `op` on `obj` when it has to wait; the
 /// caller records how it ended. `recheck_ns`: sleep at most this long at a time before
 /// calling `check(true)` again (for conditions no notifier announces: a process's death).
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn wait_for<R>(
     a: &Arena,
     ev: Ev,
@@ -159,7 +158,6 @@ pub(crate) fn wait_for<R>(
 /// Waits until `take` succeeds on the word at `w` (a lock's owner, a semaphore's value),
 /// sleeping on that word itself, counted in the sleepers word at `s`; the releaser wakes
 /// only when that count is not zero. Records `Attempt`/`Block` like [`wait_for`].
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn acquire_word(
     a: &Arena,
     w: u32,
