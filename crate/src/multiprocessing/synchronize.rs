@@ -139,17 +139,19 @@ pub(crate) fn wait_for<R>(
             return ready;
         }
         let slice = recheck_ns.map(|r| hooks::now_ns().saturating_add(r));
-        let until = match (deadline, slice) {
-            (Some(d), Some(s)) => Some(d.min(s)),
-            (d, s) => d.or(s),
+        let (until, at_deadline) = match (deadline, slice) {
+            (Some(d), Some(s)) => (Some(d.min(s)), d <= s),
+            (Some(d), None) => (Some(d), true),
+            (None, s) => (s, false),
         };
         let parked = hooks::park_shared(a, ev.0, seq, until, obj);
         a.fetch_sub(ev.0 + 4, 1);
-        parked?;
+        let parked = parked?;
         if let Some(r) = check(true)? {
             return Ok(Some(r));
         }
-        if passed(deadline) {
+        // The seam's word on a timeout counts too: its clock may be a controlled run's.
+        if passed(deadline) || (parked == Park::TimedOut && at_deadline) {
             return Ok(None);
         }
     }
@@ -230,7 +232,7 @@ impl Mx {
             if c == 0 {
                 return Ok(true);
             }
-            if hooks::park_shared(a, self.0, 2, deadline, obj)? == Park::TimedOut && passed(deadline) {
+            if hooks::park_shared(a, self.0, 2, deadline, obj)? == Park::TimedOut {
                 return Ok(false);
             }
         }
@@ -1120,12 +1122,13 @@ impl Barrier {
         let a = &self.arena;
         let state = self.off + B_STATE;
         while a.load(state) == FILLING {
-            if passed(deadline) {
+            // The seam's word on a timeout counts too: its clock may be a controlled run's.
+            let timed_out = passed(deadline) || self.cond_wait(deadline)? == Park::TimedOut;
+            if timed_out && a.load(state) == FILLING {
                 hooks::trace(Kind::Timeout, Op::Wait, self.id, 0);
                 self.break_it();
                 return Err(PyErr::BrokenBarrierError);
             }
-            self.cond_wait(deadline)?;
         }
         if a.load(state) == BROKEN || a.load(state) == RESETTING {
             return Err(PyErr::BrokenBarrierError);
