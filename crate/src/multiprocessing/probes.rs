@@ -22,6 +22,7 @@ pub static TARGETS: &[&Target] = &[
     &COUNTER,
     &BARRIER_PARTY,
     &LOCK_PROBE,
+    &COND_WAITER,
 ];
 
 /// `sys.exit(code)`.
@@ -62,7 +63,7 @@ fn nothing(_: ()) -> PyResult<()> {
 
 // Shared objects' probes: what a child does with the handles it was given.
 
-use super::{Barrier, Connection, Event, JoinableQueue, Lock, Queue, RLock, Value};
+use super::{Barrier, Condition, Connection, Event, JoinableQueue, Lock, Queue, RLock, Semaphore, Value};
 
 /// Echoes `n` messages back on `conn` (the bench times the round trips).
 pub static PIPE_ECHO: Target = crate::target!(pipe_echo);
@@ -163,4 +164,16 @@ fn lock_probe((lock, rlock, q): (Lock, RLock, Queue)) -> PyResult<()> {
         outcome(lock.release().map(|_| true)),
     ];
     q.put(&results, true, None)
+}
+
+/// Under the condition's lock: sets `ready`, waits to be notified, then takes one of the
+/// semaphore's slots and puts what the wait returned on `q`.
+pub static COND_WAITER: Target = crate::target!(cond_waiter);
+fn cond_waiter((c, ready, slots, q): (Condition, Event, Semaphore, Queue)) -> PyResult<()> {
+    let notified = c.with_lock(|| {
+        ready.set();
+        c.wait(Some(30.0))
+    })?;
+    let slot = slots.acquire_with(true, Some(30.0))?;
+    q.put(&(notified, slot), true, None)
 }

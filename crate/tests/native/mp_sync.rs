@@ -193,3 +193,22 @@ fn notify_wakes_as_many_as_it_says_and_notify_all_the_rest() {
         .collect();
     assert_eq!(notified, vec![2, 2], "notify(2) notified two waiters, notify_all the other two");
 }
+
+#[test]
+fn a_condition_and_a_semaphore_across_processes() {
+    let (run, got) = run_with::<Vec<(bool, bool)>>(|out| {
+        let (c, ready, slots, q) = (Condition::new()?, Event::new()?, Semaphore::new(0)?, Queue::new(0)?);
+        let p = Process::new(&probes::COND_WAITER, &(c.clone(), ready.clone(), slots.clone(), q.clone()))?;
+        p.start()?;
+        // `ready` is set under the lock, which the child's wait lets go only once it waits.
+        ready.wait(Some(30.0))?;
+        c.with_lock(|| c.notify(1))?;
+        slots.release()?;
+        let got: (bool, bool) = q.get(true, Some(30.0))?;
+        p.join(Some(20.0))?;
+        *out.lock().unwrap() = vec![got, (p.exitcode() == Some(0), slots.get_value() == 0)];
+        Ok(())
+    });
+    assert_eq!(run.end_state(), Some(EndState::Finished));
+    assert_eq!(got, vec![(true, true), (true, true)], "notified across processes, and the slot taken there");
+}
