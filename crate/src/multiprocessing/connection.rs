@@ -543,10 +543,12 @@ impl Connection {
     }
 }
 
-/// A handle on the wire: which end of which pipe, and which process sent it. The sender
-/// counts it as one more handle of its own until the receiver takes it over, so that an
-/// end passed to a child stays open while the child starts, even if the parent closes its
-/// own handle at once (CPython's `p.start(); w.close()`).
+/// A handle on the wire: which end of which pipe, and its transfer word. A handle in
+/// flight is one more open handle of whoever holds the transfer word (the sender, or the
+/// child it was handed over to when that child started: [`hand_over`]) until a receiver
+/// takes it over, so that an end passed to a child stays open while the child starts even
+/// if the parent closes its own handle at once (CPython's `p.start(); w.close()`), and
+/// closes with a child killed before it ever decoded its arguments.
 #[derive(Serialize, Deserialize)]
 struct ConnWire {
     pipe: u32,
@@ -554,8 +556,43 @@ struct ConnWire {
     id: u32,
     readable: bool,
     writable: bool,
-    from_pid: u32,
+    /// An arena word: the pid the handle in flight counts for; 0 once taken over.
+    transfer: u32,
     name: String,
+}
+
+/// A handle in flight, as [`capture_transfers`] lists it.
+pub(crate) struct Transfer {
+    arena: Arena,
+    word: u32,
+    pipe: u32,
+    end: u32,
+}
+
+std::thread_local! {
+    static CAPTURE: std::cell::RefCell<Option<Vec<Transfer>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `encode` and lists the handles it put in flight (a child's arguments, which
+/// [`hand_over`] gives to the child once it has a pid).
+pub(crate) fn capture_transfers<R>(encode: impl FnOnce() -> R) -> (R, Vec<Transfer>) {
+    let outer = CAPTURE.with(|c| c.borrow_mut().replace(Vec::new()));
+    let r = encode();
+    let got = CAPTURE.with(|c| std::mem::replace(&mut *c.borrow_mut(), outer)).unwrap_or_default();
+    (r, got)
+}
+
+/// The handles in flight in a child's arguments now count for the child itself: if it
+/// dies before it takes them over, they die with it.
+pub(crate) fn hand_over(transfers: &[Transfer], child: u32) {
+    for t in transfers {
+        let from = t.arena.load(t.word);
+        if from != 0 && from != child && t.arena.cas(t.word, from, child).is_ok() {
+            // The child's count first, so that the end never looks unheld meanwhile.
+            t.arena.fetch_add(count_word(t.pipe, t.end, child), 1);
+            t.arena.fetch_sub(count_word(t.pipe, t.end, from), 1);
+        }
+    }
 }
 
 impl Serialize for Connection {
@@ -563,15 +600,22 @@ impl Serialize for Connection {
         if self.closed() {
             return Err(S::Error::custom("handle is closed"));
         }
-        let from_pid = self.0.pid;
-        self.0.arena.fetch_add(count_word(self.0.pipe, self.0.end, from_pid), 1);
+        let (a, from) = (&self.0.arena, self.0.pid);
+        let transfer = a.alloc(4, 4).map_err(S::Error::custom)?;
+        a.store(transfer, from);
+        a.fetch_add(count_word(self.0.pipe, self.0.end, from), 1);
+        CAPTURE.with(|c| {
+            if let Some(list) = c.borrow_mut().as_mut() {
+                list.push(Transfer { arena: a.clone(), word: transfer, pipe: self.0.pipe, end: self.0.end });
+            }
+        });
         ConnWire {
             pipe: self.0.pipe,
             end: self.0.end,
             id: self.0.id,
             readable: self.0.readable,
             writable: self.0.writable,
-            from_pid,
+            transfer,
             name: self.0.name.clone(),
         }
         .serialize(s)
@@ -582,13 +626,22 @@ impl<'de> Deserialize<'de> for Connection {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Connection, D::Error> {
         let w = ConnWire::deserialize(d)?;
         let arena = super::synchronize::attach::<D::Error>(w.id, ObjKind::Connection, &w.name)?;
-        if !(1..=crate::runtime::process::arena::MAX_PROCS).contains(&w.from_pid) {
+        if w.end > 1 || w.transfer % 4 != 0 {
             return Err(D::Error::custom("malformed connection handle"));
         }
-        // Taken over from the sender: this process's handle now.
+        // Taken over from whoever the handle in flight counted for: this process's now.
         let pid = my_pid();
         arena.fetch_add(count_word(w.pipe, w.end, pid), 1);
-        arena.fetch_sub(count_word(w.pipe, w.end, w.from_pid), 1);
+        let mut holder = arena.load(w.transfer);
+        while holder != 0 {
+            match arena.cas(w.transfer, holder, 0) {
+                Ok(_) => break,
+                Err(x) => holder = x,
+            }
+        }
+        if (1..=crate::runtime::process::arena::MAX_PROCS).contains(&holder) {
+            arena.fetch_sub(count_word(w.pipe, w.end, holder), 1);
+        }
         Ok(Connection(Arc::new(End {
             arena,
             pipe: w.pipe,

@@ -52,6 +52,8 @@ struct Inner {
     obj: u32,
     target: &'static Target,
     args: Mutex<Option<Vec<u8>>>,
+    /// Pipe ends in flight in `args`: the child's own once it starts.
+    transfers: Vec<connection::Transfer>,
     state: Mutex<State>,
 }
 
@@ -74,13 +76,15 @@ impl Process {
 
     /// `Process(target=target, args=args, name=name)`.
     pub fn named(name: &str, target: &'static Target, args: &impl Serialize) -> PyResult<Process> {
-        let bytes = process::encode(args)?;
+        let (bytes, transfers) = connection::capture_transfers(|| process::encode(args));
+        let bytes = bytes?;
         let obj = hooks::new_object(ObjKind::Process, name);
         Ok(Process(Arc::new(Inner {
             name: name.to_owned(),
             obj,
             target,
             args: Mutex::new(Some(bytes)),
+            transfers,
             state: Mutex::new(State { daemon: false, child: None, closed: false }),
         })))
     }
@@ -136,6 +140,7 @@ impl Process {
             return Err(assertion("cannot start a process twice"));
         };
         let child = process::spawn(self.0.target, args, &self.0.name, s.daemon, self.0.obj)?;
+        connection::hand_over(&self.0.transfers, child.pid());
         hooks::trace(Kind::Signal, Op::Start, self.0.obj, child.pid() as u64);
         s.child = Some(child);
         Ok(())

@@ -208,3 +208,29 @@ fn stop_ends_a_receive_that_would_wait_forever() {
     assert!(stop.elapsed().as_millis() < 1000, "stopped within a second, took {:?}", stop.elapsed());
     assert_eq!(run.end_state(), Some(EndState::Stopped));
 }
+
+#[test]
+fn a_writer_killed_before_it_took_its_handle_holds_none() {
+    let (run, got) = run_with::<Vec<String>>(|out| {
+        let mut notes = vec![];
+        for _ in 0..3 {
+            let (r, w) = Pipe(false)?;
+            let p = Process::new(&probes::PIPE_HOLDER, &(w.clone(), 60.0))?;
+            p.start()?;
+            w.close();
+            // At once: the child may not even have decoded its arguments yet. The handle
+            // in flight is the child's from its start, so it dies with it either way.
+            p.kill()?;
+            let mut first = r.recv::<String>();
+            if first.as_deref() == Ok("ready") {
+                first = r.recv::<String>();
+            }
+            notes.push(first.unwrap_err().to_string());
+            p.join(Some(20.0))?;
+        }
+        *out.lock().unwrap() = notes;
+        Ok(())
+    });
+    assert_eq!(run.end_state(), Some(EndState::Finished));
+    assert_eq!(got, vec!["EOFError"; 3]);
+}
