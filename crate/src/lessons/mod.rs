@@ -442,6 +442,7 @@ registry! {
     // B. Processes (`multiprocessing`)
     processes: [
         process_basics,
+        divide_and_conquer,
     ],
 }
 

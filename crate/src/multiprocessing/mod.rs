@@ -6,9 +6,23 @@
 //! of the program, with its arguments serialized, as CPython's `spawn` start method does;
 //! a "subclass overriding `run`" is a target whose arguments are the subclass's fields.
 //!
+//! What processes share lives in the run's arena: [`Pipe`]'s [`Connection`]s
+//! (`connection`), [`Queue`] and [`JoinableQueue`] (`queues`), [`Value`] and [`Array`]
+//! (`sharedctypes`), and the process-shared locks (`synchronize`). Each handle crosses into
+//! a child in its arguments (`Serialize` + `Deserialize` as its place in the arena).
+//!
 //! The runtime side (starting, reaping, the run's shared arena) is `runtime/process/`.
 
+pub mod connection;
 pub mod probes;
+pub mod queues;
+pub mod sharedctypes;
+pub mod synchronize;
+
+pub use connection::{pipe_named, Connection, Pipe};
+pub use queues::{JoinableQueue, Queue};
+pub use sharedctypes::{Array, CType, Value};
+pub use synchronize::{Barrier, BoundedSemaphore, CondLock, Condition, Event, Lock, RLock, Semaphore};
 
 use crate::error::{PyErr, PyResult};
 use crate::hooks::{self};
@@ -38,6 +52,8 @@ struct Inner {
     obj: u32,
     target: &'static Target,
     args: Mutex<Option<Vec<u8>>>,
+    /// Pipe ends in flight in `args`: the child's own once it starts.
+    transfers: Vec<connection::Transfer>,
     state: Mutex<State>,
 }
 
@@ -60,13 +76,15 @@ impl Process {
 
     /// `Process(target=target, args=args, name=name)`.
     pub fn named(name: &str, target: &'static Target, args: &impl Serialize) -> PyResult<Process> {
-        let bytes = process::encode(args)?;
+        let (bytes, transfers) = connection::capture_transfers(|| process::encode(args));
+        let bytes = bytes?;
         let obj = hooks::new_object(ObjKind::Process, name);
         Ok(Process(Arc::new(Inner {
             name: name.to_owned(),
             obj,
             target,
             args: Mutex::new(Some(bytes)),
+            transfers,
             state: Mutex::new(State { daemon: false, child: None, closed: false }),
         })))
     }
@@ -122,6 +140,7 @@ impl Process {
             return Err(assertion("cannot start a process twice"));
         };
         let child = process::spawn(self.0.target, args, &self.0.name, s.daemon, self.0.obj)?;
+        connection::hand_over(&self.0.transfers, child.pid());
         hooks::trace(Kind::Signal, Op::Start, self.0.obj, child.pid() as u64);
         s.child = Some(child);
         Ok(())

@@ -7,7 +7,24 @@ use crate::runtime::process::Target;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 /// Every probe, for the child's lookup.
-pub static TARGETS: &[&Target] = &[&EXIT_WITH, &RAISE, &SLEEP, &BUMP_GLOBAL, &NOTHING, &HANG];
+pub static TARGETS: &[&Target] = &[
+    &EXIT_WITH,
+    &RAISE,
+    &SLEEP,
+    &BUMP_GLOBAL,
+    &NOTHING,
+    &HANG,
+    &PIPE_ECHO,
+    &QUEUE_CONSUMER,
+    &PIPE_SENDER,
+    &PIPE_HOLDER,
+    &QUEUE_PRODUCER,
+    &TASK_WORKER,
+    &COUNTER,
+    &BARRIER_PARTY,
+    &LOCK_PROBE,
+    &COND_WAITER,
+];
 
 /// `sys.exit(code)`.
 pub static EXIT_WITH: Target = crate::target!(exit_with);
@@ -49,4 +66,121 @@ fn nothing(_: ()) -> PyResult<()> {
 pub static HANG: Target = crate::target!(hang);
 fn hang(_: ()) -> PyResult<()> {
     crate::prims::Event::named("never").wait(None).map(drop)
+}
+
+// Shared objects' probes: what a child does with the handles it was given.
+
+use super::{Barrier, Condition, Connection, Event, JoinableQueue, Lock, Queue, RLock, Semaphore, Value};
+
+/// Echoes `n` messages back on `conn` (the bench times the round trips).
+pub static PIPE_ECHO: Target = crate::target!(pipe_echo);
+fn pipe_echo((conn, n): (Connection, u32)) -> PyResult<()> {
+    for _ in 0..n {
+        let m = conn.recv_bytes()?;
+        conn.send_bytes(&m)?;
+    }
+    Ok(())
+}
+
+/// Gets `n` items from `q` (the bench times them).
+pub static QUEUE_CONSUMER: Target = crate::target!(queue_consumer);
+fn queue_consumer((q, n): (Queue, u32)) -> PyResult<()> {
+    for _ in 0..n {
+        q.get::<u64>(true, None)?;
+    }
+    Ok(())
+}
+
+/// Sends `(sender, i)` for i in 0..n, then returns without closing (its exit does).
+pub static PIPE_SENDER: Target = crate::target!(pipe_sender);
+fn pipe_sender((conn, sender, n): (Connection, u32, u32)) -> PyResult<()> {
+    for i in 0..n {
+        conn.send(&(sender, i))?;
+    }
+    Ok(())
+}
+
+/// Says "ready" on `conn`, then holds it open for `secs` (to be killed meanwhile).
+pub static PIPE_HOLDER: Target = crate::target!(pipe_holder);
+fn pipe_holder((conn, secs): (Connection, f64)) -> PyResult<()> {
+    conn.send(&"ready".to_string())?;
+    crate::runtime::sleep(secs)
+}
+
+/// Puts `(sender, i)` for i in 0..n on `q`, then returns: its exit flushes the feeder.
+pub static QUEUE_PRODUCER: Target = crate::target!(queue_producer);
+fn queue_producer((q, sender, n): (Queue, u32, u32)) -> PyResult<()> {
+    for i in 0..n {
+        q.put(&(sender, i), true, None)?;
+    }
+    Ok(())
+}
+
+/// Gets items from `q` and marks each done, until it gets `u32::MAX`.
+pub static TASK_WORKER: Target = crate::target!(task_worker);
+fn task_worker(q: JoinableQueue) -> PyResult<()> {
+    loop {
+        let item: u32 = q.get(true, None)?;
+        q.task_done()?;
+        if item == u32::MAX {
+            return Ok(());
+        }
+    }
+}
+
+/// Adds 1 to `v` `n` times, under its lock or not: a read, then a write.
+pub static COUNTER: Target = crate::target!(counter);
+fn counter((v, n, locked, go): (Value<i64>, u32, bool, Event)) -> PyResult<()> {
+    go.wait(Some(30.0))?;
+    let lock = v.get_lock()?;
+    for _ in 0..n {
+        if locked {
+            lock.with_lock(|| {
+                v.set_value(v.value() + 1);
+                Ok(())
+            })?;
+        } else {
+            let x = v.value();
+            v.set_value(x + 1);
+        }
+    }
+    Ok(())
+}
+
+/// Waits on the barrier and puts the index it got on `q`.
+pub static BARRIER_PARTY: Target = crate::target!(barrier_party);
+fn barrier_party((b, q): (Barrier, Queue)) -> PyResult<()> {
+    let index = b.wait(Some(30.0))?;
+    q.put(&index, true, None)
+}
+
+/// Tries what another process may and may not do with a parent's locks; puts the
+/// outcomes on `q`.
+pub static LOCK_PROBE: Target = crate::target!(lock_probe);
+fn lock_probe((lock, rlock, q): (Lock, RLock, Queue)) -> PyResult<()> {
+    let outcome = |r: PyResult<bool>| match r {
+        Ok(b) => b.to_string(),
+        Err(e) => e.to_string(),
+    };
+    // Held by the parent: a try fails, a release by another process is allowed for a
+    // Lock and refused for an RLock.
+    let results = vec![
+        outcome(lock.acquire_with(true, Some(0.05))),
+        outcome(rlock.acquire_with(false, None)),
+        outcome(rlock.release().map(|_| true)),
+        outcome(lock.release().map(|_| true)),
+    ];
+    q.put(&results, true, None)
+}
+
+/// Under the condition's lock: sets `ready`, waits to be notified, then takes one of the
+/// semaphore's slots and puts what the wait returned on `q`.
+pub static COND_WAITER: Target = crate::target!(cond_waiter);
+fn cond_waiter((c, ready, slots, q): (Condition, Event, Semaphore, Queue)) -> PyResult<()> {
+    let notified = c.with_lock(|| {
+        ready.set();
+        c.wait(Some(30.0))
+    })?;
+    let slot = slots.acquire_with(true, Some(30.0))?;
+    q.put(&(notified, slot), true, None)
 }

@@ -56,6 +56,9 @@ pub(crate) struct Procs {
     /// natively attached in place in the run's segment; in the browser, the page's
     /// mirrors of them (copied from each child's memory).
     child_traces: Mutex<Vec<(u32, ChildTrace)>>,
+    /// What `multiprocessing` runs at this process's exit once its children are joined
+    /// (CPython's finalizers: a queue's feeder thread flushes its buffer).
+    exit_hooks: Mutex<Vec<ExitHook>>,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -108,6 +111,9 @@ impl Run {
         }
     }
 }
+
+/// A finalizer of [`Procs::on_exit`].
+pub(crate) type ExitHook = Box<dyn FnOnce(&Run) + Send>;
 
 impl Procs {
     pub(crate) fn pid(&self) -> u32 {
@@ -169,6 +175,11 @@ impl Procs {
 
     pub(crate) fn children(&self) -> Vec<u32> {
         self.children.lock().unwrap().clone()
+    }
+
+    /// Runs `hook` at this process's exit, after its children are joined.
+    pub(crate) fn on_exit(&self, hook: ExitHook) {
+        self.exit_hooks.lock().unwrap().push(hook);
     }
 }
 
@@ -232,6 +243,10 @@ impl Run {
                 }
                 arena.wait(arena.entry(pid) + E_STATE, state, Some(20_000_000));
             }
+        }
+        let hooks = std::mem::take(&mut *self.procs.exit_hooks.lock().unwrap());
+        for hook in hooks {
+            hook(self);
         }
         if self.is_process_child() {
             let code = self.procs.exit_code.load(std::sync::atomic::Ordering::Relaxed);
