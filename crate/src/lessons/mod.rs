@@ -442,6 +442,9 @@ registry! {
     // B. Processes (`multiprocessing`)
     processes: [
         process_basics,
+        shared_memory,
+        process_queue,
+        pipe,
         divide_and_conquer,
     ],
 }
