@@ -161,6 +161,9 @@ pub struct Model {
     row_index: HashMap<Actor, usize>,
     /// Distinct processes among the lanes.
     processes: usize,
+    /// The run is known to start processes (its lesson has targets): its console names
+    /// processes from the first line, not from the first child's start.
+    processes_ahead: bool,
     /// Objects shown in the object panel (threads and thread-locals are not).
     pub objects: Vec<ObjRow>,
     obj_index: HashMap<ObjKey, usize>,
@@ -240,7 +243,13 @@ impl Model {
     /// Whether the run has more than one process (then lanes are grouped under headers and
     /// console lines name the process too).
     pub fn multi_process(&self) -> bool {
-        self.processes > 1
+        self.processes > 1 || self.processes_ahead
+    }
+
+    /// A model of a run that will start processes: every actor is named with its process
+    /// from the start.
+    pub fn for_processes(ahead: bool) -> Model {
+        Model { processes_ahead: ahead, ..Model::default() }
     }
 
     /// How the console stamps `actor`: its thread's name, with its process's name before

@@ -226,7 +226,7 @@ fn run(lesson: &'static Lesson, params: &Params, a: &Args) -> ExitCode {
     // Stream the console while the run goes on, ticking the watchdog as native::wait does.
     // The console, the deadlock report and the panics are the read model's, as the page's.
     let mut view = TraceView::default();
-    let mut model = Model::default();
+    let mut model = Model::for_processes(!lesson.targets.is_empty());
     // Every process's trace, merged on the run's clock as they grow.
     let mut reader = TraceReader::new();
     let mut shown = 0;

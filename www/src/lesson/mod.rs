@@ -256,7 +256,7 @@ impl LessonPage {
             run,
             reader: TraceReader::new(),
             view: TraceView { speed, ..Default::default() },
-            model: Model::default(),
+            model: Model::for_processes(!lesson.targets.is_empty()),
             params,
             speed,
             stop_requested: false,
