@@ -91,10 +91,12 @@ pub fn rayon_sum(ranges: &[(u64, u64)]) -> Result<(u64, f64), RayonError> {
     if !pool_ready() {
         return Err(RayonError::NoPool);
     }
-    let run = crate::runtime::with_current(|c| (c.run.clone(), c.tid));
+    let run = crate::runtime::with_current(|c| c.run.clone());
     let stopped = AtomicBool::new(false);
+    // rayon's workers are not the run's threads: they read its own stop flag only (in the
+    // browser they have no view of the run's shared memory, which `interrupted` may read).
     let go_on = || {
-        let gone = stopped.load(Ordering::Relaxed) || run.as_ref().is_some_and(|(run, tid)| run.interrupted(*tid));
+        let gone = stopped.load(Ordering::Relaxed) || run.as_ref().is_some_and(|run| run.stopping_here());
         if gone {
             stopped.store(true, Ordering::Relaxed);
         }

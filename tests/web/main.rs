@@ -526,3 +526,34 @@ mod process_traces {
         assert_eq!(view.process_name(2), "bumper");
     }
 }
+
+/// The process lessons run in the browser as natively: real instances, the page's ticks.
+mod process_lessons {
+    use super::*;
+    use parlab::analysis::TraceView;
+
+    #[wasm_bindgen_test]
+    async fn divide_and_conquer_sums_exactly_on_processes_threads_and_rayon() {
+        let _turn = pool().await;
+        browser::prepare_processes(2).await.expect("process instances boot");
+        let lesson = parlab::lessons::find("divide-and-conquer").expect("registered");
+        let params = lesson.parse_params([("n", "1000000"), ("k", "2")]).expect("valid");
+        let p = params.clone();
+        let cfg = lesson.config(&params, RunConfig::default());
+        let run = browser::start_with(&cfg, 3, 2, move || (lesson.run)(&p));
+        let t0 = parlab::clock::now_ns();
+        while !run.is_done() && parlab::clock::now_ns() - t0 < 30_000_000_000 {
+            browser::tick(&run);
+            gloo_sleep(5).await;
+        }
+        let lines =
+            |r: &Run| r.with_traces(TraceView::from_traces).lines().into_iter().map(|l| l.text).collect::<Vec<_>>();
+        assert!(run.is_done(), "the run did not end within 30 s: {:?}", lines(&run));
+        let end = finish(&run, 1.0).await;
+        let view = run.with_traces(TraceView::from_traces);
+        let out: Vec<String> = view.lines().into_iter().map(|l| l.text).collect();
+        assert_eq!(end, EndState::Finished, "{out:?}");
+        assert_eq!(out.iter().filter(|l| l.contains("exact True")).count(), 3, "{out:?}");
+        assert!(view.measures.contains_key("rayon_s"), "rayon's reference ran: {:?}", view.measures);
+    }
+}

@@ -365,6 +365,13 @@ impl Run {
             || self.stopped_elsewhere()
     }
 
+    /// Whether this run was told to end, by its own flag alone: for threads that are not
+    /// the run's and may not see the run's shared memory (rayon's pool in the browser, whose
+    /// workers wasm-bindgen-rayon boots).
+    pub(crate) fn stopping_here(&self) -> bool {
+        self.stopping.load(Ordering::Relaxed)
+    }
+
     /// Whether another process of the run ended it (the run's stop word); this run then
     /// stops too.
     #[inline]
