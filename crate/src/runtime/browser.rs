@@ -415,10 +415,11 @@ pub(crate) fn with_page<R>(f: impl FnOnce(&Page) -> R) -> R {
 /// same addresses, so the page finds a child process's in that child's memory.
 pub(crate) struct PoolWords {
     pub wanted: u32,
+    pub spare: u32,
 }
 
 pub(crate) fn pool_words() -> PoolWords {
-    PoolWords { wanted: &WANTED as *const AtomicU32 as u32 }
+    PoolWords { wanted: &WANTED as *const AtomicU32 as u32, spare: &SPARE as *const AtomicI32 as u32 }
 }
 
 /// The pool's worker stack size, for a child process's workers too.

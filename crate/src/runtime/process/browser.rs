@@ -343,9 +343,17 @@ pub(crate) fn running_hosts() -> usize {
     HOSTS.with(|h| h.borrow().iter().filter(|x| x.pid != 0).count())
 }
 
-/// How many spare instances are booted and ready.
+/// How many spare instances are booted and ready: their memory made, and the worker for
+/// their `MainThread` idle in their pool (a process started before it booted would wait
+/// for that boot, a good part of a second on a busy machine).
 pub(crate) fn ready_spares() -> usize {
-    HOSTS.with(|h| h.borrow().iter().filter(|x| x.pid == 0 && x.memory.is_some()).count())
+    HOSTS.with(|h| h.borrow().iter().filter(|x| x.pid == 0 && thread_ready(x)).count())
+}
+
+/// Whether an instance's memory is made and a worker idles in its pool.
+fn thread_ready(host: &Host) -> bool {
+    let spare = pool_words().spare / 4;
+    host.memory.as_ref().is_some_and(|m| js_sys::Atomics::load(&memory_view(m), spare).unwrap_or(0) >= 1)
 }
 
 fn top_up() {
@@ -459,8 +467,11 @@ fn assign(arena: &Arena, pid: u32) {
     }
     let start = HOSTS.with(|h| {
         let mut h = h.borrow_mut();
-        let i =
-            h.iter().position(|x| x.pid == 0 && x.memory.is_some()).or_else(|| h.iter().position(|x| x.pid == 0))?;
+        let i = h
+            .iter()
+            .position(|x| x.pid == 0 && thread_ready(x))
+            .or_else(|| h.iter().position(|x| x.pid == 0 && x.memory.is_some()))
+            .or_else(|| h.iter().position(|x| x.pid == 0))?;
         let host = &mut h[i];
         host.base = arena.base();
         host.pid = pid;
