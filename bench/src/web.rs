@@ -75,16 +75,14 @@ impl Platform for Browser {
     }
 
     /// Boots spare instances of the module (each a process's memory and first workers)
-    /// and waits until `n` are ready. An instance counts as ready once its first worker
-    /// has booted, while the worker for its `MainThread` may still be booting: when any
-    /// had to boot, it gets [`settle`](Platform::settle)'s time too, as on a page whose
-    /// spares booted at load, long before the learner presses Run.
+    /// and waits until `n` are ready, then [`settle`](Platform::settle)s: an instance
+    /// counts as ready once its first worker has booted, while the worker for its
+    /// `MainThread` (and a replacement for the spare the last sample used) may still be
+    /// booting, on the cores the sample needs. So a warm sample meets a page whose spares
+    /// booted at load, long before the learner presses Run.
     async fn prepare_processes(&self, n: u32) -> Result<(), String> {
-        let spares = browser::process_instances() - browser::live_processes();
         browser::prepare_processes(n).await.map_err(|e| e.to_string())?;
-        if spares < n as usize {
-            self.settle().await;
-        }
+        self.settle().await;
         Ok(())
     }
 }
