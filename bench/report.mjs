@@ -43,8 +43,8 @@ function speedup(side, one_key = 'sum_1', all_key = 'sum_all') {
   return { med: one.med / all.med, min: one.min / all.max, max: one.max / all.min, derived: true };
 }
 
-function sideStat(side, row, key) {
-  if (row.derived) return speedup(side);
+function sideStat(side, row, key, py = false) {
+  if (row.derived) return speedup(side, ...((py && row.pyDerived) || row.derived));
   const s = stat(side, key);
   if (row.p95 && !s.na) return { ...s, med: s.p95, p50: s.med };
   return s;
@@ -59,12 +59,12 @@ function better(row, a, b) {
 const table = ROWS.map((row) => {
   const b = sideStat(browser, row, row.key);
   const n = sideStat(native, row, row.key);
-  const p = row.py && python ? sideStat(python, row, row.py) : { na: row.py ? (python ? 'n/a' : 'n/a (no python3)') : '—' };
+  const p = row.py && python ? sideStat(python, row, row.py, true) : { na: row.py ? (python ? 'n/a' : 'n/a (no python3)') : '—' };
   const bn = row.derived ? NaN : better(row, n, b); // > 1: the browser is that many times slower
   const vsPyB = row.derived ? NaN : better(row, b, p);
   const vsPyN = row.derived ? NaN : better(row, n, p);
   const fmtCell = (s) => {
-    if (row.key === 'sum_speedup' && !s.na) return `${s.med.toFixed(2)} (${Math.round((s.med / cores) * 100)}%)`;
+    if (row.derived && !s.na) return `${s.med.toFixed(2)} (${Math.round((s.med / cores) * 100)}%)`;
     if (row.p95 && !s.na) return `${fmt(s.med)} (p50 ${fmt(s.p50)}, max ${fmt(s.max)})`;
     return cell(s);
   };
@@ -126,6 +126,33 @@ const plainSpeedup = speedup(native, 'sum_plain_1', 'sum_plain_all');
   target('native parallel sum speed-up >= 0.95 × the plain std threads\' (interleaved, same process)', v, v >= 0.95,
     v === null ? 'n/a' : `${v.toFixed(2)}× (${s.med.toFixed(2)} against ${plainSpeedup.med.toFixed(2)})`);
 }
+// Processes (rows 9-13).
+{
+  const fork = python ? stat(python, 'proc_fork') : { na: 'n/a' };
+  const spawn = python ? stat(python, 'proc_spawn') : { na: 'n/a' };
+  const warm = stat(browser, 'proc_start_warm');
+  const v = warm.na || fork.na ? null : fork.med / warm.med;
+  target('browser warm process start+join no slower than CPython\'s fork', v, v >= 1,
+    v === null ? 'n/a' : `${fmt(warm.med)} ms against ${fmt(fork.med)} ms (${v.toFixed(2)}×)`);
+  const w = warm.na || spawn.na ? null : spawn.med / warm.med;
+  target('browser warm process start+join >= 10× faster than CPython\'s spawn', w, w >= 10,
+    w === null ? 'n/a' : `${w.toFixed(1)}× (${fmt(warm.med)} against ${fmt(spawn.med)} ms)`);
+}
+for (const [k, times] of [['proc_pipe', 5], ['proc_queue', 10]]) {
+  for (const [side, f] of [['browser', 'browser_vs_cpython'], ['native', 'native_vs_cpython']]) {
+    const v = byKey[k][f];
+    target(`${side} >= ${times}× faster than CPython: ${byKey[k].label.replace(/^\d+\. /, '')}`, v, v >= times, v === null ? 'n/a' : `${v.toFixed(1)}×`);
+  }
+}
+for (const [side, s] of [['browser', speedup(browser, 'proc_sum_seq', 'proc_sum_all')], ['native', speedup(native, 'proc_sum_seq', 'proc_sum_all')]]) {
+  const v = s.na ? null : s.med;
+  target(`${side} sum speed-up on processes >= 0.9 × ${cores} cores = ${(0.9 * cores).toFixed(1)} (result exact)`, v, v >= 0.9 * cores,
+    v === null ? 'n/a' : `${v.toFixed(2)}× (${Math.round((v / cores) * 100)}%)`);
+}
+for (const [side, src] of [['browser', browser], ['native', native]]) {
+  const s = stat(src, 'proc_memory');
+  target(`${side} process costs <= 4 MB beyond its trace`, s.na ? null : s.med, s.med <= 4, s.na ? s.na : `${fmt(s.med)} MB`);
+}
 {
   const s = stat(browser, 'page_load');
   target('cold page load < 1 s', s.na ? null : s.med, s.med < 1000, s.na ? s.na : `${fmt(s.med)} ms`);
@@ -183,7 +210,8 @@ const machineLine = `${machine.cores} cores, ${machine.cpu}, ${machine.memory_gb
   + `; load average before ${machine.load_before ?? '?'}, after ${machine.load_after}${machine.priority ? '; measured at nice -10 (--priority)' : ''}`;
 const legend = `Cells: median (min–max) of ${machine.runs ?? '?'} runs after a warm-up (rows 1 and 8, short: ${machine.runs ? 3 * machine.runs : '3×'} samples after 3 warm-ups). "browser ÷ native": how many times `
   + 'slower the browser is (1.00× = same). Rows 1–6 in lesson threads inside a run (trace on) unless said; row 1 "trace off" on the calling '
-  + 'thread outside any run (browser: the bench\'s dedicated worker).';
+  + 'thread outside any run (browser: the bench\'s dedicated worker). Rows 9–13: child processes, natively OS processes (this binary started '
+  + 'again), in the browser instances of the module with memories of their own (rows 9 and 10: short, as rows 1 and 8).';
 
 const busy = Number(String(machine.load_before || '0').split(' ')[0]);
 const busyWarning = busy > 0.5 * machine.cores

@@ -2,7 +2,9 @@
 // scripts/bench.sh) with its page and driver, and drives headless Chromium.
 //   1. one page runs every row on a warm pool (bench_browser {mode: "suite"});
 //   2. fresh pages, one per sample, each start and join the lesson threads on a pool that
-//      has to grow from one worker (cold).
+//      has to grow from one worker (cold);
+//   3. fresh pages, one per sample, each start and join one process with no spare instance
+//      of the module booted (cold: the start boots one).
 // Prints one JSON object on stdout, in the native binary's format.
 //   node bench/run-browser.mjs [--smoke] [--runs N] [--only ROW_KEY_PREFIX]
 // (--only: just those rows of the suite, and no cold pages; for profiling one row.)
@@ -36,6 +38,18 @@ try {
       out.threads_cold = { unit: 'ms', samples: cold, note: coldNote };
     } catch (e) {
       out.threads_cold = { unit: 'ms', samples: [], error: String(e.message).split('\n')[0] };
+    }
+    const coldProc = [];
+    try {
+      for (let i = 0; i < runs; i++) {
+        log(`browser: process start+join, cold page ${i + 1}/${runs}`);
+        const r = await onPage(browser, server.url, { mode: 'cold_process', smoke }, 120_000);
+        if (r.instances_before !== 0) throw new Error(`a cold page had ${r.instances_before} process instances already`);
+        coldProc.push(r.proc_start_cold_ms);
+      }
+      out.proc_start_cold = { unit: 'ms', samples: coldProc, note: 'fresh page, no spare instance: the start boots one' };
+    } catch (e) {
+      out.proc_start_cold = { unit: 'ms', samples: [], error: String(e.message).split('\n')[0] };
     }
   }
 } finally {

@@ -47,6 +47,12 @@ pub trait Platform {
     fn plain_sum_ms(&self, _n: u64, _k: u32) -> Option<f64> {
         None
     }
+    /// Has `n` processes' worth of the platform ready before a run, so that a process
+    /// start is warm (the browser boots spare instances of the module; natively every
+    /// start is a fresh OS process anyway).
+    async fn prepare_processes(&self, _n: u32) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// How much work each row does. `full()` is the real bench, `smoke()` a quick check that
@@ -69,6 +75,10 @@ pub struct Sizes {
     pub sum_n: u64,
     /// Trace events recorded per sample.
     pub trace_events: u64,
+    /// Pipe round trips to a child process per sample.
+    pub pipe_round_trips: u32,
+    /// `multiprocessing.Queue` items from the parent to a child per sample.
+    pub proc_queue_items: u32,
     /// Only the rows whose key starts with this (for profiling one row); probes skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only: Option<String>,
@@ -85,6 +95,8 @@ impl Sizes {
             threads: 100,
             sum_n: 100_000_000,
             trace_events: 300_000,
+            pipe_round_trips: 5_000,
+            proc_queue_items: 100_000,
             only: None,
         }
     }
@@ -99,6 +111,8 @@ impl Sizes {
             threads: 10,
             sum_n: 1_000_000,
             trace_events: 10_000,
+            pipe_round_trips: 200,
+            proc_queue_items: 2_000,
             only: None,
         }
     }
@@ -448,6 +462,191 @@ pub async fn sum_ms<P: Platform>(p: &P, n: u64, k: u32) -> Result<f64, String> {
     Ok(out.get())
 }
 
+/// Rows 9-13: processes (`multiprocessing`), each a child with a memory of its own: an OS
+/// process natively (this binary started again), an instance of the module in the browser.
+/// The children run probe targets of `parlab::multiprocessing::probes`.
+pub mod procs {
+    use super::*;
+    use parlab::multiprocessing::{probes, Connection, Pipe, Process, Queue};
+    use parlab::PyErr;
+
+    fn exited_ok(p: &Process) -> PyResult<()> {
+        match p.exitcode() {
+            Some(0) => Ok(()),
+            code => Err(PyErr::runtime(&format!("{} ended with exit code {code:?}", p.name()))),
+        }
+    }
+
+    /// Row 9: one process doing nothing, started and joined; ms. `warm`: with an instance
+    /// ready for it (the browser's spare); cold: none, so the start boots one.
+    pub async fn start_join_ms<P: Platform>(p: &P, warm: bool) -> Result<f64, String> {
+        if warm {
+            p.prepare_processes(1).await?;
+        }
+        let out = Out::default();
+        let o = out.clone();
+        p.run(
+            cfg_with_trace(256),
+            Box::new(move || {
+                let child = Process::new(&probes::NOTHING, &())?;
+                let t0 = now_ns();
+                child.start()?;
+                child.join(None)?;
+                o.set((now_ns() - t0) as f64 / 1e6);
+                exited_ok(&child)
+            }),
+        )
+        .await?;
+        Ok(out.get())
+    }
+
+    /// Row 10: the parent sends 8 bytes with `send_bytes`, the child (`PIPE_ECHO`) sends
+    /// them back; µs per round trip, after a first one that waits for the child's start.
+    pub async fn pipe_round_trip_us<P: Platform>(p: &P, n: u32) -> Result<f64, String> {
+        p.prepare_processes(1).await?;
+        let out = Out::default();
+        let o = out.clone();
+        p.run(
+            cfg_with_trace(64 * n as u64),
+            Box::new(move || {
+                let (mine, theirs): (Connection, Connection) = Pipe(true)?;
+                let child = Process::new(&probes::PIPE_ECHO, &(theirs.clone(), n + 1))?;
+                child.start()?;
+                theirs.close();
+                mine.send_bytes(&u64::MAX.to_le_bytes())?;
+                mine.recv_bytes()?;
+                let t0 = now_ns();
+                for i in 0..n as u64 {
+                    mine.send_bytes(&i.to_le_bytes())?;
+                    let back = mine.recv_bytes()?;
+                    if back != i.to_le_bytes() {
+                        return Err(PyErr::runtime(&format!("sent {i}, got back {back:?}")));
+                    }
+                }
+                o.set((now_ns() - t0) as f64 / 1e3 / n as f64);
+                child.join(None)?;
+                exited_ok(&child)
+            }),
+        )
+        .await?;
+        Ok(out.get())
+    }
+
+    /// Row 11: the parent puts `n` u64 on an unbounded `multiprocessing.Queue`, a child
+    /// (`QUEUE_CONSUMER`) gets them; items/s from the first timed put until the child,
+    /// having got the last, has been joined. A first item, waited for until the queue is
+    /// empty again, keeps the child's start out of the time.
+    pub async fn queue_items_s<P: Platform>(p: &P, n: u32) -> Result<f64, String> {
+        p.prepare_processes(1).await?;
+        let out = Out::default();
+        let o = out.clone();
+        p.run(
+            cfg_with_trace(32 * n as u64),
+            Box::new(move || {
+                let q = Queue::named("items", 0)?;
+                let child = Process::new(&probes::QUEUE_CONSUMER, &(q.clone(), n + 1))?;
+                child.start()?;
+                q.put(&u64::MAX, true, None)?;
+                let deadline = now_ns() + 30_000_000_000;
+                while !q.empty() {
+                    if now_ns() > deadline {
+                        return Err(PyErr::runtime("the consumer did not get its first item within 30 s"));
+                    }
+                    parlab::runtime::sleep(0.0002)?;
+                }
+                let t0 = now_ns();
+                for i in 0..n as u64 {
+                    q.put(&i, true, None)?;
+                }
+                child.join(None)?;
+                o.set(n as f64 / secs_since(t0));
+                exited_ok(&child)
+            }),
+        )
+        .await?;
+        Ok(out.get())
+    }
+
+    /// Row 12: the sum of 1..=n in the parent alone, then split into `k` ranges on `k`
+    /// processes (`CHUNK_SUM`), each putting its part on one queue; both times in ms, in
+    /// the same run so that both meet the same machine; starts included. Fails unless the
+    /// total is exactly n(n+1)/2.
+    pub async fn sum_ms<P: Platform>(p: &P, n: u64, k: u32) -> Result<(f64, f64), String> {
+        p.prepare_processes(k).await?;
+        let (seq, par) = (Out::default(), Out::default());
+        let (so, po) = (seq.clone(), par.clone());
+        p.run(
+            cfg_with_trace(256 + 64 * k as u64),
+            Box::new(move || {
+                let t0 = now_ns();
+                let total = sum_range(1, n);
+                so.set((now_ns() - t0) as f64 / 1e6);
+                let want = n * (n + 1) / 2;
+                if total != want {
+                    return Err(PyErr::runtime(&format!("sequential sum is {total}, expected {want}")));
+                }
+                let t0 = now_ns();
+                let q = Queue::named("parts", 0)?;
+                let children = (0..k as u64)
+                    .map(|i| {
+                        let (from, to) = (1 + n * i / k as u64, n * (i + 1) / k as u64);
+                        Process::new(&probes::CHUNK_SUM, &(from, to, q.clone()))
+                    })
+                    .collect::<PyResult<Vec<Process>>>()?;
+                for c in &children {
+                    c.start()?;
+                }
+                let mut total = 0u64;
+                for _ in 0..k {
+                    total = total.wrapping_add(q.get::<u64>(true, None)?);
+                }
+                for c in &children {
+                    c.join(None)?;
+                }
+                po.set((now_ns() - t0) as f64 / 1e6);
+                if total != want {
+                    return Err(PyErr::runtime(&format!("sum on {k} processes is {total}, expected {want}")));
+                }
+                children.iter().try_for_each(exited_ok)
+            }),
+        )
+        .await?;
+        Ok((seq.get(), par.get()))
+    }
+
+    /// Row 13: what a child waiting on its parent takes (`MEMORY_USE`): MB beyond its
+    /// trace (natively: beyond the resident part of the shared segment that holds it);
+    /// also notes its whole memory and its trace's, in MB.
+    pub async fn memory_mb<P: Platform>(p: &P, notes: &std::cell::RefCell<Vec<(f64, f64)>>) -> Result<f64, String> {
+        p.prepare_processes(1).await?;
+        let (mem, trace) = (Out::default(), Out::default());
+        let (mo, to) = (mem.clone(), trace.clone());
+        p.run(
+            cfg_with_trace(256),
+            Box::new(move || {
+                let (mine, theirs) = Pipe(true)?;
+                let child = Process::new(&probes::MEMORY_USE, &theirs.clone())?;
+                child.start()?;
+                theirs.close();
+                let (memory, trace): (u64, u64) = mine.recv()?;
+                mine.send_bytes(b"done")?;
+                child.join(None)?;
+                mo.set(memory as f64);
+                to.set(trace as f64);
+                exited_ok(&child)?;
+                if memory == 0 {
+                    return Err(PyErr::runtime("this platform cannot tell a process's memory"));
+                }
+                Ok(())
+            }),
+        )
+        .await?;
+        let mb = |b: f64| b / (1 << 20) as f64;
+        notes.borrow_mut().push((mb(mem.get()), mb(trace.get())));
+        Ok(mb(mem.get() - trace.get()))
+    }
+}
+
 /// "a thread waited in `op` M (min–max) times per 1000 `unit`": how much of a row's spread
 /// is scheduling (the fewer waits, the longer one thread ran alone).
 fn waits_note(mut per_1000: Vec<f64>, op: &str, unit: &str) -> String {
@@ -580,6 +779,50 @@ pub async fn suite<P: Platform>(p: &P, s: &Sizes, cold_is_warm: bool) -> Value {
             r.put(key, "ms", v, &format!("control: {k} plain platform threads, no Parlab, right after each sample"));
         }
     }
+
+    // Processes: each sample a run of its own that starts children (micro_runs for the
+    // short ones, a start being a few ms).
+    let v = sampled(p, s, "proc_start_warm", micro_runs, "process start+join", || procs::start_join_ms(p, true)).await;
+    if cold_is_warm {
+        let note = "OS processes: this binary started again, every start is cold";
+        record(&mut r, "proc_start_cold", "ms", note, v.clone());
+        record(&mut r, "proc_start_warm", "ms", note, v);
+    } else {
+        record(&mut r, "proc_start_warm", "ms", "a spare instance of the module booted before each sample", v);
+    }
+    let v = sampled(p, s, "proc_pipe", micro_runs, "pipe round trips to a child", || {
+        procs::pipe_round_trip_us(p, s.pipe_round_trips)
+    })
+    .await;
+    record(&mut r, "proc_pipe", "us", "send_bytes/recv_bytes of 8 bytes, the child echoes", v);
+    let v = sampled(p, s, "proc_queue", runs, "multiprocessing.Queue parent -> child", || {
+        procs::queue_items_s(p, s.proc_queue_items)
+    })
+    .await;
+    record(&mut r, "proc_queue", "items/s", "unbounded, u64 items, the parent puts, one child gets", v);
+    let seq = std::cell::RefCell::new(Vec::new());
+    let all = sampled(p, s, "proc_sum", runs, "sum on every core, processes", || async {
+        let (one, all) = procs::sum_ms(p, s.sum_n, cores).await?;
+        seq.borrow_mut().push(one);
+        Ok(all)
+    })
+    .await;
+    if let Ok(all) = &all {
+        // The sequential sums of the kept samples (the warm-up's first).
+        let seq = seq.into_inner();
+        let seq = seq[seq.len().saturating_sub(all.len())..].to_vec();
+        r.put("proc_sum_seq", "ms", seq, "the parent alone, in the same run as each sample");
+    } else {
+        record(&mut r, "proc_sum_seq", "ms", "", all.clone());
+    }
+    record(&mut r, "proc_sum_all", "ms", &format!("{cores} processes, starts included, parts put on one Queue"), all);
+    let mem = std::cell::RefCell::new(Vec::new());
+    let v = sampled(p, s, "proc_memory", runs, "memory per process", || procs::memory_mb(p, &mem)).await;
+    let note = match mem.into_inner().last() {
+        Some((total, trace)) => format!("a child waiting on a pipe: {total:.2} MB in all, {trace:.2} MB of it its trace (natively: the resident pages of the shared segment)"),
+        None => String::new(),
+    };
+    record(&mut r, "proc_memory", "MB", &note, v);
 
     let v =
         sampled(p, s, "trace_record", micro_runs, "trace recording", || async { Ok(trace_record_ns(s.trace_events)) })

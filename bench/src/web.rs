@@ -3,7 +3,7 @@
 //! here runs on the page's thread) calls [`bench_browser`] and posts the JSON back to the
 //! page, where `bench/run-browser.mjs` reads it.
 
-use crate::{suite, threads_ms, Platform, Program, Sizes};
+use crate::{procs, suite, threads_ms, Platform, Program, Sizes};
 use parlab::runtime::{browser, Run, RunConfig};
 use parlab::trace::EndState;
 use serde::Deserialize;
@@ -72,6 +72,18 @@ impl Platform for Browser {
 
     async fn settle(&self) {
         sleep_ms(300).await;
+    }
+
+    /// Boots spare instances of the module (each a process's memory and first workers)
+    /// and waits until `n` are ready, then [`settle`](Platform::settle)s: an instance
+    /// counts as ready once its first worker has booted, while the worker for its
+    /// `MainThread` (and a replacement for the spare the last sample used) may still be
+    /// booting, on the cores the sample needs. So a warm sample meets a page whose spares
+    /// booted at load, long before the learner presses Run.
+    async fn prepare_processes(&self, n: u32) -> Result<(), String> {
+        browser::prepare_processes(n).await.map_err(|e| e.to_string())?;
+        self.settle().await;
+        Ok(())
     }
 }
 
@@ -144,7 +156,9 @@ fn clock_step_us() -> f64 {
 #[derive(Deserialize)]
 struct Spec {
     /// "suite": every row on a warm pool; "cold_threads": one start+join of `threads`
-    /// lesson threads on a fresh page whose pool has one worker (for the main thread).
+    /// lesson threads on a fresh page whose pool has one worker (for the main thread);
+    /// "cold_process": one process started and joined on a fresh page with no spare
+    /// instance, so that its start boots one.
     mode: String,
     #[serde(default)]
     smoke: bool,
@@ -179,6 +193,12 @@ pub async fn bench_browser(spec: String) -> Result<String, JsValue> {
             browser::init_pool(1).await.map_err(|e| JsValue::from_str(&e.to_string()))?;
             let ms = threads_ms(&Browser, sizes.threads).await.map_err(|e| JsValue::from_str(&e))?;
             serde_json::json!({ "threads_cold_ms": ms, "pool": browser::pool_size().0 })
+        }
+        "cold_process" => {
+            browser::init_pool(1).await.map_err(|e| JsValue::from_str(&e.to_string()))?;
+            let spares = browser::process_instances();
+            let ms = procs::start_join_ms(&Browser, false).await.map_err(|e| JsValue::from_str(&e))?;
+            serde_json::json!({ "proc_start_cold_ms": ms, "instances_before": spares })
         }
         m => return Err(JsValue::from_str(&format!("unknown mode {m}"))),
     };

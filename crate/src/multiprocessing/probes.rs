@@ -24,6 +24,8 @@ pub static TARGETS: &[&Target] = &[
     &BARRIER_PARTY,
     &LOCK_PROBE,
     &COND_WAITER,
+    &CHUNK_SUM,
+    &MEMORY_USE,
 ];
 
 /// `sys.exit(code)`.
@@ -183,4 +185,59 @@ fn cond_waiter((c, ready, slots, q): (Condition, Event, Semaphore, Queue)) -> Py
     })?;
     let slot = slots.acquire_with(true, Some(30.0))?;
     q.put(&(notified, slot), true, None)
+}
+
+/// Puts the sum of `a..=b` on `q`, one number at a time (the bench's divide-and-conquer:
+/// `black_box` keeps LLVM from turning the loop into `n(n+1)/2`), with a look at Stop
+/// every 2^16 numbers.
+pub static CHUNK_SUM: Target = crate::target!(chunk_sum);
+fn chunk_sum((a, b, q): (u64, u64, Queue)) -> PyResult<()> {
+    const SLICE: u64 = 1 << 16;
+    let mut s = 0u64;
+    let mut i = a;
+    while i <= b {
+        let end = b.min(i.saturating_add(SLICE - 1));
+        for x in i..=end {
+            s = s.wrapping_add(std::hint::black_box(x));
+        }
+        crate::runtime::checkpoint()?;
+        if end == u64::MAX {
+            break;
+        }
+        i = end + 1;
+    }
+    q.put(&s, true, None)
+}
+
+/// Sends `(memory, trace)` on `conn`: this process's memory in bytes and how many of them
+/// its trace takes; then waits for a message, so that it is measured while it waits, as a
+/// process blocked on its parent is. In the browser: its instance's whole
+/// `WebAssembly.Memory`, and the trace's region in it. Natively: its resident set
+/// (`VmRSS`), and the resident part of the run's shared segment (`RssShmem`), where its
+/// trace lies beside the arena's few words (0 where `/proc` does not exist).
+pub static MEMORY_USE: Target = crate::target!(memory_use);
+fn memory_use(conn: Connection) -> PyResult<()> {
+    conn.send(&memory_bytes())?;
+    conn.recv_bytes().map(drop)
+}
+
+/// This process's memory and its trace's part of it: see [`MEMORY_USE`].
+fn memory_bytes() -> (u64, u64) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let trace = crate::runtime::current().map_or(0, |c| c.run.trace.region().1 as u64);
+        (core::arch::wasm32::memory_size(0) as u64 * 65536, trace)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let kb = |key: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+                .map_or(0, |kb| kb * 1024)
+        };
+        (kb("VmRSS:"), kb("RssShmem:"))
+    }
 }
