@@ -31,15 +31,15 @@ mod lesson_thread_pool;
 mod lesson_timer;
 mod lessons_all;
 // Processes share memory through a memfd natively, so far on Linux only.
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 mod mp_pipe;
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 mod mp_process;
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 mod mp_queue;
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 mod mp_shared;
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 mod mp_sync;
 mod prim_barrier;
 mod prim_condition;
