@@ -30,7 +30,7 @@ mod lesson_thread_local;
 mod lesson_thread_pool;
 mod lesson_timer;
 mod lessons_all;
-// Processes share memory through a memfd natively, so far on Linux only.
+// Processes share memory natively through a memfd (Linux) or POSIX shared memory (other Unix).
 #[cfg(unix)]
 mod mp_pipe;
 #[cfg(unix)]
