@@ -12,7 +12,9 @@ use crate::runtime::{Policy, DEFAULT_SWITCH_INTERVAL_NS};
 pub static LESSON: Lesson = Lesson {
     id: "divide-and-conquer",
     section: Section::Processes,
-    title: Text { ru: "Разделяй и властвуй: сумма на K процессах", en: "Divide and conquer: a sum on K processes" },
+    title: Text {
+        ru: "Разделяй и властвуй: сумма на K процессах", en: "Divide and conquer: a sum on K processes"
+    },
     params: &[
         count("n", Text { ru: "N (сумма 1..N)", en: "N (the sum of 1..N)" }, 1, 4_000_000_000, 100_000_000),
         // 63: a run holds at most 64 processes (runtime::process's MAX_PROCS), main among them.
