@@ -131,6 +131,7 @@ fn console_of(view: &TraceView) -> String {
 /// neither panicked nor left its insights unable to cope.
 pub fn run_bounded(lesson: &Lesson, p: &Params, speed: f64, budget: Duration) -> Outcome {
     let _hold = shared();
+    crate::mp_process::children_from_the_runner();
     let program = lesson.run;
     let pc = p.clone();
     let run = native::start(RunConfig { speed, trace_capacity: TRACE, ..RunConfig::default() }, move || program(&pc));
@@ -146,7 +147,7 @@ pub fn run_bounded(lesson: &Lesson, p: &Params, speed: f64, budget: Duration) ->
     let insights = (lesson.insights)(&view, p, &Default::default());
     let o = Outcome { view, insights };
     assert!(!o.panicked(), "{} panicked with {p:?}:\n{}", lesson.id, o.console());
-    assert!(o.end().is_some(), "{}: no end recorded", lesson.id);
+    assert!(o.end().is_some(), "{}: no end recorded with {p:?}", lesson.id);
     o
 }
 
@@ -201,4 +202,29 @@ pub fn check_listing(lesson: &Lesson) {
     let filled = lesson.listing_with(&lesson.defaults());
     assert!(!filled.contains("{{"), "{}: unfilled slot in\n{filled}", lesson.id);
     assert!(!lesson.explanation.ru.is_empty() && !lesson.explanation.en.is_empty());
+}
+
+/// Starts `lesson`, waits (bounded) until `procs` of its processes run, presses Stop, and
+/// checks that the whole run, every process of it included, ended within 200 ms of real
+/// time, as stopped. Alone: on two cores shared with other tests' processes, unwinding
+/// them could alone take longer than that.
+pub fn stops_within_200ms(lesson: &Lesson, p: &Params, speed: f64, procs: usize) {
+    let _hold = alone();
+    crate::mp_process::children_from_the_runner();
+    let program = lesson.run;
+    let pc = p.clone();
+    let run = native::start(RunConfig { speed, trace_capacity: TRACE, ..RunConfig::default() }, move || program(&pc));
+    let t0 = Instant::now();
+    while run.trace.snapshot().iter().filter(|e| e.kind == Kind::ProcStart).count() < procs {
+        assert!(t0.elapsed() < Duration::from_secs(30), "{}: {procs} processes did not start", lesson.id);
+        // The bounded wait is the poll's pause; a run over before its processes ran is a
+        // test that checks nothing.
+        assert!(!run.wait_done(Some(2_000_000)), "{}: ended before {procs} processes ran", lesson.id);
+    }
+    let stop = Instant::now();
+    run.stop();
+    native::wait(&run);
+    let took = stop.elapsed();
+    assert!(took < Duration::from_millis(200), "{}: Stop took {took:?} with {p:?}", lesson.id);
+    assert_eq!(run.end_state(), Some(EndState::Stopped), "{} with {p:?}", lesson.id);
 }

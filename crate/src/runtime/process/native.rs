@@ -219,6 +219,9 @@ fn run_child(spec: &str) -> Result<i32, String> {
     // writes it (each pid has its own region).
     let trace = unsafe { Trace::create_in(seg.addr(off), len as usize, capacity, Box::new(seg.clone())) };
     let e = arena.entry(pid);
+    // Its own pid first: the parent stores it too, but only once spawn() has returned, and
+    // by then this process may have printed `os.getpid()` already.
+    arena.store(e + E_OS_PID, std::process::id());
     arena.store(e + E_TRACE, off);
     arena.store(e + E_TRACE_LEN, len);
     let (run, code, main) = child_run(&arena, pid, Arc::new(crate::runtime::native::OsThreads), capacity, Some(trace))?;

@@ -43,7 +43,9 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let phases: Vec<Phase> = [seq, procs, threads].into_iter().flatten().collect();
     out.push(Insight {
         id: "sum_exact",
-        title: Text { ru: "Сумма точная при любом разбиении", en: "The sum is exact however it is split" },
+        title: Text {
+            ru: "Сумма точная при любом разбиении", en: "The sum is exact however it is split"
+        },
         observed: phases.len() == 3 && phases.iter().all(|p| p.exact),
         detail: if phases.len() == 3 {
             msg!(

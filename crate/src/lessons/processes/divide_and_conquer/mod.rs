@@ -12,10 +12,13 @@ use crate::runtime::{Policy, DEFAULT_SWITCH_INTERVAL_NS};
 pub static LESSON: Lesson = Lesson {
     id: "divide-and-conquer",
     section: Section::Processes,
-    title: Text { ru: "Разделяй и властвуй: сумма на K процессах", en: "Divide and conquer: a sum on K processes" },
+    title: Text {
+        ru: "Разделяй и властвуй: сумма на K процессах", en: "Divide and conquer: a sum on K processes"
+    },
     params: &[
         count("n", Text { ru: "N (сумма 1..N)", en: "N (the sum of 1..N)" }, 1, 4_000_000_000, 100_000_000),
-        cores("k", Text { ru: "K: процессов и потоков", en: "K: processes and threads" }, 1, 64),
+        // 63: a run holds at most 64 processes (runtime::process's MAX_PROCS), main among them.
+        cores("k", Text { ru: "K: процессов и потоков", en: "K: processes and threads" }, 1, 63),
     ],
     listing: include_str!("listing.py"),
     explanation: Text::from_files(include_str!("explain.ru.md"), include_str!("explain.en.md")),

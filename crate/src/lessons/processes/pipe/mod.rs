@@ -10,7 +10,9 @@ use crate::lessons::{finishes, Expect, Lesson, Section, Text};
 pub static LESSON: Lesson = Lesson {
     id: "pipe",
     section: Section::Processes,
-    title: Text { ru: "Pipe: канал между двумя процессами", en: "Pipe: a channel between two processes" },
+    title: Text {
+        ru: "Pipe: канал между двумя процессами", en: "Pipe: a channel between two processes"
+    },
     params: &[
         count("messages", Text { ru: "Сообщений", en: "Messages" }, 1, 100_000, 5),
         flag("duplex", Text { ru: "Двусторонний (duplex)", en: "Duplex" }, true),

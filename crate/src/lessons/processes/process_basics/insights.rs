@@ -57,7 +57,8 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let all = lines(v);
     let ws = workers(v, &all);
     let main_pid = all.iter().find(|l| l.actor.pid == 1).and_then(|l| after(&l.text, "pid ")).map(str::to_owned);
-    let main_counter = all.iter().rev().find_map(|l| (l.actor.pid == 1).then(|| l.text.strip_prefix("main: counter = ")).flatten());
+    let main_counter =
+        all.iter().rev().find_map(|l| (l.actor.pid == 1).then(|| l.text.strip_prefix("main: counter = ")).flatten());
     let mut out = Vec::new();
 
     // 1. Each process its own pid; every worker's parent is main.
@@ -85,7 +86,8 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     // 2. A global changed in a child stays unchanged in the parent.
     let changed: Vec<&Worker> = ws.iter().filter(|w| w.counter.as_deref().is_some_and(|c| c != "0")).collect();
     let main_counter = main_counter.unwrap_or("?");
-    let example = changed.iter().max_by_key(|w| w.steps).map(|w| (w.name.clone(), w.counter.clone().unwrap_or_default()));
+    let example =
+        changed.iter().max_by_key(|w| w.steps).map(|w| (w.name.clone(), w.counter.clone().unwrap_or_default()));
     out.push(Insight {
         id: "child_global_unchanged",
         title: Text {
@@ -136,8 +138,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     out.push(Insight {
         id: "terminate_cuts_off",
         title: Text {
-            ru: "terminate() обрывает процесс на полпути",
-            en: "terminate() cuts a process off mid-work",
+            ru: "terminate() обрывает процесс на полпути", en: "terminate() cuts a process off mid-work"
         },
         observed: cut.iter().any(|w| !w.returned),
         detail,

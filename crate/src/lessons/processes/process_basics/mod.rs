@@ -14,7 +14,12 @@ pub static LESSON: Lesson = Lesson {
     params: &[
         count("processes", Text { ru: "Процессов", en: "Processes" }, 1, 16, 3),
         iterations(Text { ru: "Шагов у первого процесса", en: "Steps of the first worker" }, 100, 3),
-        seconds_or_none("terminate_after", Text { ru: "terminate() через, с", en: "terminate() after, s" }, 60.0, "None"),
+        seconds_or_none(
+            "terminate_after",
+            Text { ru: "terminate() через, с", en: "terminate() after, s" },
+            60.0,
+            "None",
+        ),
         flag("logging", Text { ru: "Журнал log_to_stderr", en: "log_to_stderr logging" }, false),
     ],
     listing: include_str!("listing.py"),

@@ -10,7 +10,9 @@ use crate::lessons::{finishes, Expect, Lesson, Section, Text};
 pub static LESSON: Lesson = Lesson {
     id: "process-queue",
     section: Section::Processes,
-    title: Text { ru: "multiprocessing.Queue между процессами", en: "multiprocessing.Queue between processes" },
+    title: Text {
+        ru: "multiprocessing.Queue между процессами", en: "multiprocessing.Queue between processes"
+    },
     params: &[
         count("producers", Text { ru: "Производителей", en: "Producers" }, 1, 16, 2),
         count("consumers", Text { ru: "Потребителей", en: "Consumers" }, 1, 16, 1),
@@ -20,11 +22,7 @@ pub static LESSON: Lesson = Lesson {
     explanation: Text::from_files(include_str!("explain.ru.md"), include_str!("explain.en.md")),
     default_speed: 1.0,
     // MainProcess's thread, and the feeder thread of each queue it puts on.
-    expect: Expect {
-        actors: |_| 3,
-        ends: finishes,
-        processes: |p| (p.int("producers") + p.int("consumers")) as usize,
-    },
+    expect: Expect { actors: |_| 3, ends: finishes, processes: |p| (p.int("producers") + p.int("consumers")) as usize },
     run: program::run,
     validate: crate::lessons::no_cross_checks,
     insights: insights::insights,

@@ -48,8 +48,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     out.push(Insight {
         id: "counter_exact_only_with_lock",
         title: Text {
-            ru: "Счётчик точен только под блокировкой",
-            en: "The counter is exact only with the lock",
+            ru: "Счётчик точен только под блокировкой", en: "The counter is exact only with the lock"
         },
         observed: match lost {
             Some(l) => (lock && l == 0) || (!lock && l > 0),
