@@ -177,7 +177,8 @@ mod imp {
                 return Err(PyErr::Interrupted);
             }
             let s = ctx.run.trace.intern(line);
-            ctx.run.emit_code(ctx.tid, Kind::Print, stream, 0, s.0);
+            // The real clock: lines of several processes keep their order on one clock.
+            ctx.run.trace.emit_code_exact(ctx.tid, Kind::Print, stream, 0, s.0);
             breaker(ctx);
             Ok(())
         });

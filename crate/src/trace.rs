@@ -661,6 +661,27 @@ impl Trace {
         unsafe { Self::publish(slot, Raw { t_ns, arg, tid, task: 0, obj, kind: kind as u16, code }) };
     }
 
+    /// [`Trace::emit_code`] stamped by the real clock rather than the ticker's reading, for
+    /// the few events whose order against other processes' must hold even when this
+    /// process's ticker lags on a loaded machine (prints: the console, and the CPython
+    /// tier, read them across processes). It raises the ticker's reading to now, so that
+    /// this thread's later events are not stamped before it.
+    #[cfg(not(loom))]
+    pub fn emit_code_exact(&self, tid: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
+        let h = self.header();
+        if h.virtual_ns.load(Ordering::Relaxed) != REAL_TIME {
+            return self.emit_code(tid, kind, code, obj, arg);
+        }
+        let Some(slot) = self.reserve() else {
+            return self.drop_one();
+        };
+        let now = crate::clock::now_ns();
+        crate::clock::ticker::raise_to(now);
+        let t_ns = now.saturating_sub(h.start_ns.load(Ordering::Relaxed));
+        // SAFETY: `reserve` just gave this slot to this call alone.
+        unsafe { Self::publish(slot, Raw { t_ns, arg, tid, task: 0, obj, kind: kind as u16, code }) };
+    }
+
     /// From now on events are stamped `ns` after the run's start, whatever the clock says:
     /// a controlled run's virtual time, which only its scheduler moves.
     pub fn set_virtual_ns(&self, ns: u64) {

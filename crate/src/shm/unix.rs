@@ -95,19 +95,29 @@ impl Segment {
         Ok(fd)
     }
 
-    /// Maps the segment a parent handed down (see [`Segment::handle`]).
+    /// A new zeroed segment whose descriptor the processes this one starts inherit (not
+    /// close-on-exec): a child is then started with a plain spawn (`posix_spawn`), where
+    /// clearing the flag in the child alone would take a `fork` of this whole process
+    /// (hundreds of ms for a big, many-threaded test binary on a loaded machine). The price:
+    /// any program this process starts meanwhile holds the descriptor until it exits.
+    pub fn create_inherited(len: usize) -> Result<Segment, String> {
+        let seg = Self::create(len)?;
+        // SAFETY: clearing FD_CLOEXEC on a descriptor this segment owns.
+        if unsafe { libc::fcntl(seg.0.fd.as_raw_fd(), libc::F_SETFD, 0) } != 0 {
+            return Err(os_err("fcntl"));
+        }
+        Ok(seg)
+    }
+
+    /// Maps the segment a parent handed down (see [`Segment::handle`]), keeping its
+    /// descriptor inheritable for this process's own children.
     pub fn open(h: Handle) -> Result<Segment, String> {
-        // SAFETY: F_DUPFD_CLOEXEC on a descriptor number; a bad one fails with EBADF.
-        let fd = unsafe { libc::fcntl(h.fd, libc::F_DUPFD_CLOEXEC, 0) };
-        if fd < 0 {
+        // SAFETY: F_GETFD on a descriptor number; a bad one fails with EBADF.
+        if unsafe { libc::fcntl(h.fd, libc::F_GETFD) } < 0 {
             return Err(os_err("the run's shared memory was not handed down"));
         }
-        // SAFETY: `fd` is a fresh duplicate owned here alone.
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        // The inherited number is not ours to keep: close it, so that no other child
-        // inherits it by accident.
-        // SAFETY: closing a descriptor number this process was given for this purpose.
-        unsafe { libc::close(h.fd) };
+        // SAFETY: the number was handed down for this segment and nothing else owns it here.
+        let fd = unsafe { OwnedFd::from_raw_fd(h.fd) };
         Self::map(fd, h.len)
     }
 

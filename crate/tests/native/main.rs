@@ -18,23 +18,23 @@ mod lesson_barrier;
 mod lesson_condition;
 mod lesson_daemon;
 // The process lessons start OS processes: Linux only natively, as the mp_ modules below.
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 mod lesson_divide_and_conquer;
 mod lesson_event;
 mod lesson_expectations;
 mod lesson_join;
 mod lesson_lock_vs_rlock;
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 mod lesson_pipe;
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 mod lesson_process_basics;
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 mod lesson_process_queue;
 mod lesson_queue_threads;
 mod lesson_race_condition;
 mod lesson_responsive_ui;
 mod lesson_semaphore;
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 mod lesson_shared_memory;
 mod lesson_thread_basics;
 mod lesson_thread_local;

@@ -2,7 +2,7 @@
 //! command-line runner, or whatever executable [`set_child_exe`] names), which maps the
 //! run's shared segment, reads its request from the arena and runs it.
 //!
-//! The segment is a memfd; its descriptor is kept open across `exec` for each child alone.
+//! The segment is a memfd whose descriptor the run's processes inherit (a plain spawn, no fork).
 //! Every child has a reaper thread in its parent that waits for it and records its exit
 //! code in the arena (CPython's: the code it exited with, or minus the signal that ended
 //! it), so that `join` is a wait on a shared word, in any process.
@@ -12,7 +12,7 @@ use super::procs::{child_run, child_wait};
 use crate::runtime::Run;
 use crate::shm::{Handle, Segment};
 use crate::trace::{Kind, Trace};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -96,7 +96,7 @@ pub(crate) fn attach_traces(arena: &Arena, have: &[u32]) -> Vec<(u32, Trace)> {
 
 /// A new run's shared segment: the arena, then a trace region per process.
 pub(crate) fn run_segment() -> Result<Segment, String> {
-    Segment::create(ARENA_BYTES as usize + MAX_PROCS as usize * TRACE_REGION_BYTES)
+    Segment::create_inherited(ARENA_BYTES as usize + MAX_PROCS as usize * TRACE_REGION_BYTES)
 }
 
 /// The reaper threads of one process's children.
@@ -113,17 +113,6 @@ pub(crate) fn start(run: &Arc<Run>, arena: &Arena, pid: u32) -> Result<(), Strin
         .env(CHILD_ENV, format!("{}/{pid}", handle.encode()))
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null());
-    let fd = handle.fd;
-    // SAFETY: between fork and exec only `fcntl`, which is async-signal-safe, runs: it
-    // clears close-on-exec on the segment's descriptor in this child alone.
-    unsafe {
-        cmd.pre_exec(move || {
-            if libc::fcntl(fd, libc::F_SETFD, 0) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
     let mut child = cmd.spawn().map_err(|e| format!("cannot start a process: {e}"))?;
     let e = arena.entry(pid);
     arena.store(e + E_OS_PID, child.id());
