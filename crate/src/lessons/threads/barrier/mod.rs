@@ -4,7 +4,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{count, seconds, seconds_or_none, threads};
-use crate::lessons::{Expect, Lesson, Msg, Params, Section, Text, no_processes};
+use crate::lessons::{no_processes, Expect, Lesson, Msg, Params, Section, Text};
 use crate::trace::EndState;
 
 pub static LESSON: Lesson = Lesson {

@@ -4,7 +4,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{choice, count, seconds};
-use crate::lessons::{finishes, Expect, Lesson, Section, Text, no_processes};
+use crate::lessons::{finishes, no_processes, Expect, Lesson, Section, Text};
 
 pub static LESSON: Lesson = Lesson {
     id: "condition",

@@ -5,7 +5,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{daemon, iterations, seconds};
-use crate::lessons::{finishes, no_cross_checks, Expect, Lesson, ParamSpec, Section, Text, no_processes};
+use crate::lessons::{finishes, no_cross_checks, no_processes, Expect, Lesson, ParamSpec, Section, Text};
 
 /// Python's name for the first thread started with `target=get_data`.
 const WORKER: &str = "Thread-1 (get_data)";

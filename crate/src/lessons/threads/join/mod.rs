@@ -4,7 +4,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{flag, iterations, threads};
-use crate::lessons::{finishes, no_cross_checks, Expect, Lesson, ParamSpec, Section, Text, no_processes};
+use crate::lessons::{finishes, no_cross_checks, no_processes, Expect, Lesson, ParamSpec, Section, Text};
 
 static PARAMS: [ParamSpec; 3] = [
     threads(Text { ru: "потоков", en: "threads" }, 1, 64, 4),

@@ -6,7 +6,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::choice;
-use crate::lessons::{no_cross_checks, Expect, Lesson, ParamSpec, Params, Section, Text, no_processes};
+use crate::lessons::{no_cross_checks, no_processes, Expect, Lesson, ParamSpec, Params, Section, Text};
 use crate::trace::EndState;
 
 const RELEASE_ERROR: &str = "RuntimeError: cannot release un-acquired lock";

@@ -5,7 +5,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{count, seconds};
-use crate::lessons::{finishes, Expect, Lesson, Section, Text, no_processes};
+use crate::lessons::{finishes, no_processes, Expect, Lesson, Section, Text};
 
 pub static LESSON: Lesson = Lesson {
     id: "queue-threads",
@@ -22,7 +22,11 @@ pub static LESSON: Lesson = Lesson {
     listing: include_str!("listing.py"),
     explanation: Text::from_files(include_str!("explain.ru.md"), include_str!("explain.en.md")),
     default_speed: 1.0,
-    expect: Expect { actors: |p| (p.int("producers") + p.int("consumers")) as usize + 1, ends: finishes, processes: no_processes },
+    expect: Expect {
+        actors: |p| (p.int("producers") + p.int("consumers")) as usize + 1,
+        ends: finishes,
+        processes: no_processes,
+    },
     run: program::run,
     validate: crate::lessons::no_cross_checks,
     insights: insights::insights,

@@ -6,7 +6,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{count, flag, threads};
-use crate::lessons::{finishes, Expect, Lesson, Msg, ParamSpec, Params, Section, Text, no_processes};
+use crate::lessons::{finishes, no_processes, Expect, Lesson, Msg, ParamSpec, Params, Section, Text};
 use crate::msg;
 
 /// Deposits a run may make in all: each leaves about eight events in the trace, and the

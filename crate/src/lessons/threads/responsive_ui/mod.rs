@@ -5,7 +5,9 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{choice, seconds};
-use crate::lessons::{finishes, Expect, Lesson, Measurements, PageControl, PageExtension, Params, Section, Text, no_processes};
+use crate::lessons::{
+    finishes, no_processes, Expect, Lesson, Measurements, PageControl, PageExtension, Params, Section, Text,
+};
 
 pub static LESSON: Lesson = Lesson {
     id: "responsive-ui",

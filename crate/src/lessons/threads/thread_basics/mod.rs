@@ -5,7 +5,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{count, iterations, seconds};
-use crate::lessons::{finishes, no_cross_checks, Expect, Lesson, ParamSpec, Section, Text, no_processes};
+use crate::lessons::{finishes, no_cross_checks, no_processes, Expect, Lesson, ParamSpec, Section, Text};
 
 const WORKER: &str = "thr-1";
 

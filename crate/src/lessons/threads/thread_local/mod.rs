@@ -5,7 +5,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{count, flag, threads};
-use crate::lessons::{no_cross_checks, EndState, Expect, Lesson, ParamSpec, Params, Section, Text, no_processes};
+use crate::lessons::{no_cross_checks, no_processes, EndState, Expect, Lesson, ParamSpec, Params, Section, Text};
 
 const ATTRIBUTE_ERROR: &str = "AttributeError: '_thread._local' object has no attribute 'value'";
 

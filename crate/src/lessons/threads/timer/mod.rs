@@ -5,7 +5,7 @@ mod insights;
 mod program;
 
 use crate::lessons::params::{daemon, seconds, seconds_or_none};
-use crate::lessons::{finishes, no_cross_checks, Expect, Lesson, ParamSpec, Section, Text, no_processes};
+use crate::lessons::{finishes, no_cross_checks, no_processes, Expect, Lesson, ParamSpec, Section, Text};
 
 /// Python's name for the timer's thread: the first thread the program creates.
 const TIMER_THREAD: &str = "Thread-1";
