@@ -53,6 +53,14 @@ async fn finish(run: &Arc<Run>, secs: f64) -> EndState {
     run.end_state().expect("a done run has an end state")
 }
 
+/// The bytes of this module's wasm memory (the page's, in these tests).
+fn wasm_memory_bytes() -> u32 {
+    JsCast::unchecked_into::<js_sys::WebAssembly::Memory>(wasm_bindgen::memory())
+        .buffer()
+        .unchecked_into::<js_sys::SharedArrayBuffer>()
+        .byte_length()
+}
+
 async fn gloo_sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
         let g: web_sys::WorkerGlobalScope = JsCast::unchecked_into(js_sys::global());
@@ -180,12 +188,7 @@ async fn repeated_runs_reuse_the_pool_and_do_not_grow_memory() {
         one_run().await;
     }
     let (workers, _) = browser::pool_size();
-    let mem = || {
-        JsCast::unchecked_into::<js_sys::WebAssembly::Memory>(wasm_bindgen::memory())
-            .buffer()
-            .unchecked_into::<js_sys::SharedArrayBuffer>()
-            .byte_length()
-    };
+    let mem = wasm_memory_bytes;
     let before = mem();
     for _ in 0..30 {
         one_run().await;
@@ -457,12 +460,7 @@ mod processes {
         for _ in 0..5 {
             one_run().await;
         }
-        let mem = || {
-            JsCast::unchecked_into::<js_sys::WebAssembly::Memory>(wasm_bindgen::memory())
-                .buffer()
-                .unchecked_into::<js_sys::SharedArrayBuffer>()
-                .byte_length()
-        };
+        let mem = wasm_memory_bytes;
         let before = mem();
         for _ in 0..100 {
             one_run().await;

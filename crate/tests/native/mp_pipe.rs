@@ -2,25 +2,12 @@
 //! processes; every message arrives once and in order, `EOFError` once no live process
 //! holds a write end, CPython's errors.
 
-use crate::mp_process::children_from_the_runner;
+use crate::mp_process::{children_from_the_runner, run_with};
 use parlab::multiprocessing::{probes, Pipe, Process};
 use parlab::runtime::{native, RunConfig};
 use parlab::threading::Thread;
 use parlab::trace::{msg_of, EndState, Kind, Op};
 use parlab::PyResult;
-use std::sync::{Arc, Mutex};
-
-/// Runs `main` natively; returns the run and what `main` left in `out`.
-pub fn run_with<T: Send + 'static + Default + Clone>(
-    main: impl FnOnce(&Mutex<T>) -> PyResult<()> + Send + 'static,
-) -> (Arc<parlab::runtime::Run>, T) {
-    children_from_the_runner();
-    let out = Arc::new(Mutex::new(T::default()));
-    let o = out.clone();
-    let run = native::run(RunConfig::default(), move || main(&o));
-    let v = out.lock().unwrap().clone();
-    (run, v)
-}
 
 #[test]
 fn between_threads_messages_arrive_whole_and_in_order() {

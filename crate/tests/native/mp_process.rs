@@ -15,7 +15,7 @@ pub fn children_from_the_runner() {
 }
 
 /// Runs `main` natively with processes; returns the run and what `main` left in `out`.
-fn run_with<T: Send + 'static + Default + Clone>(
+pub fn run_with<T: Send + 'static + Default + Clone>(
     main: impl FnOnce(&Mutex<T>) -> PyResult<()> + Send + 'static,
 ) -> (Arc<parlab::runtime::Run>, T) {
     children_from_the_runner();

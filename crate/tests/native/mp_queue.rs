@@ -2,7 +2,7 @@
 //! CPython's errors, a feeder thread per process that flushes at exit, items from several
 //! producer processes once and in order per producer, `task_done` / `join`.
 
-use crate::mp_pipe::run_with;
+use crate::mp_process::run_with;
 use parlab::multiprocessing::{probes, JoinableQueue, Process, Queue};
 use parlab::threading::{self, Thread};
 use parlab::trace::{msg_of, EndState, Kind, Op};

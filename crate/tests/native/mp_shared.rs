@@ -1,7 +1,7 @@
 //! `multiprocessing.Value` and `Array` natively: shared between processes, exact with
 //! their lock, losing updates without it; CPython's errors.
 
-use crate::mp_pipe::run_with;
+use crate::mp_process::run_with;
 use parlab::multiprocessing::{probes, Array, Event, Process, Value};
 use parlab::trace::EndState;
 use parlab::PyResult;

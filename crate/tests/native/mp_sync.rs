@@ -1,7 +1,7 @@
 //! The process-shared locks natively: CPython's errors, and `Barrier`, `Lock`, `RLock`,
 //! `Event` across real processes.
 
-use crate::mp_pipe::run_with;
+use crate::mp_process::run_with;
 use parlab::multiprocessing::{
     probes, Barrier, BoundedSemaphore, Condition, Event, Lock, Process, Queue, RLock, Semaphore,
 };

@@ -75,6 +75,7 @@ pub(crate) const E_STUCK: u32 = 172;
 pub(crate) const E_PROGRESS: u32 = 176;
 
 /// Asked for, not yet running (the browser's page has not handed it an instance yet).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) const P_REQUESTED: u32 = 1;
 pub(crate) const P_RUNNING: u32 = 2;
 pub(crate) const P_EXITED: u32 = 3;
@@ -119,6 +120,7 @@ impl Arena {
         &self.seg
     }
 
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn base(&self) -> u32 {
         self.base
     }

@@ -41,6 +41,7 @@ pub(crate) struct Procs {
     #[cfg(unix)]
     pub(crate) os: super::native::Children,
     /// Children whose end is in this run's trace (bit per pid).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     ends_recorded: std::sync::atomic::AtomicU64,
     /// When the page first saw the run's stop word (ms, f64 bits; 0: not yet).
     stop_seen: std::sync::atomic::AtomicU64,
@@ -148,6 +149,7 @@ impl Procs {
     }
 
     /// Notes that `pid`'s end is being recorded; false if it already was.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn note_end(&self, pid: u32) -> bool {
         let bit = 1u64 << (pid - 1);
         self.ends_recorded.fetch_or(bit, std::sync::atomic::Ordering::Relaxed) & bit == 0
