@@ -428,10 +428,11 @@ pub fn current_arena() -> PyResult<Arena> {
 /// Runs a child's target as its `MainThread`'s body. An exception is printed the way
 /// CPython's `Process._bootstrap` prints it, to the child's stderr.
 pub(crate) fn run_target(target: &Target, args: &[u8], process_name: &str) -> PyResult<()> {
-    let result = (target.entry)(args);
+    // A Process's target's value is dropped, as `Process.run`'s is.
+    let result = (target.entry)(args).map(drop);
     if let Err(e) = &result {
         if !matches!(e, PyErr::Interrupted | PyErr::SystemExit(_)) {
-            let function = target.name.rsplit("::").next().unwrap_or(target.name);
+            let function = target.function();
             crate::hooks::eprint(&format!(
                 "Process {process_name}:\nTraceback (most recent call last):\n  File \"lesson.py\", in {function}\n{e}"
             ))?;
