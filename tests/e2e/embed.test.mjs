@@ -17,6 +17,8 @@ const host = (src) => `<!doctype html><html lang="en"><meta charset="utf-8"><tit
 const routes = {
   '/host.html': host('/?lesson=race-condition&embed=1&lang=en&threads=5&gap_ms=2&speed=20'),
   '/host-unknown.html': host('/?lesson=no-such-lesson&embed=1&lang=en'),
+  '/host-compact.html': host('/?lesson=race-condition&embed=compact&lang=ru&threads=5&gap_ms=2&speed=20')
+    .replace('width: 100%', 'width: 900px'),
 };
 
 let b, s, plain, ids;
@@ -66,6 +68,16 @@ test('the embed API: ready, set (refused and accepted), run, result', async (t) 
   await send(p, { type: 'parlab:set', params: { bogus: 1 } });
   const err2 = await next(p, 'parlab:error', n);
   assert.ok(err2.errors.some((e) => e.param === 'bogus'), JSON.stringify(err2));
+
+  // A malformed set and an unknown message type are refused, never silently taken.
+  for (const bad of [{ type: 'parlab:set' }, { type: 'parlab:set', params: { threads: [6] } }, { type: 'parlab:go' }]) {
+    n = await count(p);
+    await send(p, bad);
+    const e = await next(p, 'parlab:error', n);
+    assert.equal(e.errors[0].param, '', JSON.stringify(e));
+    assert.ok(e.errors[0].en && e.errors[0].ru, JSON.stringify(e));
+  }
+  assert.equal(await frame.locator('#param-threads').inputValue(), '1000', 'nothing of a refused set is applied');
 
   // A run while values are refused is refused too.
   n = await count(p);
@@ -155,4 +167,30 @@ test('the example host page in dist drives a lesson', async (t) => {
   await p.locator('#verdict', { hasText: 'Run finished' }).waitFor({ timeout: 60000 });
   assert.match(await p.locator('#verdict').textContent(), /Exercise solved/);
   await shot(p, 'embed-example');
+});
+
+test('embed=compact fits a 900 px frame, and the lesson tells the host its size', async (t) => {
+  if (!ids.includes('race-condition')) return t.skip('race-condition is not in this build');
+  const errors = [];
+  const p = await page(b, errors);
+  await p.goto(`${s.url}/host-compact.html`);
+  await next(p, 'parlab:ready', 0);
+  const size = await next(p, 'parlab:size', 0);
+  const f = p.frames().find((x) => x.url().includes('embed=compact'));
+  const real = await f.evaluate(() => document.documentElement.scrollHeight);
+  assert.ok(size.height > 300 && Math.abs(size.height - real) <= 2, `size ${JSON.stringify(size)} vs scrollHeight ${real}`);
+  assert.ok(size.width <= 900, `no sideways scroll in a 900 px frame: ${JSON.stringify(size)}`);
+  // Listing and console side by side.
+  const [code, con] = await Promise.all(['.code-panel', '.console-panel'].map((c) => f.locator(c).boundingBox()));
+  assert.ok(Math.abs(code.y - con.y) < 4 && con.x > code.x + code.width - 4, `side by side: ${JSON.stringify({ code, con })}`);
+  // Links made inside keep the layout.
+  assert.match(await f.evaluate(() => location.search), /embed=compact/);
+  // The page grows (the explanation opened): a new size follows.
+  const n = await count(p);
+  await f.locator('.explain-panel summary').click();
+  const grown = await next(p, 'parlab:size', n);
+  assert.ok(grown.height > size.height, `${grown.height} > ${size.height}`);
+  await shot(p, 'embed-compact');
+  assert.deepEqual(errors, []);
+  await p.close();
 });

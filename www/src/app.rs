@@ -10,6 +10,7 @@ use crate::dom;
 use crate::embed;
 use crate::i18n::{self, tr};
 use crate::lesson::{self, Canvas, LessonPage};
+use crate::urlstate::Frame;
 use crate::{catalog, urlstate};
 use gloo::events::{EventListener, EventListenerOptions};
 use parlab::lessons::{self, Lang, Msg};
@@ -35,7 +36,7 @@ pub enum Page {
 }
 
 pub struct App {
-    pub embed: bool,
+    pub frame: Frame,
     /// The URL named a language: keep it there when the learner switches.
     pub lang_in_url: bool,
     pub pool: Pool,
@@ -43,7 +44,7 @@ pub struct App {
 }
 
 thread_local! {
-    static APP: RefCell<App> = RefCell::new(App { embed: false, lang_in_url: false, pool: Pool::Preparing, page: Page::Blank });
+    static APP: RefCell<App> = RefCell::new(App { frame: Frame::Page, lang_in_url: false, pool: Pool::Preparing, page: Page::Blank });
     /// Runs left behind (the learner navigated away): ticked until their threads are gone.
     static ORPHANS: RefCell<Vec<Arc<Run>>> = const { RefCell::new(Vec::new()) };
     static FRAME: RefCell<Option<Closure<dyn FnMut(f64)>>> = const { RefCell::new(None) };
@@ -74,7 +75,7 @@ impl App {
 
     fn sync_url(&self) {
         if let Page::Lesson(lp) = &self.page {
-            urlstate::replace(&lp.query(self.embed, self.url_lang()));
+            urlstate::replace(&lp.query(self.frame, self.url_lang()));
         }
     }
 }
@@ -82,11 +83,12 @@ impl App {
 /// Builds the page and starts everything. Called once the page is known to be isolated.
 pub fn start() {
     let q = urlstate::query();
-    let embed = urlstate::flag(&q, "embed");
+    let frame = Frame::of(&q);
+    let embed = frame.embedded();
     let url_lang = urlstate::get(&q, "lang");
     i18n::set_lang(i18n::initial(url_lang), false);
     with(|app| {
-        app.embed = embed;
+        app.frame = frame;
         app.lang_in_url = url_lang.and_then(i18n::parse).is_some();
     });
     if let Some(body) = dom::document().body() {
@@ -94,10 +96,16 @@ pub fn start() {
         if embed {
             let _ = body.class_list().add_1("embedded");
         }
+        if frame == Frame::Compact {
+            let _ = body.class_list().add_1("compact");
+        }
     }
     header_texts();
     route(false);
     listen();
+    if embed {
+        report_size();
+    }
     gloo::timers::callback::Interval::new(40, tick).forget();
     wasm_bindgen_futures::spawn_local(async {
         let result = browser::init_pool(4).await;
@@ -232,7 +240,7 @@ fn ready_message(app: &App) -> Option<serde_json::Value> {
 /// Rebuilds the main area for the current page and language.
 fn render(app: &mut App) {
     let ready = app.ready();
-    let embed = app.embed;
+    let embed = app.frame.embedded();
     let Some(main) = dom::by_id("main") else { return };
     PAGE_LISTENERS.with(|l| l.borrow_mut().clear());
     match &mut app.page {
@@ -251,7 +259,7 @@ fn render(app: &mut App) {
     }
     if embed {
         let href = match &app.page {
-            Page::Lesson(lp) => lp.query(false, None),
+            Page::Lesson(lp) => lp.query(Frame::Page, None),
             _ => "?".to_owned(),
         };
         dom::set_attr("open-full", "href", &href);
@@ -539,7 +547,7 @@ fn copy_link() {
     let location = gloo::utils::window().location();
     let query = with(|app| {
         let lang = app.url_lang();
-        lesson_page(app).map(|lp| lp.query(false, lang))
+        lesson_page(app).map(|lp| lp.query(Frame::Page, lang))
     })
     .flatten();
     let href = match query {
@@ -604,11 +612,11 @@ fn listen() {
             if e.button() == 0 && !e.ctrl_key() && !e.meta_key() && !e.shift_key() && !e.alt_key() {
                 e.prevent_default();
                 let href = a.get_attribute("href").unwrap_or_default();
-                let keep = with(|app| (app.embed, app.url_lang())).unwrap_or((false, None));
+                let keep = with(|app| (app.frame, app.url_lang())).unwrap_or((Frame::Page, None));
                 let mut href =
                     if href == "./" { gloo::utils::window().location().pathname().unwrap_or_default() } else { href };
-                if keep.0 {
-                    href.push_str(if href.contains('?') { "&embed=1" } else { "?embed=1" });
+                if let Some(f) = keep.0.query() {
+                    href.push_str(&format!("{}{f}", if href.contains('?') { "&" } else { "?" }));
                 }
                 if let Some(l) = keep.1 {
                     href.push_str(&format!("{}lang={l}", if href.contains('?') { "&" } else { "?" }));
@@ -712,11 +720,32 @@ fn listen() {
     }
     EventListener::new(&window, "message", |e| {
         let e: &web_sys::MessageEvent = e.unchecked_ref();
-        if let Some(action) = embed::decode(e) {
-            act(action);
+        match embed::decode(e) {
+            Some(Ok(action)) => act(action),
+            Some(Err(why)) => embed::post(&embed::error(&[(String::new(), why)])),
+            None => {}
         }
     })
     .forget();
+}
+
+/// Sends the host `parlab:size` whenever the page's size changes (a lesson rendered, the
+/// console grown, an explanation opened), so that it can fit its iframe.
+fn report_size() {
+    let Some(body) = dom::document().body() else { return };
+    let last = std::cell::Cell::new((0.0, 0.0));
+    let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        let Some(root) = dom::document().document_element() else { return };
+        let size = (f64::from(root.scroll_width()), f64::from(root.scroll_height()));
+        if size != last.replace(size) {
+            embed::post(&embed::size(size.0, size.1));
+        }
+    });
+    if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+        observer.observe(&body);
+    }
+    // Both live as long as the page.
+    on_resize.forget();
 }
 
 /// Wheel, drag, hover and keys on the two canvases (re-attached with each render).

@@ -345,9 +345,97 @@ pub fn to_html(src: &str, mut slot: impl FnMut(&str) -> String) -> String {
     out
 }
 
+/// The listing as a learner reading Russian (`russian`) or English sees it: each of its
+/// comments in that language only. A listing writes every comment in both: a block of
+/// full-line comments as its English lines, then its Russian ones (from the first line with
+/// a Cyrillic letter on); a comment after code as `# English | Russian`. A comment in one
+/// language only stays as it is. The source itself, both languages, is what CPython runs.
+pub fn comments_in(src: &str, russian: bool) -> String {
+    let lines: Vec<&str> = src.split('\n').collect();
+    // The column (in chars) where each line's comment starts, found by the tokenizer, so
+    // that a '#' inside a string is not one.
+    let mut starts: Vec<Option<usize>> = vec![None; lines.len()];
+    let (mut line, mut col) = (0, 0);
+    for piece in tokenize(src) {
+        let text = match &piece {
+            Piece::Tok(class, t) => {
+                if *class == Class::Comment && t.starts_with('#') && starts[line].is_none() {
+                    starts[line] = Some(col);
+                }
+                t.clone()
+            }
+            Piece::Slot(key, _) => format!("{{{{{key}}}}}"),
+        };
+        for ch in text.chars() {
+            if ch == '\n' {
+                line += 1;
+                col = 0;
+            } else {
+                col += 1;
+            }
+        }
+    }
+    let cyrillic = |s: &str| s.chars().any(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё'));
+    let full_line = |i: usize| starts[i].is_some_and(|c| lines[i].chars().take(c).all(char::is_whitespace));
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        if full_line(i) {
+            let mut end = i + 1;
+            while end < lines.len() && full_line(end) && starts[end] == starts[i] {
+                end += 1;
+            }
+            let block = &lines[i..end];
+            let split = block.iter().position(|l| cyrillic(l)).unwrap_or(block.len());
+            let keep = match (split, russian) {
+                (0, _) => block,
+                (s, _) if s == block.len() => block,
+                (s, true) => &block[s..],
+                (s, false) => &block[..s],
+            };
+            out.extend(keep.iter().map(|l| (*l).to_owned()));
+            i = end;
+            continue;
+        }
+        let l = lines[i];
+        out.push(match starts[i] {
+            Some(c) => {
+                let at = l.char_indices().nth(c).map_or(l.len(), |(b, _)| b);
+                let (code, comment) = l.split_at(at);
+                match comment.split_once(" | ") {
+                    Some((en, ru)) if cyrillic(ru) && !cyrillic(en) => {
+                        if russian {
+                            format!("{code}# {}", ru.trim())
+                        } else {
+                            format!("{code}{}", en.trim_end())
+                        }
+                    }
+                    _ => l.to_owned(),
+                }
+            }
+            None => l.to_owned(),
+        });
+        i += 1;
+    }
+    out.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_in_the_readers_language() {
+        let src = "# Two workers share a lock\n# Два потока делят замок\n# None: никогда\nx = {{n}}  # how many | сколько\ns = '# not | а comment'\n    # English only\n";
+        assert_eq!(
+            comments_in(src, false),
+            "# Two workers share a lock\nx = {{n}}  # how many\ns = '# not | а comment'\n    # English only\n"
+        );
+        assert_eq!(
+            comments_in(src, true),
+            "# Два потока делят замок\n# None: никогда\nx = {{n}}  # сколько\ns = '# not | а comment'\n    # English only\n"
+        );
+    }
 
     #[test]
     fn slots_inside_strings_and_code() {

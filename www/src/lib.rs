@@ -2,8 +2,9 @@
 //! The page renders and controls; every lesson thread runs in a worker, and nothing here
 //! ever waits.
 
-// The page's modules only exist in the browser; the highlighter is plain Rust and is also
-// built natively, for its unit tests (`cargo test -p parlab-www --lib`). The read model the
+// The page's modules only exist in the browser; the highlighter, the languages and the
+// reading of the embedding page's messages are plain Rust and are also built natively,
+// for their unit tests (`cargo test -p parlab-www --lib`). The read model the
 // page draws is the core's (`parlab::analysis::model`), tested there.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code, unused_imports))]
 
@@ -12,14 +13,12 @@ use parlab::runtime::browser;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen::prelude::*;
 
-#[cfg(target_arch = "wasm32")]
 mod action;
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
 mod catalog;
 mod dom;
-#[cfg(target_arch = "wasm32")]
 mod embed;
 mod highlight;
 mod i18n;

@@ -1,5 +1,5 @@
 //! The URL holds the set-up: `?lesson=race-condition&threads=50&lock=on&speed=5`, plus
-//! `embed=1` and `lang=en` when given. A link reproduces what the learner had on screen,
+//! `embed=1` (or `embed=compact`) and `lang=en` when given. A link reproduces what the learner had on screen,
 //! refused values included.
 
 use parlab::lessons::{Lesson, ParamKind, Value};
@@ -54,7 +54,41 @@ pub fn param_text(lesson: &Lesson, key: &str, text: &str) -> Option<String> {
 }
 
 /// The query for a lesson with these parameter texts and speed.
-pub fn lesson_query(lesson: &Lesson, texts: &[(&str, &str)], speed: &str, embed: bool, lang: Option<&str>) -> String {
+/// How the page is framed, from the URL's `embed`: a page of its own, one lesson with
+/// minimal chrome (`embed=1`), or that laid out for a course page's frame about 900 px wide
+/// (`embed=compact`: listing and console side by side, shorter panels).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Frame {
+    #[default]
+    Page,
+    Embed,
+    Compact,
+}
+
+impl Frame {
+    pub fn of(q: &[(String, String)]) -> Frame {
+        match get(q, "embed") {
+            Some("compact") => Frame::Compact,
+            _ if flag(q, "embed") => Frame::Embed,
+            _ => Frame::Page,
+        }
+    }
+
+    pub fn embedded(self) -> bool {
+        self != Frame::Page
+    }
+
+    /// Its part of a query (`None` for a page of its own).
+    pub fn query(self) -> Option<&'static str> {
+        match self {
+            Frame::Page => None,
+            Frame::Embed => Some("embed=1"),
+            Frame::Compact => Some("embed=compact"),
+        }
+    }
+}
+
+pub fn lesson_query(lesson: &Lesson, texts: &[(&str, &str)], speed: &str, frame: Frame, lang: Option<&str>) -> String {
     let mut parts = vec![format!("lesson={}", encode(lesson.id))];
     for spec in lesson.params {
         if let Some((_, text)) = texts.iter().find(|(k, _)| *k == spec.key) {
@@ -67,8 +101,8 @@ pub fn lesson_query(lesson: &Lesson, texts: &[(&str, &str)], speed: &str, embed:
     if speed.trim() != default_speed && crate::lesson::parse_speed(speed) != Some(lesson.default_speed) {
         parts.push(format!("speed={}", encode(speed.trim())));
     }
-    if embed {
-        parts.push("embed=1".to_owned());
+    if let Some(f) = frame.query() {
+        parts.push(f.to_owned());
     }
     if let Some(l) = lang {
         parts.push(format!("lang={l}"));

@@ -26,7 +26,8 @@ pub fn rerender(page: &LessonPage) {
 pub fn code_html(page: &LessonPage) -> String {
     let lang = i18n::lang();
     let mut seen: Vec<&str> = Vec::new();
-    crate::highlight::to_html(page.lesson.listing, |key| {
+    let listing = crate::highlight::comments_in(page.lesson.listing, lang == parlab::lessons::Lang::Ru);
+    crate::highlight::to_html(&listing, |key| {
         let Some(spec) = page.lesson.param(key) else { return format!("{{{{{}}}}}", escape(key)) };
         let text = page.texts.get(spec.key).cloned().unwrap_or_default();
         // A parameter used again further down: a mirror of its one input.

@@ -217,9 +217,9 @@ impl LessonPage {
         self.live.as_ref().is_some_and(|l| l.running())
     }
 
-    pub fn query(&self, embed: bool, lang: Option<&str>) -> String {
+    pub fn query(&self, frame: urlstate::Frame, lang: Option<&str>) -> String {
         let texts: Vec<(&str, &str)> = self.texts.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        urlstate::lesson_query(self.lesson, &texts, &self.speed, embed, lang)
+        urlstate::lesson_query(self.lesson, &texts, &self.speed, frame, lang)
     }
 
     /// Current parameter texts as JSON (for the embed API).
