@@ -23,6 +23,13 @@ test('isolated page shows cores and runs a lesson on worker threads', async () =
   // The worker thread's lines come from another Web Worker than MainThread's.
   assert.ok(lines.some((l) => l.includes('thr-1') && l.includes('[thr-1] downloading data.csv')), lines.join('\n'));
   assert.ok(lines.some((l) => l.includes('MainThread') && l.includes('active_count: 2')), lines.join('\n'));
+  // The tab has an icon, served as an image.
+  const icon = await p.evaluate(async () => {
+    const href = document.querySelector('link[rel=icon]')?.href;
+    const r = href && await fetch(href);
+    return r && { status: r.status, type: r.headers.get('content-type') };
+  });
+  assert.deepEqual(icon, { status: 200, type: 'image/svg+xml' });
   await shot(p, 'foundation-isolated');
   assert.deepEqual(errors, []);
 });
