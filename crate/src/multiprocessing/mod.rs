@@ -266,11 +266,19 @@ pub fn parent_process() -> PyResult<Option<ProcessInfo>> {
     Ok(Some(ProcessInfo { name: arena.name(parent), pid: process::os_pid_of(&ctx.run, parent) }))
 }
 
-/// `len(multiprocessing.active_children())`: children of this process still running.
-pub fn active_children() -> PyResult<usize> {
+/// `multiprocessing.active_children()`: the children of this process still running, in
+/// the order they were started (CPython's list of `Process` objects, by name and pid).
+pub fn active_children() -> PyResult<Vec<ProcessInfo>> {
     let ctx = ctx()?;
-    let Some(arena) = ctx.run.procs.arena() else { return Ok(0) };
-    Ok(ctx.run.procs.children().into_iter().filter(|&p| arena.exit_code(p).is_none()).count())
+    let Some(arena) = ctx.run.procs.arena() else { return Ok(Vec::new()) };
+    Ok(ctx
+        .run
+        .procs
+        .children()
+        .into_iter()
+        .filter(|&p| arena.exit_code(p).is_none())
+        .map(|p| ProcessInfo { name: arena.name(p), pid: process::os_pid_of(&ctx.run, p) })
+        .collect())
 }
 
 /// `multiprocessing.cpu_count()`: this machine's logical cores.

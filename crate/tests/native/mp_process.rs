@@ -69,6 +69,33 @@ fn a_childs_global_is_its_own() {
 }
 
 #[test]
+fn active_children_lists_the_running_ones_in_start_order() {
+    let (run, seen) = run_with::<Vec<Vec<(String, bool)>>>(|out| {
+        let quick = Process::named("quick", &probes::NOTHING, &())?;
+        let slow = Process::named("slow", &probes::SLEEP, &30.0)?;
+        let none_yet = parlab::multiprocessing::active_children()?;
+        quick.start()?;
+        slow.start()?;
+        quick.join(None)?;
+        let listed = |ps: Vec<parlab::multiprocessing::ProcessInfo>| {
+            ps.into_iter().map(|p| (p.name, p.pid == slow.pid().unwrap_or(0))).collect::<Vec<_>>()
+        };
+        let during = listed(parlab::multiprocessing::active_children()?);
+        slow.terminate()?;
+        slow.join(None)?;
+        let after = listed(parlab::multiprocessing::active_children()?);
+        out.lock().unwrap().extend([listed(none_yet), during, after]);
+        Ok(())
+    });
+    assert_eq!(run.end_state(), Some(EndState::Finished));
+    assert_eq!(
+        seen,
+        vec![vec![], vec![("slow".to_owned(), true)], vec![]],
+        "only the running child, by its name and pid"
+    );
+}
+
+#[test]
 fn process_api_errors_are_cpythons() {
     let (_, errs) = run_with::<Vec<String>>(|out| {
         let p = Process::new(&probes::NOTHING, &())?;

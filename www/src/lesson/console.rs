@@ -27,7 +27,7 @@ pub fn html() -> String {
       <button type="button" class="btn small" id="export-trace" data-action="export-trace" disabled>⤓ {export_trace}</button>
     </div></div>
   <p id="console-hidden" class="muted small" hidden></p>
-  <ol id="console" class="console" role="log" aria-labelledby="console-h" tabindex="0"><li class="placeholder">{console_empty}</li></ol>
+  <div id="console" class="console" role="log" aria-labelledby="console-h" tabindex="0"><div class="placeholder">{console_empty}</div></div>
 </section>"#,
         console_h = escape(tr(i18n::CONSOLE)),
         export = escape(tr(i18n::EXPORT)),
@@ -49,7 +49,7 @@ pub fn append(console: &mut Console, live: Option<&Live>, refill: bool) {
     if total == console.shown {
         if total == 0 && refill {
             let msg = escape(tr(i18n::CONSOLE_EMPTY));
-            list.set_inner_html(&format!(r#"<li class="placeholder">{msg}</li>"#));
+            list.set_inner_html(&format!(r#"<div class="placeholder">{msg}</div>"#));
         }
         return;
     }
@@ -63,7 +63,7 @@ pub fn append(console: &mut Console, live: Option<&Live>, refill: bool) {
         let who = live.view.thread_name(line.actor);
         let colour = live.model.color_of(line.actor) % timeline::ACTOR_COLOURS;
         html.push_str(&format!(
-            r#"<li class="ln a{colour}{err}" data-actor="{actor}" data-t="{tt}"><span class="t">{t}</span><span class="who">{who}</span><span class="txt">{text}</span></li>"#,
+            r#"<div class="ln a{colour}{err}" data-actor="{actor}" data-t="{tt}"><span class="t">{t}</span><span class="who">{who}</span><span class="txt">{text}</span></div>"#,
             err = if line.stderr { " err" } else { "" },
             actor = format_args!("{}.{}", line.actor.pid, line.actor.tid),
             tt = line.t,
