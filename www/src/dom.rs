@@ -133,3 +133,25 @@ pub fn root_style() -> Option<web_sys::CssStyleDeclaration> {
     let root = document().document_element()?;
     gloo::utils::window().get_computed_style(&root).ok().flatten()
 }
+
+/// `("ThreadPoolExecutor-0", "_3")`: the last separator-led part with a digit in it, when
+/// short; `(name, "")` otherwise.
+pub fn split_suffix(name: &str) -> (&str, &str) {
+    match name.rfind(['-', '_', ':']) {
+        Some(i) if i > 0 && name.len() - i <= 6 && name[i..].chars().any(|c| c.is_ascii_digit()) => name.split_at(i),
+        _ => (name, ""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_distinguishing_suffix_is_kept_apart() {
+        use super::split_suffix;
+        assert_eq!(split_suffix("ThreadPoolExecutor-0_3"), ("ThreadPoolExecutor-0", "_3"));
+        assert_eq!(split_suffix("consumer-12"), ("consumer", "-12"));
+        assert_eq!(split_suffix("MainThread"), ("MainThread", ""));
+        assert_eq!(split_suffix("Process-1:2"), ("Process-1", ":2"));
+        assert_eq!(split_suffix("late-thread"), ("late-thread", ""));
+    }
+}

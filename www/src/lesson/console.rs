@@ -63,12 +63,12 @@ pub fn append(console: &mut Console, live: Option<&Live>, refill: bool) {
         let who = live.view.thread_name(line.actor);
         let colour = live.model.color_of(line.actor) % timeline::ACTOR_COLOURS;
         html.push_str(&format!(
-            r#"<div class="ln a{colour}{err}" data-actor="{actor}" data-t="{tt}"><span class="t">{t}</span><span class="who">{who}</span><span class="txt">{text}</span></div>"#,
+            r#"<div class="ln a{colour}{err}" data-actor="{actor}" data-t="{tt}"><span class="t">{t}</span>{who}<span class="txt">{text}</span></div>"#,
             err = if line.stderr { " err" } else { "" },
             actor = format_args!("{}.{}", line.actor.pid, line.actor.tid),
             tt = line.t,
             t = escape(&fmt_t(line.t)),
-            who = escape(who),
+            who = who_html(who),
             text = escape(&line.text)
         ));
     }
@@ -115,4 +115,21 @@ fn fmt_t(t: f64) -> String {
         Lang::Ru => s.replace('.', ","),
         Lang::En => s,
     }
+}
+
+/// The actor's name for the console's narrow column. Where it has to be cut, the cut is in
+/// its head, never in the suffix that tells one thread from its siblings
+/// (`ThreadPoolExecutor-0_3` shows as `ThreadPoolE…_3`): the suffix is a span of its own
+/// that never shrinks.
+fn who_html(name: &str) -> String {
+    let (head, tail) = crate::dom::split_suffix(name);
+    if tail.is_empty() {
+        return format!(r#"<span class="who"><span class="h">{}</span></span>"#, escape(head));
+    }
+    format!(
+        r#"<span class="who" style="--tail:{}ch"><span class="h">{}</span>{}</span>"#,
+        tail.chars().count(),
+        escape(head),
+        escape(tail)
+    )
 }
