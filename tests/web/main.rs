@@ -202,6 +202,37 @@ async fn repeated_runs_reuse_the_pool_and_do_not_grow_memory() {
     assert!(grew <= 8 << 20, "wasm memory grew by {grew} bytes over 30 identical runs");
 }
 
+#[wasm_bindgen_test]
+async fn a_quiet_pool_shrinks_to_a_few_idle_workers_and_grows_again_for_a_big_run() {
+    let _turn = pool().await;
+    browser::prepare(30).await.expect("30 idle workers");
+    let (grown, spare) = browser::pool_size();
+    assert!(grown >= 30 && spare >= 30, "prepared 30: {grown} workers, {spare} spare");
+    let asked = browser::shrink_idle(browser::KEEP_IDLE);
+    assert_eq!(asked as i32, spare - browser::KEEP_IDLE, "every idle worker beyond the few kept is asked to leave");
+    // They leave their loop, free their stacks and are terminated by the page.
+    let start = parlab::clock::now_ns();
+    while browser::pool_size().0 > grown - asked {
+        let waited = (parlab::clock::now_ns() - start) as f64 / 1e9;
+        assert!(waited < 10.0, "retired workers still there after 10 s: {:?}", browser::pool_size());
+        gloo_sleep(5).await;
+    }
+    assert_eq!(browser::pool_size(), (grown - asked, browser::KEEP_IDLE));
+    assert_eq!(browser::shrink_idle(browser::KEEP_IDLE), 0, "nothing more to retire");
+    // A run with more threads than are left grows the pool back and runs them all.
+    let ran = Arc::new(AtomicU32::new(0));
+    let r = ran.clone();
+    let run = browser::start_with_threads(&RunConfig::default(), 20, move || {
+        let r = r.clone();
+        spawn_join(20, move |_| {
+            r.fetch_add(1, Ordering::SeqCst);
+            parlab::runtime::sleep(0.01)
+        })
+    });
+    assert_eq!(finish(&run, 30.0).await, EndState::Finished);
+    assert_eq!(ran.load(Ordering::SeqCst), 20);
+}
+
 use parlab::prims::{Barrier, Condition, Event, Queue, Semaphore};
 use std::sync::atomic::AtomicU32;
 use std::sync::Mutex;

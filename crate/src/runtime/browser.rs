@@ -7,6 +7,9 @@
 //!   worker; when there is none it raises `WANTED`, and the page, which listens with
 //!   `Atomics.waitAsync`, creates more;
 //! - idle workers sleep on `JOB_SIGNAL` and pop jobs;
+//! - once the pool has been quiet a while (no thread running, none asked for), the page
+//!   retires idle workers beyond [`KEEP_IDLE`]: a worker is a JS realm of several MB, and a
+//!   100-thread run would otherwise leave the tab holding a hundred of them;
 //! - [`tick`] (every few tens of ms on the page) runs the watchdog and enforces Stop: a
 //!   worker still running a thread of an ended run 150 ms after the end was decided is
 //!   terminated and replaced, and the run is closed.
@@ -30,6 +33,12 @@ pub const MAX_WORKERS: usize = 320;
 const STACK_BYTES: u32 = 512 * 1024;
 /// Real time a stopped run's threads get to unwind before their workers are terminated.
 const STOP_GRACE_MS: f64 = 150.0;
+/// Idle workers the pool keeps once it has been quiet for [`QUIET_MS`]: enough for most
+/// runs to start at once; a bigger run grows the pool again before its program starts.
+pub const KEEP_IDLE: i32 = 8;
+/// How long no thread must run and none be asked for before the pool shrinks: a learner
+/// re-running a big lesson right away finds its workers still there.
+const QUIET_MS: f64 = 15_000.0;
 
 static JOBS: SegQueue<(u32, Job)> = SegQueue::new();
 /// Bumped on every push; idle workers sleep on it.
@@ -43,6 +52,10 @@ static NEXT_RUN: AtomicU32 = AtomicU32::new(1);
 static BUSY: [AtomicU32; MAX_WORKERS] = [const { AtomicU32::new(0) }; MAX_WORKERS];
 /// Per worker: it booted and entered the pool loop.
 static READY: [AtomicU32; MAX_WORKERS] = [const { AtomicU32::new(0) }; MAX_WORKERS];
+/// Per worker: the page asked it to leave the pool (and already took back its spare).
+static RETIRE: [AtomicU32; MAX_WORKERS] = [const { AtomicU32::new(0) }; MAX_WORKERS];
+/// Preparations for a run under way: the pool is not quiet while one waits for workers.
+static PREPARING: AtomicU32 = AtomicU32::new(0);
 
 thread_local! {
     static WORKER_INDEX: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
@@ -66,8 +79,10 @@ impl Spawner for Pool {
     }
 }
 
-/// The loop of every pooled worker: take a job, run it, repeat. Called by the worker
-/// script once the module is instantiated on the shared memory.
+/// The loop of every pooled worker: take a job, run it, repeat, until the page retires it.
+/// Called by the worker script once the module is instantiated on the shared memory; when
+/// it returns, the script frees the thread's stack and tells the page, which terminates
+/// the worker.
 #[wasm_bindgen]
 pub fn parlab_worker_main(index: u32, segment: JsValue) {
     super::install_panic_hook();
@@ -78,7 +93,9 @@ pub fn parlab_worker_main(index: u32, segment: JsValue) {
     WORKER_INDEX.with(|w| w.set(index));
     READY[index].store(1, Ordering::SeqCst);
     SPARE.fetch_add(1, Ordering::SeqCst);
-    loop {
+    // Checked before each pop: a worker asked to leave while it ran a job leaves after it.
+    // Either way the page's decrement of SPARE stood for this worker's one idle count.
+    while RETIRE[index].load(Ordering::SeqCst) == 0 {
         let seen = JOB_SIGNAL.load(Ordering::SeqCst);
         match JOBS.pop() {
             Some((run_id, job)) => {
@@ -126,8 +143,13 @@ self.onmessage = async (e) => {
       self.postMessage({ booted: true, memory: m.parlab_process_boot(d.segment) });
       return;
     }
-    await m.default({ module_or_path: d.module, memory: d.memory, thread_stack_size: d.stack });
-    if (d.clock) m.parlab_clock_main(); else m.parlab_worker_main(d.index, d.segment);
+    const wasm = await m.default({ module_or_path: d.module, memory: d.memory, thread_stack_size: d.stack });
+    if (d.clock) { m.parlab_clock_main(); return; }
+    m.parlab_worker_main(d.index, d.segment);
+    // Retired by the page: free this thread's stack and TLS (the last call into the module
+    // on this thread), then say so; the page terminates the worker.
+    wasm.__wbindgen_thread_destroy();
+    self.postMessage({ retired: d.index });
   } catch (err) {
     self.postMessage({ dead: d.index, error: String((err && err.stack) || err) });
   }
@@ -328,6 +350,13 @@ pub async fn prepare(n: u32) -> Result<(), PoolError> {
 
 /// [`prepare`], giving up early (with `Ok`) once `cancelled()` says so.
 async fn prepare_unless(n: u32, cancelled: impl Fn() -> bool) -> Result<(), PoolError> {
+    PREPARING.fetch_add(1, Ordering::SeqCst);
+    let r = prepare_counted(n, cancelled).await;
+    PREPARING.fetch_sub(1, Ordering::SeqCst);
+    r
+}
+
+async fn prepare_counted(n: u32, cancelled: impl Fn() -> bool) -> Result<(), PoolError> {
     let n = n.min(MAX_WORKERS as u32);
     let spare = SPARE.load(Ordering::SeqCst).max(0) as u32;
     for _ in spare..n {
@@ -364,7 +393,11 @@ fn add_worker() -> Result<(), PoolError> {
         };
         let w = boot_worker(&p, &format!("parlab-{index}"), index as u32, STACK_BYTES, false, &wasm_bindgen::memory())?;
         let onmsg = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            // The only message a worker sends is its death (a trap or a failed start).
+            // A worker says it left the pool (retired), or it died (a trap or a failed start).
+            if js_sys::Reflect::has(&e.data(), &"retired".into()).unwrap_or(false) {
+                retired(index);
+                return;
+            }
             let msg =
                 js_sys::Reflect::get(&e.data(), &"error".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
             web_sys::console::error_2(&format!("parlab worker {index} died").into(), &msg.into());
@@ -456,7 +489,56 @@ fn replace_worker(index: usize) {
     let _ = add_worker();
 }
 
-/// Listens (without blocking) for lesson threads asking for workers.
+/// Worker `index` left the pool loop when asked: it is gone for good.
+fn retired(index: usize) {
+    if let Some(w) = PAGE.with(|p| p.borrow_mut().workers.get_mut(index).and_then(Option::take)) {
+        w.terminate();
+    }
+    READY[index].store(0, Ordering::SeqCst);
+    RETIRE[index].store(0, Ordering::SeqCst);
+}
+
+/// Asks idle workers beyond `keep` to leave the pool; returns how many were asked. Each
+/// claim takes one from `SPARE` first, so a thread started meanwhile still finds its
+/// worker, or asks the page for one. The page calls it once the pool has been quiet for
+/// [`QUIET_MS`], with [`KEEP_IDLE`].
+pub fn shrink_idle(keep: i32) -> u32 {
+    let mut asked = 0;
+    loop {
+        let spare = SPARE.load(Ordering::SeqCst);
+        if spare <= keep.max(0) {
+            break;
+        }
+        let candidate = PAGE.with(|p| {
+            let p = p.borrow();
+            (0..p.workers.len()).find(|&i| {
+                p.workers[i].is_some()
+                    && READY[i].load(Ordering::SeqCst) == 1
+                    && BUSY[i].load(Ordering::SeqCst) == 0
+                    && RETIRE[i].load(Ordering::SeqCst) == 0
+            })
+        });
+        let Some(index) = candidate else { break };
+        if SPARE.compare_exchange(spare, spare - 1, Ordering::SeqCst, Ordering::SeqCst).is_err() {
+            continue;
+        }
+        RETIRE[index].store(1, Ordering::SeqCst);
+        asked += 1;
+    }
+    if asked > 0 {
+        JOB_SIGNAL.fetch_add(1, Ordering::SeqCst);
+        crate::futex::wake_all(&JOB_SIGNAL);
+    }
+    asked
+}
+
+/// True while a lesson thread runs, one waits for a worker, or a run prepares workers.
+fn pool_in_use() -> bool {
+    PREPARING.load(Ordering::SeqCst) > 0 || !JOBS.is_empty() || BUSY.iter().any(|b| b.load(Ordering::SeqCst) != 0)
+}
+
+/// Listens (without blocking) for lesson threads asking for workers, and shrinks the pool
+/// once it has been quiet for [`QUIET_MS`].
 fn listen() {
     let first = PAGE.with(|p| !std::mem::replace(&mut p.borrow_mut().listening, true));
     if !first {
@@ -464,7 +546,14 @@ fn listen() {
     }
     wasm_bindgen_futures::spawn_local(async {
         let index = (&WANTED as *const AtomicU32 as u32) / 4;
+        let mut quiet_since = now_ms();
         loop {
+            if pool_in_use() {
+                quiet_since = now_ms();
+            } else if now_ms() - quiet_since >= QUIET_MS {
+                shrink_idle(KEEP_IDLE);
+                quiet_since = now_ms();
+            }
             let wanted = WANTED.load(Ordering::SeqCst);
             let asked = PAGE.with(|p| p.borrow().asked);
             if wanted > asked {
