@@ -146,13 +146,45 @@ test('an unknown lesson in an iframe tells the host', async () => {
   await p.frameLocator('#f').locator('#unknown-lesson').waitFor({ timeout: 10000 });
 });
 
-test('a host without isolation hears why nothing will run', async () => {
-  const p = await page(b);
+test('where nothing can isolate the lesson, the host hears why and the learner gets a way out', async () => {
+  const p = await page(b, [], { serviceWorkers: 'block' });
   await p.goto(`${plain.url}/host.html`);
   const err = await next(p, 'parlab:error', 0);
   assert.match(err.errors[0].en, /not cross-origin isolated/);
-  await p.frameLocator('#f').locator('#isolation-error').waitFor({ timeout: 10000 });
+  const notice = p.frameLocator('#f').locator('#isolation-error');
+  await notice.waitFor({ timeout: 10000 });
+  // The way out: the lesson as a page of its own, which can be isolated.
+  const href = await notice.locator('a[target=_blank]').getAttribute('href');
+  assert.ok(href.includes('lesson=race-condition') && !href.includes('embed='), href);
   await shot(p, 'embed-not-isolated');
+  await p.close();
+});
+
+test('a course page that sends no isolation headers embeds a lesson that runs on threads', async (t) => {
+  if (!ids.includes('race-condition')) return t.skip('race-condition is not in this build');
+  // The course page is on another origin and sends nothing; the lesson's server sends
+  // Document-Isolation-Policy, which isolates the iframe on its own.
+  const course = await serve({ isolated: false, extraRoutes: {
+    '/course.html': host(`${s.url}/?lesson=race-condition&embed=1&lang=en&threads=5&gap_ms=2&speed=20`)
+      .replace('title="Parlab lesson"', 'title="Parlab lesson" allow="cross-origin-isolated"')
+      .replace('postMessage(m, location.origin)', `postMessage(m, '${s.url}')`),
+  } });
+  const p = await page(b, [], { serviceWorkers: 'block' });
+  try {
+    await p.goto(`${course.url}/course.html`);
+    assert.equal(await p.evaluate(() => crossOriginIsolated), false, 'the course page itself is not isolated');
+    await next(p, 'parlab:ready', 0);
+    const f = p.frames().find((x) => x.url().startsWith(s.url));
+    assert.equal(await f.evaluate(() => crossOriginIsolated), true, 'the lesson inside is');
+    const n = await count(p);
+    await send(p, { type: 'parlab:run' });
+    const result = await next(p, 'parlab:result', n, 60000);
+    assert.equal(result.state, 'finished');
+    assert.ok(result.lines.length > 0);
+  } finally {
+    await p.close();
+    await course.close();
+  }
 });
 
 test('the example host page in dist drives a lesson', async (t) => {

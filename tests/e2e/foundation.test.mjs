@@ -1,8 +1,9 @@
 // The foundation: the built site is cross-origin isolated, shows the cores, runs a real
-// lesson's threads in workers and shows their output; without isolation it says so plainly.
+// lesson's threads in workers and shows their output; a static host without headers is
+// isolated by the service worker; where nothing can isolate it, the lesson still shows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, browser, page, shot } from './lib.mjs';
+import { serve, browser, page, shot, runToEnd } from './lib.mjs';
 
 let b, iso, plain;
 before(async () => { b = await browser(); iso = await serve(); plain = await serve({ isolated: false }); });
@@ -34,14 +35,40 @@ test('isolated page shows cores and runs a lesson on worker threads', async () =
   assert.deepEqual(errors, []);
 });
 
-test('a page without isolation explains what is missing and how to fix it', async () => {
-  const p = await page(b);
-  await p.goto(`${plain.url}/`);
-  assert.equal(await p.evaluate(() => crossOriginIsolated), false);
-  const notice = p.locator('#isolation-error');
-  await notice.waitFor({ timeout: 20000 });
-  const text = await notice.textContent();
-  assert.match(text, /Cross-Origin-Opener-Policy: same-origin/);
-  assert.match(text, /изоляц/);
+test('where isolation is impossible, the lesson still shows, with a notice in the learner\'s language', async () => {
+  // No service workers either: nothing can isolate this page.
+  const p = await page(b, [], { serviceWorkers: 'block' });
+  for (const [lang, words] of [['ru', /можно читать, но не запускать/], ['en', /read this lesson here, but not run it/]]) {
+    await p.goto(`${plain.url}/?lesson=race-condition&lang=${lang}`);
+    assert.equal(await p.evaluate(() => crossOriginIsolated), false);
+    const notice = p.locator('#isolation-error');
+    await notice.waitFor({ timeout: 20000 });
+    const text = await notice.innerText();
+    assert.match(text, words);
+    // A learner's words: the server's headers only in the folded part for the site's owner.
+    assert.equal(await notice.locator('details').getAttribute('open'), null);
+    assert.match(await notice.locator('details').textContent(), /Cross-Origin-Opener-Policy: same-origin/);
+    // The lesson itself is there: listing, parameters, explanation; only Run is off.
+    await p.locator('#listing').waitFor({ timeout: 10000 });
+    assert.ok(await p.locator('#param-threads').isVisible(), 'the parameters can be read and edited');
+    assert.ok((await p.locator('.explanation').textContent()).length > 100, 'the explanation is there');
+    assert.equal(await p.locator('#run').isDisabled(), true);
+  }
   await shot(p, 'foundation-not-isolated');
+  await p.close();
+});
+
+test('a static host that sends no headers still serves an isolated page (the service worker)', async () => {
+  const errors = [];
+  const p = await page(b, errors);
+  await p.goto(`${plain.url}/?lesson=thread-basics&worker_sleep=1&iterations=3&speed=20&lang=en`);
+  // The page registers coi-sw.js and reloads once under it; Run then becomes available.
+  await p.locator('#run:not([disabled])').waitFor({ timeout: 30000 });
+  assert.equal(await p.evaluate(() => crossOriginIsolated), true);
+  assert.equal(await p.evaluate(() => navigator.serviceWorker.controller?.scriptURL.endsWith('/coi-sw.js')), true);
+  assert.equal(await runToEnd(p), 'finished');
+  assert.ok(await p.locator('#console .ln').count() > 0);
+  assert.equal(await p.locator('#isolation-error').isVisible(), false);
+  assert.deepEqual(errors, []);
+  await p.close();
 });

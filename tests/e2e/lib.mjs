@@ -13,7 +13,9 @@ fs.mkdirSync(outDir, { recursive: true });
 
 const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
 
-/** Serves dist/ on a free loopback port. `isolated: false` omits COOP/COEP. */
+/** Serves dist/ on a free loopback port, with the isolation headers Trunk.toml serves
+ * (COOP, COEP and Document-Isolation-Policy); `isolated: false`: none of them, as a static
+ * host that cannot send headers. */
 export async function serve({ isolated = true, extraRoutes = {} } = {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -21,6 +23,7 @@ export async function serve({ isolated = true, extraRoutes = {} } = {}) {
     if (isolated) {
       headers['Cross-Origin-Opener-Policy'] = 'same-origin';
       headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+      headers['Document-Isolation-Policy'] = 'isolate-and-require-corp';
     }
     headers['Cross-Origin-Resource-Policy'] = 'same-origin';
     if (extraRoutes[url.pathname]) {
@@ -49,9 +52,10 @@ export async function browser() {
   });
 }
 
-/** A new page that fails the test on any uncaught page error. */
-export async function page(b, errors = []) {
-  const p = await b.newPage({ viewport: { width: 1280, height: 900 } });
+/** A new page that fails the test on any uncaught page error. `options` go to the
+ * page's context (`{ serviceWorkers: 'block' }`: a browser where isolation is impossible). */
+export async function page(b, errors = [], options = {}) {
+  const p = await b.newPage({ viewport: { width: 1280, height: 900 }, ...options });
   p.on('pageerror', (e) => errors.push(String(e)));
   p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   return p;

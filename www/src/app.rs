@@ -120,8 +120,10 @@ pub fn start() {
             }
             if let Pool::Failed(e) = &app.pool {
                 dom::set_text("pool-error", &format!("{}{e}", tr(i18n::POOL_FAILED)));
-                dom::set_hidden("pool-error", false);
+                // Not isolated: the notice below says it in a learner's words instead.
+                dom::set_hidden("pool-error", !browser::isolated());
             }
+            isolation_notice(app);
             ready_message(app)
         })
         .flatten();
@@ -150,10 +152,22 @@ fn shell(embed: bool) -> String {
   </div>
 </header>
 <p id="pool-error" class="notice-inline error" role="alert" hidden></p>
+<section id="isolation-error" class="notice-inline error isolation" role="alert" hidden></section>
 <main id="main" tabindex="-1"></main>"##,
         cls = if embed { " embed-top" } else { "" },
         cores = browser::cores(),
     )
+}
+
+/// Where threads cannot run (the page is not isolated), the notice above the lesson, in
+/// the language in force.
+fn isolation_notice(app: &App) {
+    if browser::isolated() {
+        return;
+    }
+    let Some(el) = dom::by_id("isolation-error") else { return };
+    el.set_inner_html(&crate::isolation::notice_html(i18n::lang(), app.frame.embedded()));
+    dom::set_hidden("isolation-error", false);
 }
 
 /// The header's words in the language in force.
@@ -519,6 +533,7 @@ fn switch_lang(lang: Lang) {
     with(|app| {
         render(app);
         app.sync_url();
+        isolation_notice(app);
     });
     if let Some(b) = dom::html_by_id(&format!("lang-{}", i18n::code(lang))) {
         let _ = b.focus();

@@ -1,25 +1,99 @@
-//! What the page says when real threads are impossible here: no SharedArrayBuffer, which
-//! browsers only give to cross-origin isolated pages.
+//! Cross-origin isolation, which real threads need: browsers give `SharedArrayBuffer` only
+//! to an isolated page. A server sends the headers (`Trunk.toml`, README's Deploying); a
+//! static host that cannot gets them from the service worker `coi-sw.js`, which the page
+//! registers when it finds itself not isolated, then reloads once under its control. Where
+//! even that cannot work, the lesson still shows (listing, parameters, explanation) with a
+//! notice in the learner's language and the way out that works from where it is.
 
-use web_sys::Document;
+use crate::dom::escape;
+use crate::i18n;
+use parlab::lessons::Lang;
+use wasm_bindgen_futures::JsFuture;
 
-/// Replaces the page's content with a plain explanation, in Russian and English, of why
-/// threads cannot run and what to do about it.
-pub fn show_notice(document: &Document) {
-    // The link opens the lesson in a tab of its own, as a full page (not embedded).
-    let href = document.location().and_then(|l| l.href().ok()).unwrap_or_default();
-    let href = crate::dom::escape(&href.replace("&embed=1", "").replace("?embed=1&", "?").replace("?embed=1", "?"));
-    let html = format!(
-        r#"<section id="isolation-error" class="notice" role="alert">
-<h1 lang="ru">Настоящим потокам нужна изоляция страницы</h1>
-<p lang="ru">Parlab запускает уроки на настоящих потоках (Web Workers с общей памятью). Браузер даёт общую память (<code>SharedArrayBuffer</code>) только странице с <em>cross-origin isolation</em>, а эта страница открыта без неё.</p>
-<p lang="ru">Что сделать: <a href="{href}" target="_blank" rel="noopener">откройте урок в отдельной вкладке</a> с сервера Parlab (<code>scripts/serve.sh</code>). Если вы размещаете Parlab сами, сервер должен отдавать заголовки <code>Cross-Origin-Opener-Policy: same-origin</code> и <code>Cross-Origin-Embedder-Policy: require-corp</code>; страница курса со встроенным уроком должна отдавать их тоже.</p>
-<h1 lang="en">Real threads need an isolated page</h1>
-<p lang="en">Parlab runs lessons on real threads (Web Workers sharing memory). Browsers give shared memory (<code>SharedArrayBuffer</code>) only to a <em>cross-origin isolated</em> page, and this page was opened without isolation.</p>
-<p lang="en">What to do: <a href="{href}" target="_blank" rel="noopener">open the lesson in its own tab</a> from a Parlab server (<code>scripts/serve.sh</code>). If you host Parlab yourself, the server must send <code>Cross-Origin-Opener-Policy: same-origin</code> and <code>Cross-Origin-Embedder-Policy: require-corp</code>; a course page that embeds a lesson must send them too.</p>
-</section>"#
-    );
-    if let Some(body) = document.body() {
-        body.set_inner_html(&html);
+/// Set for this tab's session once the service worker was tried: if the page is still not
+/// isolated after its reload, it cannot be (an old browser, a private window, an embedder
+/// that blocks it), and trying again would reload forever.
+const TRIED: &str = "parlab:isolation-tried";
+
+/// Starts isolating the page with the service worker when that can help; the page then
+/// reloads. Returns false when it cannot help (tried already this session, no service
+/// workers here, not a secure context), and the page goes on without threads. Should the
+/// registration fail, `otherwise` runs.
+pub fn try_service_worker(otherwise: fn()) -> bool {
+    let window = gloo::utils::window();
+    let Ok(Some(session)) = window.session_storage() else { return false };
+    let tried = session.get_item(TRIED).ok().flatten().is_some();
+    let has_sw = js_sys::Reflect::has(&window.navigator(), &"serviceWorker".into()).unwrap_or(false);
+    if tried || !has_sw || !window.is_secure_context() {
+        return false;
     }
+    let _ = session.set_item(TRIED, "1");
+    let container = window.navigator().service_worker();
+    wasm_bindgen_futures::spawn_local(async move {
+        let registered = JsFuture::from(container.register("./coi-sw.js")).await;
+        let ready = match (registered, container.ready()) {
+            (Ok(_), Ok(ready)) => JsFuture::from(ready).await.is_ok(),
+            _ => false,
+        };
+        if ready {
+            let _ = gloo::utils::window().location().reload();
+        } else {
+            otherwise();
+        }
+    });
+    true
+}
+
+/// Forgets an earlier try, once the page is isolated: a later visit may need one again.
+pub fn isolated_now() {
+    if let Ok(Some(session)) = gloo::utils::window().session_storage() {
+        let _ = session.remove_item(TRIED);
+    }
+}
+
+/// The notice above a lesson that cannot run here, in `lang`: what is wrong in a learner's
+/// words, the way out from here (in an iframe: the lesson in a tab of its own, which can
+/// be isolated; in a tab: another browser), and, folded, what the site's owner must do.
+pub fn notice_html(lang: Lang, embedded: bool) -> String {
+    let full = full_page_url();
+    let ru = lang == Lang::Ru;
+    let (title, why, way, owner_h, owner) = if ru {
+        (
+            "Здесь урок можно читать, но не запускать",
+            "Урок запускается на настоящих потоках, а им нужна общая память. Браузер даёт её только странице в особом защищённом режиме (cross-origin isolation), и эта страница открыта без него.",
+            if embedded {
+                format!(r#"<a href="{}" target="_blank" rel="noopener">Откройте урок в отдельной вкладке</a>: там он запустится."#, escape(&full))
+            } else {
+                "Откройте урок в свежей версии Chrome, Edge или Firefox и не в приватном окне; если не выйдет, напишите преподавателю.".to_owned()
+            },
+            "Для того, кто размещает сайт",
+            "Сервер должен отдавать заголовки <code>Cross-Origin-Opener-Policy: same-origin</code> и <code>Cross-Origin-Embedder-Policy: require-corp</code> (для урока во фрейме чужой страницы ещё <code>Document-Isolation-Policy: isolate-and-require-corp</code>). Статический хостинг без заголовков: их добавляет service worker <code>coi-sw.js</code> из сборки.",
+        )
+    } else {
+        (
+            "You can read this lesson here, but not run it",
+            "The lesson runs on real threads, which need shared memory. A browser gives it only to a page in a special protected mode (cross-origin isolation), and this page was opened without it.",
+            if embedded {
+                format!(r#"<a href="{}" target="_blank" rel="noopener">Open the lesson in its own tab</a>: it runs there."#, escape(&full))
+            } else {
+                "Open the lesson in a recent Chrome, Edge or Firefox, not in a private window; if that does not help, tell your teacher.".to_owned()
+            },
+            "For whoever hosts the site",
+            "The server must send <code>Cross-Origin-Opener-Policy: same-origin</code> and <code>Cross-Origin-Embedder-Policy: require-corp</code> (and, for a lesson in another site's frame, <code>Document-Isolation-Policy: isolate-and-require-corp</code>). A static host without headers: the build's service worker <code>coi-sw.js</code> adds them.",
+        )
+    };
+    format!(r#"<h2>{title}</h2><p>{why}</p><p>{way}</p><details><summary>{owner_h}</summary><p>{owner}</p></details>"#)
+}
+
+/// This page's address as a full page of its own (no `embed`).
+fn full_page_url() -> String {
+    let href = gloo::utils::window().location().href().unwrap_or_default();
+    let Ok(url) = web_sys::Url::new(&href) else { return href };
+    url.search_params().delete("embed");
+    url.href()
+}
+
+/// The page's language's words for "not isolated", for the embedding page's `parlab:error`.
+pub fn error_msg() -> parlab::lessons::Msg {
+    parlab::lessons::Msg::new(i18n::ERROR_NOT_ISOLATED.ru, i18n::ERROR_NOT_ISOLATED.en)
 }

@@ -38,16 +38,27 @@ mod urlstate;
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen(start)]
 pub fn main() {
-    let Some(window) = web_sys::window() else { return };
-    let document = window.document().expect("a window has a document");
-    if !browser::isolated() {
-        isolation::show_notice(&document);
-        // An embedding page hears why nothing will run.
-        embed::post(&embed::error(&[(
-            String::new(),
-            parlab::lessons::Msg::new(i18n::ERROR_NOT_ISOLATED.ru, i18n::ERROR_NOT_ISOLATED.en),
-        )]));
+    if web_sys::window().is_none() {
         return;
     }
+    if browser::isolated() {
+        isolation::isolated_now();
+    } else {
+        // A static host sends no isolation headers: the service worker adds them, and the
+        // page reloads under it.
+        if isolation::try_service_worker(start_without_threads) {
+            return;
+        }
+        start_without_threads();
+        return;
+    }
+    app::start();
+}
+
+/// The page where threads cannot run: the lessons still show, with a notice, and an
+/// embedding page hears why nothing will run.
+#[cfg(target_arch = "wasm32")]
+fn start_without_threads() {
+    embed::post(&embed::error(&[(String::new(), isolation::error_msg())]));
     app::start();
 }
