@@ -53,11 +53,11 @@ else
 fi
 
 # 4. Node tools: wasm-opt from binaryen $wasm_opt_version (Debian's binaryen breaks the module,
-#    and Trunk cannot download its own here) and playwright-core for the end-to-end tier.
-if [[ "$(wasm-opt --version 2>/dev/null)" == *"version $wasm_opt_version"* ]] && [[ -d node_modules/playwright-core ]]; then
-  ok "wasm-opt $wasm_opt_version, playwright-core"
+#    and Trunk cannot download its own here), playwright-core and axe-core for the end-to-end tier.
+if [[ "$(wasm-opt --version 2>/dev/null)" == *"version $wasm_opt_version"* ]] && [[ -d node_modules/playwright-core ]] && [[ -d node_modules/axe-core ]]; then
+  ok "wasm-opt $wasm_opt_version, playwright-core, axe-core"
 else
-  step "Installing wasm-opt (binaryen $wasm_opt_version) and playwright-core from npm"
+  step "Installing wasm-opt (binaryen $wasm_opt_version), playwright-core and axe-core from npm"
   npm ci --no-audit --no-fund
 fi
 
