@@ -348,7 +348,7 @@ pub fn to_html(src: &str, mut slot: impl FnMut(&str) -> String) -> String {
 /// The listing as a learner reading Russian (`russian`) or English sees it: each of its
 /// comments in that language only. A listing writes every comment in both: a block of
 /// full-line comments as its English lines, then its Russian ones (from the first line with
-/// a Cyrillic letter on); a comment after code as `# English | Russian`. A comment in one
+/// a Cyrillic letter on); a one-line comment as `# English / Russian`. A comment in one
 /// language only stays as it is. The source itself, both languages, is what CPython runs.
 pub fn comments_in(src: &str, russian: bool) -> String {
     let lines: Vec<&str> = src.split('\n').collect();
@@ -375,49 +375,52 @@ pub fn comments_in(src: &str, russian: bool) -> String {
             }
         }
     }
-    let cyrillic = |s: &str| s.chars().any(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё'));
     let full_line = |i: usize| starts[i].is_some_and(|c| lines[i].chars().take(c).all(char::is_whitespace));
+    // One line's comment in the reader's language, when it carries both.
+    let one = |i: usize| -> String {
+        let l = lines[i];
+        let Some(c) = starts[i] else { return l.to_owned() };
+        let at = l.char_indices().nth(c).map_or(l.len(), |(b, _)| b);
+        let (code, comment) = l.split_at(at);
+        match comment.split_once(" / ") {
+            Some((en, ru)) if cyrillic(ru) && !cyrillic(en) => {
+                if russian {
+                    format!("{code}# {}", ru.trim())
+                } else {
+                    format!("{code}{}", en.trim_end())
+                }
+            }
+            _ => l.to_owned(),
+        }
+    };
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     let mut i = 0;
     while i < lines.len() {
-        if full_line(i) {
-            let mut end = i + 1;
-            while end < lines.len() && full_line(end) && starts[end] == starts[i] {
-                end += 1;
-            }
-            let block = &lines[i..end];
-            let split = block.iter().position(|l| cyrillic(l)).unwrap_or(block.len());
-            let keep = match (split, russian) {
-                (0, _) => block,
-                (s, _) if s == block.len() => block,
-                (s, true) => &block[s..],
-                (s, false) => &block[..s],
-            };
-            out.extend(keep.iter().map(|l| (*l).to_owned()));
-            i = end;
+        if !full_line(i) {
+            out.push(one(i));
+            i += 1;
             continue;
         }
-        let l = lines[i];
-        out.push(match starts[i] {
-            Some(c) => {
-                let at = l.char_indices().nth(c).map_or(l.len(), |(b, _)| b);
-                let (code, comment) = l.split_at(at);
-                match comment.split_once(" | ") {
-                    Some((en, ru)) if cyrillic(ru) && !cyrillic(en) => {
-                        if russian {
-                            format!("{code}# {}", ru.trim())
-                        } else {
-                            format!("{code}{}", en.trim_end())
-                        }
-                    }
-                    _ => l.to_owned(),
-                }
-            }
-            None => l.to_owned(),
-        });
-        i += 1;
+        let mut end = i + 1;
+        while end < lines.len() && full_line(end) && starts[end] == starts[i] {
+            end += 1;
+        }
+        let split = (i..end).find(|&j| cyrillic(lines[j])).unwrap_or(end);
+        if split == i || split == end {
+            // Not English lines then Russian ones: each line on its own.
+            out.extend((i..end).map(one));
+        } else if russian {
+            out.extend(lines[split..end].iter().map(|l| (*l).to_owned()));
+        } else {
+            out.extend(lines[i..split].iter().map(|l| (*l).to_owned()));
+        }
+        i = end;
     }
     out.join("\n")
+}
+
+fn cyrillic(s: &str) -> bool {
+    s.chars().any(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё'))
 }
 
 #[cfg(test)]
@@ -426,14 +429,14 @@ mod tests {
 
     #[test]
     fn comments_in_the_readers_language() {
-        let src = "# Two workers share a lock\n# Два потока делят замок\n# None: никогда\nx = {{n}}  # how many | сколько\ns = '# not | а comment'\n    # English only\n";
+        let src = "# Two workers share a lock\n# Два потока делят замок\n# None: никогда\nx = {{n}}  # how many / сколько\ns = '# not / а comment'\n    # English only\n# {{m}}: one line / одна строка\n";
         assert_eq!(
             comments_in(src, false),
-            "# Two workers share a lock\nx = {{n}}  # how many\ns = '# not | а comment'\n    # English only\n"
+            "# Two workers share a lock\nx = {{n}}  # how many\ns = '# not / а comment'\n    # English only\n# {{m}}: one line\n"
         );
         assert_eq!(
             comments_in(src, true),
-            "# Два потока делят замок\n# None: никогда\nx = {{n}}  # сколько\ns = '# not | а comment'\n    # English only\n"
+            "# Два потока делят замок\n# None: никогда\nx = {{n}}  # сколько\ns = '# not / а comment'\n    # English only\n# одна строка\n"
         );
     }
 

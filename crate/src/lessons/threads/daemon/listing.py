@@ -12,5 +12,5 @@ def get_data(data):
 thr = threading.Thread(target=get_data, args=('tick',), daemon={{daemon}})
 thr.start()
 
-time.sleep({{main_work}})    # the main thread's own work | собственная работа главного потока
+time.sleep({{main_work}})    # the main thread's own work / собственная работа главного потока
 print('finish')

@@ -4,13 +4,13 @@ from threading import Thread, current_thread
 
 PRODUCERS = {{producers}}
 CONSUMERS = {{consumers}}
-MAXSIZE = {{maxsize}}          # 0: the queue never fills up | 0: очередь никогда не заполняется
-ITEMS = {{items}}              # shared out among the producers | делятся между производителями
-PRODUCE, CONSUME = {{produce_s}}, {{consume_s}}   # seconds per item | секунд на элемент
-SHOW = ITEMS <= 200            # print every item only in small runs | каждый элемент печатаем только в маленьких запусках
+MAXSIZE = {{maxsize}}          # 0: the queue never fills up / 0: очередь никогда не заполняется
+ITEMS = {{items}}              # shared out among the producers / делятся между производителями
+PRODUCE, CONSUME = {{produce_s}}, {{consume_s}}   # seconds per item / секунд на элемент
+SHOW = ITEMS <= 200            # print every item only in small runs / каждый элемент печатаем только в маленьких запусках
 
 q = queue.Queue(maxsize=MAXSIZE)
-consumed = []                  # list.append is atomic in CPython | list.append в CPython атомарен
+consumed = []                  # list.append is atomic in CPython / list.append в CPython атомарен
 start = time.monotonic()
 
 def producer(p):
@@ -19,7 +19,7 @@ def producer(p):
         if PRODUCE:
             time.sleep(PRODUCE)
         item = f'p{p}-{seq}'
-        q.put(item)                            # blocks while the queue is full | ждёт, пока очередь полна
+        q.put(item)                            # blocks while the queue is full / ждёт, пока очередь полна
         if SHOW:
             print(f'{name}: put {item}, size {q.qsize()}')
     print(f'{name}: done')
@@ -28,8 +28,8 @@ def consumer():
     name = current_thread().name
     count = 0
     while True:
-        item = q.get()                         # blocks while the queue is empty | ждёт, пока очередь пуста
-        if item is None:                       # the sentinel: time to stop | метка конца: пора остановиться
+        item = q.get()                         # blocks while the queue is empty / ждёт, пока очередь пуста
+        if item is None:                       # the sentinel: time to stop / метка конца: пора остановиться
             q.task_done()
             break
         if CONSUME:
@@ -47,10 +47,10 @@ for t in producers + consumers:
     t.start()
 for t in producers:
     t.join()
-q.join()                                       # until every item is task_done() | пока для каждого элемента не вызван task_done()
+q.join()                                       # until every item is task_done() / пока для каждого элемента не вызван task_done()
 print(f'main: all items handled at {time.monotonic() - start:.2f}')
 for _ in consumers:
-    q.put(None)                                # one sentinel per consumer | по одной метке конца на потребителя
+    q.put(None)                                # one sentinel per consumer / по одной метке конца на потребителя
 for t in consumers:
     t.join()
 print(f'main: consumed {len(consumed)} of {ITEMS}, {len(set(consumed))} distinct')

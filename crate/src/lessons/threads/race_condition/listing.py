@@ -9,15 +9,15 @@ class BankAccount:
 
     def deposit(self, amount):
         if {{lock}}:
-            with self.lock:            # one thread at a time from read to write | от чтения до записи — только один поток
+            with self.lock:            # one thread at a time from read to write / от чтения до записи — только один поток
                 self._add(amount)
         else:
             self._add(amount)
 
     def _add(self, amount):
-        current = self.balance              # 1. read | 1. чтение
-        time.sleep({{gap_ms}} / 1000)       # 2. the gap: others may read the same value | 2. зазор: другие могут прочитать то же значение
-        self.balance = current + amount     # 3. write back | 3. запись
+        current = self.balance              # 1. read / 1. чтение
+        time.sleep({{gap_ms}} / 1000)       # 2. the gap: others may read the same value / 2. зазор: другие могут прочитать то же значение
+        self.balance = current + amount     # 3. write back / 3. запись
 
 
 def client(account, times):

@@ -11,7 +11,7 @@ def show():
 def worker(n):
     for i in range({{values}}):
         data.value = n * 100 + i
-        time.sleep(0.5)         # meanwhile the other threads set data.value too | тем временем другие потоки тоже задают data.value
+        time.sleep(0.5)         # meanwhile the other threads set data.value too / тем временем другие потоки тоже задают data.value
         show()
 
 
@@ -23,4 +23,4 @@ for t in threads:
     t.join()
 
 if {{main_reads}}:
-    show()                      # MainThread never set data.value | MainThread так и не задал data.value
+    show()                      # MainThread never set data.value / MainThread так и не задал data.value

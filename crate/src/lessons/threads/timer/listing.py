@@ -15,7 +15,7 @@ timer.daemon = {{daemon}}
 timer.start()
 print('main: timer started')
 
-cancel_after = {{cancel_after}}     # None: never cancel | None: не отменять
+cancel_after = {{cancel_after}}     # None: never cancel / None: не отменять
 if cancel_after is not None:
     time.sleep(cancel_after)
     timer.cancel()
