@@ -65,6 +65,26 @@ fn measurements_from_the_page_are_read() {
 }
 
 #[test]
+fn in_the_page_the_verdicts_speak_to_the_learner_and_hold_on_a_slow_machine() {
+    let l = lesson(ID);
+    let worker = params(l, &[("where", "worker"), ("work", "5")]);
+    let o = run(l, &worker, 10.0);
+    let at = |pairs: &[(&str, f64)]| -> Measurements { pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect() };
+    // A slow machine's stutter, 69 to 100 ms, is one verdict: the page kept drawing.
+    for gap in [69.0, 85.0, 100.0, 140.0] {
+        let i =
+            (l.insights)(&o.view, &worker, &at(&[("frame_gap_max_ms", gap), ("click_delay_ms", 3.0), ("where", 1.0)]));
+        assert!(i[0].observed && !i[0].detail.en.contains("(the page froze)"), "{gap} ms: {:#?}", i[0]);
+        // A 3 ms click in worker mode: the title says what happened.
+        assert!(i[1].observed && i[1].title.en.contains("answered at once"), "{:#?}", i[1]);
+    }
+    // In the page, without a click: ask for one, never "open the lesson in the page".
+    let i = (l.insights)(&o.view, &worker, &at(&[("frame_gap_max_ms", 20.0), ("where", 1.0)]));
+    assert!(!i[1].observed && i[1].detail.en.starts_with("Click \"About\" while the work runs"), "{:#?}", i[1]);
+    assert!(i.iter().all(|x| !x.detail.en.contains("Open the lesson")), "{i:#?}");
+}
+
+#[test]
 fn stop_reaches_the_busy_loop() {
     let l = lesson(ID);
     let o = run_bounded(l, &params(l, &[("work", "30")]), 1.0, Duration::from_millis(200));

@@ -27,26 +27,40 @@ pub(super) fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insig
         msg!(ru: "должна была идти {at}", en: "was to run {at}"; at = at)
     };
     let mut out = Vec::new();
+    // The page adds where the work ran to every run's measurements; a run without them
+    // ran outside a browser, where there are no frames and no clicks.
+    let in_page = reported.is_some();
     let not_here = Msg::new(
-        "Это измеряет только страница в браузере: при запуске вне браузера кадров и щелчков нет. Откройте урок на странице.",
-        "Only the page in a browser measures this: a run outside a browser has no frames and no clicks. Open the lesson in the page.",
+        "Это измеряет только страница в браузере: при запуске вне браузера кадров и щелчков нет.",
+        "Only the page in a browser measures this: a run outside a browser has no frames and no clicks.",
     );
 
-    // 1. Frames stop while the page's thread computes.
+    // 1. Frames stop while the page's thread computes. The page froze when its longest
+    // pause between frames covered at least half the work (and was a freeze a person sees):
+    // on the page's thread the pause is the whole work, in a thread of its own at most a
+    // loaded machine's stutter, so the verdict does not flip from run to run near a fixed
+    // number of milliseconds.
     // The page may name the gap either way.
     let gap = m.get("frame_gap_max_ms").or_else(|| m.get("max_frame_gap_ms"));
     let (observed, detail) = match gap {
-        None => (false, not_here.clone()),
+        None => (
+            false,
+            if in_page {
+                Msg::new("Кадры не измерены: прогон остановлен до начала работы?", "No frames measured: was the run stopped before the work began?")
+            } else {
+                not_here.clone()
+            },
+        ),
         Some(gap) => {
-            let ok = if on_page { *gap >= FROZEN_MS } else { *gap < SMOOTH_MS };
+            let froze = *gap >= (work_ms * FROZEN_SHARE).max(FROZEN_MS);
             (
-                ok,
-                msg!(ru: "Работа {place} около {work_ms:.0} мс; самая длинная пауза между кадрами — {gap:.0} мс ({felt}).", en: "The work {place} for about {work_ms:.0} ms; the longest pause between frames was {gap:.0} ms ({felt})."; place = &place, felt = if *gap >= FROZEN_MS {
+                froze == on_page,
+                msg!(ru: "Работа {place} около {work_ms:.0} мс; самая длинная пауза между кадрами — {gap:.0} мс ({felt}).", en: "The work {place} for about {work_ms:.0} ms; the longest pause between frames was {gap:.0} ms ({felt})."; place = &place, felt = if froze {
                     Text { ru: "страница замирала", en: "the page froze" }
                 } else if *gap < SMOOTH_MS {
                     Text { ru: "кадры шли плавно", en: "frames kept coming smoothly" }
                 } else {
-                    Text { ru: "заметные рывки", en: "visible stutter" }
+                    Text { ru: "были рывки, но страница не замирала", en: "some stutter, but the page never froze" }
                 }),
             )
         }
@@ -63,6 +77,13 @@ pub(super) fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insig
 
     // 2. A click waits for the work, or is answered at once.
     let (observed, detail) = match m.get("click_delay_ms") {
+        None if in_page => (
+            false,
+            Msg::new(
+                "Нажмите «О программе», пока идёт работа: страница измерит, сколько щелчок ждал ответа.",
+                "Click \"About\" while the work runs: the page times how long the click waits for an answer.",
+            ),
+        ),
         None => (false, not_here),
         Some(d) => {
             let ok = if on_page { *d >= FROZEN_MS } else { *d < SMOOTH_MS };
@@ -78,9 +99,17 @@ pub(super) fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insig
     };
     out.push(Insight {
         id: "click_waits_for_page_work",
-        title: Text {
-            ru: "Щелчок ждёт конца работы, если она идёт в потоке страницы",
-            en: "A click waits for the work to end when it runs on the page's thread",
+        // What this run is to show: a click that waits, or one answered at once.
+        title: if on_page {
+            Text {
+                ru: "Щелчок ждёт конца работы, если она идёт в потоке страницы",
+                en: "A click waits for the work to end when it runs on the page's thread",
+            }
+        } else {
+            Text {
+                ru: "Щелчок получает ответ сразу, пока работа идёт в отдельном потоке",
+                en: "A click is answered at once while the work runs in a thread of its own",
+            }
         },
         observed,
         detail,

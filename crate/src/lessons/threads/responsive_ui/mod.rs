@@ -43,8 +43,12 @@ pub static LESSON: Lesson = Lesson {
 /// Frame gaps below this feel smooth (a frame is 16.7 ms; a few dropped ones pass unseen).
 const SMOOTH_MS: f64 = 100.0;
 
-/// Gaps above this are a visible freeze.
+/// A pause this long is a freeze a person sees, not a stutter; a click answered this late
+/// waited for a busy page.
 const FROZEN_MS: f64 = 250.0;
+
+/// The page froze when its longest pause between frames lasted this share of the work.
+const FROZEN_SHARE: f64 = 0.5;
 
 /// What the page adds: an "About" button whose click it times, the same work on its own
 /// thread with `where = page` (a busy loop, on purpose: that freeze is the lesson), and
