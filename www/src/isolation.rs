@@ -29,12 +29,26 @@ pub fn try_service_worker(otherwise: fn()) -> bool {
     }
     let _ = session.set_item(TRIED, "1");
     let container = window.navigator().service_worker();
+    // Whichever comes first decides: the worker ready (reload under it), a refusal, or
+    // no answer within REGISTER_MS (a registration can hang where service workers are
+    // blocked), after which the page goes on without threads and a late answer is ignored.
+    let decided = std::rc::Rc::new(std::cell::Cell::new(false));
+    let d = decided.clone();
+    gloo::timers::callback::Timeout::new(REGISTER_MS, move || {
+        if !d.replace(true) {
+            otherwise();
+        }
+    })
+    .forget();
     wasm_bindgen_futures::spawn_local(async move {
         let registered = JsFuture::from(container.register("./coi-sw.js")).await;
         let ready = match (registered, container.ready()) {
             (Ok(_), Ok(ready)) => JsFuture::from(ready).await.is_ok(),
             _ => false,
         };
+        if decided.replace(true) {
+            return;
+        }
         if ready {
             let _ = gloo::utils::window().location().reload();
         } else {
@@ -43,6 +57,9 @@ pub fn try_service_worker(otherwise: fn()) -> bool {
     });
     true
 }
+
+/// How long the service worker may take to register and activate (about 0.1 s locally).
+const REGISTER_MS: u32 = 4_000;
 
 /// Forgets an earlier try, once the page is isolated: a later visit may need one again.
 pub fn isolated_now() {
