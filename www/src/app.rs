@@ -118,6 +118,7 @@ pub fn start() {
             if let Some(lp) = lesson_page(app) {
                 lp.update_status(ready);
             }
+            prepare_ahead(app);
             if let Pool::Failed(e) = &app.pool {
                 dom::set_text("pool-error", &format!("{}{e}", tr(i18n::POOL_FAILED)));
                 // Not isolated: the notice below says it in a learner's words instead.
@@ -157,6 +158,27 @@ fn shell(embed: bool) -> String {
         cls = if embed { " embed-top" } else { "" },
         cores = browser::cores(),
     )
+}
+
+/// Boots, while the learner reads or edits, the workers and process instances the open
+/// lesson's next run will start, so that Run starts it at once (a hundred workers take a
+/// fraction of a second to boot). Called when a lesson opens, when a value changes, and
+/// when the pointer or the focus comes to Run: the pool shrinks after a quiet while
+/// (`browser::KEEP_IDLE`), and a learner about to press Run gets it back in time.
+fn prepare_ahead(app: &mut App) {
+    if !app.ready() {
+        return;
+    }
+    let Some(lp) = lesson_page(app) else { return };
+    if lp.running() {
+        return;
+    }
+    let Some((threads, processes)) = lp.needs() else { return };
+    wasm_bindgen_futures::spawn_local(async move {
+        if browser::prepare(threads).await.is_ok() {
+            let _ = browser::prepare_processes(processes).await;
+        }
+    });
 }
 
 /// Where threads cannot run (the page is not isolated), the notice above the lesson, in
@@ -269,6 +291,7 @@ fn render(app: &mut App) {
             lp.fill(ready);
             canvas_listeners();
             request_frame();
+            prepare_ahead(app);
         }
     }
     if embed {
@@ -499,6 +522,7 @@ fn set_params(pairs: Vec<(String, String)>, source: Source) -> Vec<(String, Msg)
             lp.update_buttons(ready);
         }
         app.sync_url();
+        prepare_ahead(app);
         let mut errs = lesson_page(app).map(|lp| lp.error_list()).unwrap_or_default();
         errs.extend(unknown);
         errs
@@ -730,6 +754,15 @@ fn listen() {
     if let Ok(Some(mq)) = window.match_media("(prefers-color-scheme: dark)") {
         EventListener::new(&mq, "change", |_| {
             with(|app| lesson_page(app).map(|lp| lp.draw()));
+        })
+        .forget();
+    }
+    // About to press Run: its workers come back if the pool shrank meanwhile.
+    for kind in ["pointerover", "focusin"] {
+        EventListener::new(&dom::document(), kind, |e| {
+            if closest(e.target(), "#run").is_some() {
+                with(prepare_ahead);
+            }
         })
         .forget();
     }

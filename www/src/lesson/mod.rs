@@ -235,6 +235,13 @@ impl LessonPage {
     // ------------------------------------------------------------------ running
 
     /// Starts a run with the current values. Never blocks.
+    /// The workers and process instances a run with the current values would start, or
+    /// `None` while a value is refused.
+    pub fn needs(&mut self) -> Option<(u32, u32)> {
+        let params = self.validate().ok()?;
+        Some(((self.lesson.expect.actors)(&params) as u32, (self.lesson.expect.processes)(&params) as u32))
+    }
+
     pub fn start(&mut self) -> Result<(), Vec<(String, Msg)>> {
         if self.running() {
             return Err(vec![(String::new(), Msg::new(i18n::ERROR_RUNNING.ru, i18n::ERROR_RUNNING.en))]);
