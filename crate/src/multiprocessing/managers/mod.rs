@@ -31,7 +31,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 /// The server's target, found by name in the manager's process.
 pub(crate) static TARGETS: &[&Target] = &[&server::SERVE];
@@ -336,6 +336,22 @@ impl Client {
         Arc::new(Client { listener, authkey, conns: Mutex::new(Vec::new()) })
     }
 
+    /// The client of this process for the manager at `listener`: proxies that arrive in a
+    /// process share its connections, one per thread, as CPython's share `_tls`.
+    fn shared(listener: Listener, authkey: Vec<u8>) -> Arc<Client> {
+        static CLIENTS: Mutex<Vec<(usize, u32, Weak<Client>)>> = Mutex::new(Vec::new());
+        let run = crate::runtime::current().map_or(0, |c| Arc::as_ptr(&c.run) as usize);
+        let mut all = CLIENTS.lock().unwrap();
+        all.retain(|(_, _, w)| w.strong_count() > 0);
+        let same = |(r, id, _): &&(usize, u32, Weak<Client>)| *r == run && *id == listener.id;
+        if let Some(c) = all.iter().find(same).and_then(|(_, _, w)| w.upgrade()) {
+            return c;
+        }
+        let c = Client::new(listener, authkey);
+        all.push((run, c.listener.id, Arc::downgrade(&c)));
+        c
+    }
+
     /// This thread's connection.
     fn conn(&self) -> PyResult<Connection> {
         let tid = hooks::tid();
@@ -418,7 +434,7 @@ impl<'de> Deserialize<'de> for Proxy {
         let w = ProxyWire::deserialize(d)?;
         attach::<D::Error>(w.id, ObjKind::Proxy, w.kind.typeid())?;
         attach::<D::Error>(w.listener.id, ObjKind::Manager, &w.listener.name)?;
-        Ok(Proxy { client: Client::new(w.listener, w.authkey), id: w.id, kind: w.kind })
+        Ok(Proxy { client: Client::shared(w.listener, w.authkey), id: w.id, kind: w.kind })
     }
 }
 
