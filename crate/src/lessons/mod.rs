@@ -447,6 +447,7 @@ registry! {
         pipe,
         divide_and_conquer,
         manager,
+        remote_manager,
     ],
 }
 

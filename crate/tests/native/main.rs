@@ -33,6 +33,8 @@ mod lesson_process_basics;
 #[cfg(unix)]
 mod lesson_process_queue;
 mod lesson_queue_threads;
+#[cfg(unix)]
+mod lesson_remote_manager;
 mod lesson_race_condition;
 mod lesson_responsive_ui;
 mod lesson_semaphore;

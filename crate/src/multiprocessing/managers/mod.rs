@@ -33,8 +33,15 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
-/// The server's target, found by name in the manager's process.
-pub(crate) static TARGETS: &[&Target] = &[&server::SERVE];
+/// The server's target, found by name in the manager's process, and [`ECHO`].
+pub(crate) static TARGETS: &[&Target] = &[&server::SERVE, &ECHO];
+
+/// A callable to register for the tests and the bench: returns its argument.
+pub static ECHO: Target = crate::target!(echo);
+
+fn echo(x: i64) -> PyResult<i64> {
+    Ok(x)
+}
 
 /// What a client asks the server.
 #[derive(Serialize, Deserialize, Debug)]
@@ -550,6 +557,15 @@ struct Started {
 
 impl Started {
     fn start(name: &str, address: Option<&str>, authkey: Vec<u8>, registry: Vec<(String, String, bool)>) -> PyResult<Started> {
+        // Port 0: the "OS" picks a free one, as `bind(('127.0.0.1', 0))` does.
+        let address = match address {
+            Some(a) if a.ends_with(":0") => {
+                let arena = process::current_arena()?;
+                Some(format!("{}:{}", &a[..a.len() - 2], 40000 + arena.next_id() % 20000))
+            }
+            other => other.map(str::to_owned),
+        };
+        let address = address.as_deref();
         let listener = Listener::new(address.unwrap_or(name))?;
         if let Some(address) = address {
             bind(address, &listener)?;
@@ -745,6 +761,14 @@ impl BaseManager {
         match client.round_trip(obj, &req)? {
             Reply::Bytes(b) => process::decode(&b),
             other => Err(client.unexpected(obj, other)),
+        }
+    }
+
+    /// `m.address`: where the server listens (a port 0 resolved to the one it got).
+    pub fn address(&self) -> &str {
+        match &self.state {
+            Some(Reach::Started(s)) => &s.client.listener.name,
+            _ => &self.address,
         }
     }
 
