@@ -896,7 +896,13 @@ pub async fn suite<P: Platform>(p: &P, s: &Sizes, cold_is_warm: bool) -> Value {
         procs::manager_remote_us(p, s.mgr_round_trips)
     })
     .await;
-    record(&mut r, "mgr_remote", "us", "BaseManager at an address: a connected client's call of a registered callable", v);
+    record(
+        &mut r,
+        "mgr_remote",
+        "us",
+        "BaseManager at an address: a connected client's call of a registered callable",
+        v,
+    );
 
     let v =
         sampled(p, s, "trace_record", micro_runs, "trace recording", || async { Ok(trace_record_ns(s.trace_events)) })

@@ -599,7 +599,8 @@ mod managers {
         let (end, view) = run_lesson("remote-manager", &[("clients", "2"), ("authkey", "wrong")], 3).await;
         let out = view.stdout();
         assert_eq!(end, EndState::Finished, "{out:?}");
-        let refused = out.iter().filter(|l| l.ends_with("refused: AuthenticationError: digest sent was rejected")).count();
+        let refused =
+            out.iter().filter(|l| l.ends_with("refused: AuthenticationError: digest sent was rejected")).count();
         assert_eq!(refused, 2, "{out:?}");
         assert!(out.contains(&"main: client exit codes [1, 1]".to_owned()), "{out:?}");
     }

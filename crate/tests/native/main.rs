@@ -33,9 +33,9 @@ mod lesson_process_basics;
 #[cfg(unix)]
 mod lesson_process_queue;
 mod lesson_queue_threads;
+mod lesson_race_condition;
 #[cfg(unix)]
 mod lesson_remote_manager;
-mod lesson_race_condition;
 mod lesson_responsive_ui;
 mod lesson_semaphore;
 #[cfg(unix)]

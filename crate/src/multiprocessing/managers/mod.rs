@@ -165,7 +165,9 @@ impl Referent {
             Referent::Namespace => &["__getattribute__", "__setattr__", "__delattr__"],
             Referent::Value => &["get", "set"],
             Referent::Lock => &["acquire", "release"],
-            Referent::Queue => &["empty", "full", "get", "get_nowait", "join", "put", "put_nowait", "qsize", "task_done"],
+            Referent::Queue => {
+                &["empty", "full", "get", "get_nowait", "join", "put", "put_nowait", "qsize", "task_done"]
+            }
         }
     }
 }
@@ -556,7 +558,12 @@ struct Started {
 }
 
 impl Started {
-    fn start(name: &str, address: Option<&str>, authkey: Vec<u8>, registry: Vec<(String, String, bool)>) -> PyResult<Started> {
+    fn start(
+        name: &str,
+        address: Option<&str>,
+        authkey: Vec<u8>,
+        registry: Vec<(String, String, bool)>,
+    ) -> PyResult<Started> {
         // Port 0: the "OS" picks a free one, as `bind(('127.0.0.1', 0))` does.
         let address = match address {
             Some(a) if a.ends_with(":0") => {

@@ -99,7 +99,8 @@ fn type_error(message: String) -> PyErr {
 
 /// The argument at `i`, or CPython's `TypeError` for a missing one.
 fn arg<'v>(args: &'v [Val], i: usize, method: &str) -> PyResult<&'v Val> {
-    args.get(i).ok_or_else(|| type_error(format!("{method} expected at least {} argument(s), got {}", i + 1, args.len())))
+    args.get(i)
+        .ok_or_else(|| type_error(format!("{method} expected at least {} argument(s), got {}", i + 1, args.len())))
 }
 
 /// A list index as Python resolves it (negative from the end).
@@ -117,7 +118,8 @@ fn index(args: &[Val], len: usize, method: &str, out_of_range: &str) -> PyResult
 impl Server {
     /// One connection, on its own thread: authenticate, then serve until it closes.
     fn handle(&self, conn: Connection) -> PyResult<()> {
-        let r = auth::deliver_challenge(&conn, &self.authkey).and_then(|_| auth::answer_challenge(&conn, &self.authkey));
+        let r =
+            auth::deliver_challenge(&conn, &self.authkey).and_then(|_| auth::answer_challenge(&conn, &self.authkey));
         if let Err(e) = r {
             conn.close();
             // A refused client is not the server's failure: CPython's thread logs it and ends.
@@ -194,9 +196,7 @@ impl Server {
             Referent::Namespace => Held::Namespace(Mutex::new(Vec::new())),
             Referent::Value => Held::Value(Mutex::new(args.get(1).cloned().unwrap_or_default())),
             Referent::Lock => Held::Lock(Lock::named("Lock")),
-            Referent::Queue => {
-                Held::Queue(Queue::named("Queue", args.first().and_then(Val::as_int).unwrap_or(0)))
-            }
+            Referent::Queue => Held::Queue(Queue::named("Queue", args.first().and_then(Val::as_int).unwrap_or(0))),
         };
         let a = process::current_arena()?;
         let id = SHARED_OBJ_BASE + a.next_id();
@@ -317,7 +317,11 @@ fn call(held: &Held, method: &str, args: &[Val]) -> PyResult<Val> {
                     if l.is_empty() {
                         return Err(index_error("pop from empty list"));
                     }
-                    let i = if args.is_empty() { l.len() - 1 } else { index(args, l.len(), method, "pop index out of range")? };
+                    let i = if args.is_empty() {
+                        l.len() - 1
+                    } else {
+                        index(args, l.len(), method, "pop index out of range")?
+                    };
                     Ok(l.remove(i))
                 }
                 "count" => {

@@ -29,10 +29,10 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
 
     // 1. Every operation of the workers is a round trip: a call span in the worker, a
     //    request that arrives in the manager's process and a reply that comes back.
-    let calls: Vec<u64> =
-        v.ops(Kind::Ok, Op::Call).filter(|e| is_worker(e.actor.pid)).map(|e| e.arg).collect();
+    let calls: Vec<u64> = v.ops(Kind::Ok, Op::Call).filter(|e| is_worker(e.actor.pid)).map(|e| e.arg).collect();
     let served = v.ops(Kind::Ok, Op::Serve).filter(|e| Some(e.actor.pid) == manager).count();
-    let to_manager = v.events.iter().filter(|e| e.kind == Kind::Ok && e.op == Op::Recv && Some(e.actor.pid) == manager).count();
+    let to_manager =
+        v.events.iter().filter(|e| e.kind == Kind::Ok && e.op == Op::Recv && Some(e.actor.pid) == manager).count();
     let expected = (processes * operations * 4) as usize;
     out.push(Insight {
         id: "every_operation_a_round_trip",

@@ -18,7 +18,9 @@ static TYPES: [(&str, Text); 4] = [
 pub static LESSON: Lesson = Lesson {
     id: "manager",
     section: Section::Processes,
-    title: Text { ru: "Manager: объекты в процессе-сервере", en: "Manager: objects in a server process" },
+    title: Text {
+        ru: "Manager: объекты в процессе-сервере", en: "Manager: objects in a server process"
+    },
     params: &[
         count("processes", Text { ru: "Процессов", en: "Processes" }, 1, 16, 3),
         count("operations", Text { ru: "Операций на процесс", en: "Operations per process" }, 1, 100_000, 100),

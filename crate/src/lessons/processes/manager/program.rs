@@ -57,9 +57,8 @@ fn via_shared_memory((counter, operations): (Value<i32>, i64)) -> PyResult<()> {
 }
 
 fn run_all(target: &'static Target, args: &impl Serialize, label: &str, processes: i64) -> PyResult<()> {
-    let workers: Vec<Process> = (1..=processes)
-        .map(|n| Process::named(&format!("{label}-{n}"), target, args))
-        .collect::<PyResult<_>>()?;
+    let workers: Vec<Process> =
+        (1..=processes).map(|n| Process::named(&format!("{label}-{n}"), target, args)).collect::<PyResult<_>>()?;
     for p in &workers {
         p.start()?;
     }

@@ -43,7 +43,8 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
         .map(|(k, _)| *k);
     let (inside_max, waited) = match lock {
         Some(k) => {
-            let waited = v.events.iter().filter(|e| e.obj_key() == k && e.kind == Kind::Block && e.op == Op::Acquire).count();
+            let waited =
+                v.events.iter().filter(|e| e.obj_key() == k && e.kind == Kind::Block && e.op == Op::Acquire).count();
             (v.max_inside(k), waited)
         }
         None => (0, 0),

@@ -8,10 +8,8 @@ mod program;
 use crate::lessons::params::{choice, count};
 use crate::lessons::{finishes, Expect, Lesson, Section, Text};
 
-static KEYS: [(&str, Text); 2] = [
-    ("right", Text { ru: "верный", en: "right" }),
-    ("wrong", Text { ru: "неверный", en: "wrong" }),
-];
+static KEYS: [(&str, Text); 2] =
+    [("right", Text { ru: "верный", en: "right" }), ("wrong", Text { ru: "неверный", en: "wrong" })];
 
 pub static LESSON: Lesson = Lesson {
     id: "remote-manager",

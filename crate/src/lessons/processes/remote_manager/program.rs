@@ -52,7 +52,9 @@ pub(super) fn run(p: &Params) -> PyResult<()> {
     m.start()?;
     let key = if p.choice("authkey") == "right" { SECRET.to_vec() } else { b"a guess".to_vec() };
     let procs: Vec<Process> = (1..=clients)
-        .map(|n| Process::named(&format!("client-{n}"), &CLIENT, &(m.address().to_owned(), key.clone(), calls, delay_ms)))
+        .map(|n| {
+            Process::named(&format!("client-{n}"), &CLIENT, &(m.address().to_owned(), key.clone(), calls, delay_ms))
+        })
         .collect::<PyResult<_>>()?;
     for c in &procs {
         c.start()?;
