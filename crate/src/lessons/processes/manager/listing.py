@@ -5,7 +5,7 @@ PROCESSES = {{processes}}
 OPERATIONS = {{operations}}
 # what the manager holds: 'dict', 'list', 'Namespace' or 'Value'
 # что хранит менеджер: 'dict', 'list', 'Namespace' или 'Value'
-TYPE = {{type}}
+TYPE = '{{type}}'
 
 
 def bump(shared):

@@ -11,7 +11,7 @@ CALLS = {{calls}}
 DELAY_MS = {{delay_ms}}
 # 'right': the clients know the server's key; 'wrong': they guess
 # 'right': клиенты знают ключ сервера; 'wrong': угадывают
-AUTHKEY = {{authkey}}
+AUTHKEY = '{{authkey}}'
 SECRET = b'parlab-secret'
 
 
