@@ -562,7 +562,7 @@ mod managers {
     use super::*;
     use parlab::analysis::TraceView;
 
-    async fn run_lesson(id: &str, pairs: &[(&str, &str)], processes: usize) -> (EndState, TraceView) {
+    async fn run_lesson(id: &str, pairs: &[(&str, &str)], processes: u32) -> (EndState, TraceView) {
         browser::prepare_processes(processes).await.expect("process instances boot");
         let lesson = parlab::lessons::find(id).expect("registered");
         let params = lesson.parse_params(pairs.iter().copied()).expect("valid");
