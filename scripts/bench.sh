@@ -145,7 +145,7 @@ if command -v python3 >/dev/null; then
   python=$(python3 --version 2>&1)
   step "CPython ($python)"
   py_out=()
-  for script in lock pingpong queue_items threads sum process; do
+  for script in lock pingpong queue_items threads sum process manager; do
     echo "    cpython: $script" >&2
     f="$out/python-$script.json"
     if "${nice[@]}" python3 "bench/python/$script.py" "${size[@]}" "${runs[@]}" >"$f"; then py_out+=("$f"); else failed+=("cpython:$script"); fi

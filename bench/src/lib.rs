@@ -79,6 +79,8 @@ pub struct Sizes {
     pub pipe_round_trips: u32,
     /// `multiprocessing.Queue` items from the parent to a child per sample.
     pub proc_queue_items: u32,
+    /// Manager round trips (a dict assignment; a remote call) per sample.
+    pub mgr_round_trips: u32,
     /// Only the rows whose key starts with this (for profiling one row); probes skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only: Option<String>,
@@ -97,6 +99,7 @@ impl Sizes {
             trace_events: 300_000,
             pipe_round_trips: 5_000,
             proc_queue_items: 100_000,
+            mgr_round_trips: 5_000,
             only: None,
         }
     }
@@ -113,6 +116,7 @@ impl Sizes {
             trace_events: 10_000,
             pipe_round_trips: 200,
             proc_queue_items: 2_000,
+            mgr_round_trips: 200,
             only: None,
         }
     }
@@ -567,6 +571,66 @@ pub mod procs {
         Ok(out.get())
     }
 
+    /// Row 14: `d[0] = i` on a `Manager().dict()` from the parent: µs per assignment, a
+    /// round trip to the manager's process, after a first one that waits for its start.
+    pub async fn manager_dict_us<P: Platform>(p: &P, n: u32) -> Result<f64, String> {
+        p.prepare_processes(1).await?;
+        let out = Out::default();
+        let o = out.clone();
+        p.run(
+            cfg_with_trace(64 * n as u64),
+            Box::new(move || {
+                let m = parlab::multiprocessing::Manager()?;
+                let d = m.dict()?;
+                d.setitem(0, 0)?;
+                let t0 = now_ns();
+                for i in 0..n as i64 {
+                    d.setitem(0, i)?;
+                }
+                o.set((now_ns() - t0) as f64 / 1e3 / n as f64);
+                m.shutdown()?;
+                exited_ok(m.process())
+            }),
+        )
+        .await?;
+        Ok(out.get())
+    }
+
+    /// Row 15: a `BaseManager` started at an address, a client connected with the key,
+    /// calls of its registered `ECHO`: µs per call, after a first one.
+    pub async fn manager_remote_us<P: Platform>(p: &P, n: u32) -> Result<f64, String> {
+        use parlab::multiprocessing::managers::ECHO;
+        use parlab::multiprocessing::BaseManager;
+        p.prepare_processes(1).await?;
+        let out = Out::default();
+        let o = out.clone();
+        p.run(
+            cfg_with_trace(64 * n as u64),
+            Box::new(move || {
+                let mut server = BaseManager::new("127.0.0.1:0", b"bench");
+                server.register("echo", &ECHO, false);
+                server.start()?;
+                let mut client = BaseManager::new(server.address(), b"bench");
+                client.register("echo", &ECHO, false);
+                client.connect()?;
+                client.call::<_, i64>("echo", &0i64)?;
+                let t0 = now_ns();
+                for i in 0..n as i64 {
+                    let back: i64 = client.call("echo", &i)?;
+                    if back != i {
+                        return Err(PyErr::runtime(&format!("sent {i}, got back {back}")));
+                    }
+                }
+                o.set((now_ns() - t0) as f64 / 1e3 / n as f64);
+                drop(client);
+                server.shutdown()?;
+                exited_ok(server.process().expect("started here"))
+            }),
+        )
+        .await?;
+        Ok(out.get())
+    }
+
     /// Row 12: the sum of 1..=n in the parent alone, then split into `k` ranges on `k`
     /// processes (`CHUNK_SUM`), each putting its part on one queue; both times in ms, in
     /// the same run so that both meet the same machine; starts included. Fails unless the
@@ -823,6 +887,22 @@ pub async fn suite<P: Platform>(p: &P, s: &Sizes, cold_is_warm: bool) -> Value {
         None => String::new(),
     };
     record(&mut r, "proc_memory", "MB", &note, v);
+    let v = sampled(p, s, "mgr_dict", micro_runs, "Manager dict assignments", || {
+        procs::manager_dict_us(p, s.mgr_round_trips)
+    })
+    .await;
+    record(&mut r, "mgr_dict", "us", "Manager().dict(): d[0] = i from the parent, a round trip each", v);
+    let v = sampled(p, s, "mgr_remote", micro_runs, "remote manager calls", || {
+        procs::manager_remote_us(p, s.mgr_round_trips)
+    })
+    .await;
+    record(
+        &mut r,
+        "mgr_remote",
+        "us",
+        "BaseManager at an address: a connected client's call of a registered callable",
+        v,
+    );
 
     let v =
         sampled(p, s, "trace_record", micro_runs, "trace recording", || async { Ok(trace_record_ns(s.trace_events)) })

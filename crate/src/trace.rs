@@ -151,6 +151,11 @@ coded_enum! {
         Recv = 23 => "recv",
         /// `Process.terminate` / `kill`.
         Terminate = 24 => "terminate",
+        /// A proxy's method call: one round trip to its manager (in the caller's lane;
+        /// the `Ok`'s `arg`: the real nanoseconds it took).
+        Call = 40 => "call",
+        /// A manager answering one request (in the manager's serving thread).
+        Serve = 41 => "serve",
     }
 }
 
@@ -183,6 +188,10 @@ coded_enum! {
         SharedArray = 18 => "Array",
         /// A `multiprocessing.Process` object (its id is the child's pid's object).
         Process = 19 => "Process",
+        /// A manager: its listener, which requests and connections go through.
+        Manager = 25 => "manager",
+        /// An object a manager holds, as its proxies reach it (named by its typeid).
+        Proxy = 26 => "proxy",
     }
 }
 

@@ -586,3 +586,53 @@ mod process_lessons {
         assert!(view.measures.contains_key("rayon_s"), "rayon's reference ran: {:?}", view.measures);
     }
 }
+
+/// The manager lessons in the browser: the manager is a process of its own instance; every
+/// proxy call a round trip to it; a wrong key refused.
+mod managers {
+    use super::*;
+    use parlab::analysis::TraceView;
+
+    async fn run_lesson(id: &str, pairs: &[(&str, &str)], processes: u32) -> (EndState, TraceView) {
+        browser::prepare_processes(processes).await.expect("process instances boot");
+        let lesson = parlab::lessons::find(id).expect("registered");
+        let params = lesson.parse_params(pairs.iter().copied()).expect("valid");
+        let p = params.clone();
+        let cfg = lesson.config(&params, RunConfig::default());
+        let run = browser::start_with(&cfg, 2, processes, move || (lesson.run)(&p));
+        let t0 = parlab::clock::now_ns();
+        while !run.is_done() && parlab::clock::now_ns() - t0 < 30_000_000_000 {
+            browser::tick(&run);
+            gloo_sleep(5).await;
+        }
+        let lines =
+            |r: &Run| r.with_traces(TraceView::from_traces).lines().into_iter().map(|l| l.text).collect::<Vec<_>>();
+        assert!(run.is_done(), "{id} did not end within 30 s: {:?}", lines(&run));
+        let end = finish(&run, 1.0).await;
+        (end, run.with_traces(TraceView::from_traces))
+    }
+
+    #[wasm_bindgen_test]
+    async fn every_manager_call_is_a_round_trip_and_the_count_exact() {
+        let _turn = pool().await;
+        let (end, view) = run_lesson("manager", &[("processes", "2"), ("operations", "20")], 5).await;
+        let out = view.stdout();
+        assert_eq!(end, EndState::Finished, "{out:?}");
+        assert!(out.contains(&"main: dict in the manager: 40 of 40".to_owned()), "{out:?}");
+        assert!(out.contains(&"main: Value in shared memory: 40 of 40".to_owned()), "{out:?}");
+        let calls = view.ops(Kind::Ok, parlab::trace::Op::Call).filter(|e| e.actor.pid != 1).count();
+        assert_eq!(calls, 2 * 20 * 4, "acquire, read, write, release per operation in each worker");
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_wrong_authkey_is_refused() {
+        let _turn = pool().await;
+        let (end, view) = run_lesson("remote-manager", &[("clients", "2"), ("authkey", "wrong")], 3).await;
+        let out = view.stdout();
+        assert_eq!(end, EndState::Finished, "{out:?}");
+        let refused =
+            out.iter().filter(|l| l.ends_with("refused: AuthenticationError: digest sent was rejected")).count();
+        assert_eq!(refused, 2, "{out:?}");
+        assert!(out.contains(&"main: client exit codes [1, 1]".to_owned()), "{out:?}");
+    }
+}

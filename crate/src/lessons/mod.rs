@@ -446,6 +446,8 @@ registry! {
         process_queue,
         pipe,
         divide_and_conquer,
+        manager,
+        remote_manager,
     ],
 }
 

@@ -14,12 +14,14 @@
 //! The runtime side (starting, reaping, the run's shared arena) is `runtime/process/`.
 
 pub mod connection;
+pub mod managers;
 pub mod probes;
 pub mod queues;
 pub mod sharedctypes;
 pub mod synchronize;
 
 pub use connection::{pipe_named, Connection, Pipe};
+pub use managers::{BaseManager, Manager, Proxy, SyncManager, Val};
 pub use queues::{JoinableQueue, Queue};
 pub use sharedctypes::{Array, CType, Value};
 pub use synchronize::{Barrier, BoundedSemaphore, CondLock, Condition, Event, Lock, RLock, Semaphore};

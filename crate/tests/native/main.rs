@@ -25,6 +25,8 @@ mod lesson_expectations;
 mod lesson_join;
 mod lesson_lock_vs_rlock;
 #[cfg(unix)]
+mod lesson_manager;
+#[cfg(unix)]
 mod lesson_pipe;
 #[cfg(unix)]
 mod lesson_process_basics;
@@ -32,6 +34,8 @@ mod lesson_process_basics;
 mod lesson_process_queue;
 mod lesson_queue_threads;
 mod lesson_race_condition;
+#[cfg(unix)]
+mod lesson_remote_manager;
 mod lesson_responsive_ui;
 mod lesson_semaphore;
 #[cfg(unix)]
@@ -42,6 +46,8 @@ mod lesson_thread_pool;
 mod lesson_timer;
 mod lessons_all;
 // Processes share memory natively through a memfd (Linux) or POSIX shared memory (other Unix).
+#[cfg(unix)]
+mod mp_managers;
 #[cfg(unix)]
 mod mp_pipe;
 #[cfg(unix)]

@@ -36,6 +36,8 @@ pub(crate) const H_ENDED_SIGNAL: u32 = 48;
 /// The GIL's switch interval in ns (two words) when the run's processes each have a GIL,
 /// as CPython's do; 0 for free threads.
 const H_GIL: u32 = 56;
+/// Where the address book of the run's managers lies (0 until the first `bind`).
+pub(crate) const H_ADDRESSES: u32 = 64;
 
 const MAGIC: u32 = 0x5041_524c; // "PARL"
 const TABLE: u32 = 256;
