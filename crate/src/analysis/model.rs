@@ -405,9 +405,13 @@ impl Model {
                         close(lane, t);
                         let t0 = lane.segs.last().map_or(t, |s| s.t1);
                         lane.segs.push(Seg { t0, t1: f64::INFINITY, state: State::Running, obj: 0, op: Op::None });
-                        if seg.state == State::Blocked {
+                        // An asyncio task's sleep is on its own object: the loop's wake
+                        // when the timer fires is its hand-off (a thread's sleep has none).
+                        if seg.state == State::Blocked || seg.obj != 0 {
                             let key = ObjKey::new(e.actor.pid, seg.obj);
-                            self.obj_waiting(key, t, -1);
+                            if seg.state == State::Blocked {
+                                self.obj_waiting(key, t, -1);
+                            }
                             // A numbered message has an arrow of its own, by its number.
                             if e.kind == Kind::Ok && seg.obj == e.obj && e.msg().is_none() {
                                 if let Some(&(from, ts, op)) = self.last_signal.get(&key) {

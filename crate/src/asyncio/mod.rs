@@ -22,8 +22,8 @@ pub mod tasks;
 pub use events::{get_running_loop, new_event_loop, run, EventLoop, TimerHandle};
 pub use futures::Future;
 pub use tasks::{
-    all_tasks, create_task, create_task_named, current_task, gather, gather_return_exceptions, shield, sleep,
-    wait_for, Gather, GatherAll, Task, TaskRef,
+    all_tasks, create_task, create_task_named, current_task, gather, gather_return_exceptions, shield, sleep, wait_for,
+    Gather, GatherAll, Task, TaskRef,
 };
 
 use crate::error::PyErr;

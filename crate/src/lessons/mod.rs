@@ -447,6 +447,10 @@ registry! {
         pipe,
         divide_and_conquer,
     ],
+    // D. asyncio
+    asyncio: [
+        coroutines,
+    ],
 }
 
 /// Every lesson, in the syllabus's order.

@@ -12,10 +12,13 @@ mod lesson_kit;
 mod prim_kit;
 
 mod analysis;
+mod asyncio_events;
+mod asyncio_tasks;
 mod cli;
 mod futures;
 mod lesson_barrier;
 mod lesson_condition;
+mod lesson_coroutines;
 mod lesson_daemon;
 // The process lessons start OS processes: Linux only natively, as the mp_ modules below.
 #[cfg(unix)]
