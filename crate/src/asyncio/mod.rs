@@ -5,7 +5,7 @@
 //!
 //! One file per concern, as CPython's package: [`events`] (the loop, handles, `run`),
 //! [`futures`] (`Future`), [`tasks`] (`Task`, `create_task`, `sleep`, `gather`, `shield`,
-//! `wait_for`).
+//! `wait_for`, `wait`, `as_completed`).
 //!
 //! In the trace, every task is an actor of its own (`Actor::task`, its number in
 //! `Task-N`): `TaskNew` gives it a lane, `Block`/`Ok` with `Op::Await` (or `Op::Sleep`)
@@ -22,8 +22,8 @@ pub mod tasks;
 pub use events::{get_running_loop, new_event_loop, run, EventLoop, TimerHandle};
 pub use futures::Future;
 pub use tasks::{
-    all_tasks, create_task, create_task_named, current_task, gather, gather_return_exceptions, shield, sleep, wait_for,
-    Gather, GatherAll, Task, TaskRef,
+    all_tasks, as_completed, create_task, create_task_named, current_task, gather, gather_return_exceptions, shield,
+    sleep, wait, wait_for, AsCompleted, Gather, GatherAll, ReturnWhen, Task, TaskRef,
 };
 
 use crate::error::PyErr;

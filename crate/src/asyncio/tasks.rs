@@ -72,6 +72,18 @@ impl<T> Clone for Task<T> {
     }
 }
 
+/// As CPython's repr, shortened: `<Task pending name='Task-2'>`.
+impl<T: Clone + 'static> std::fmt::Debug for Task<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match (self.done(), self.cancelled()) {
+            (false, _) => "pending",
+            (true, true) => "cancelled",
+            (true, false) => "finished",
+        };
+        write!(f, "<Task {state} name='{}'>", self.get_name())
+    }
+}
+
 /// A task whatever its result's type (`current_task()`, `all_tasks()`).
 #[derive(Clone)]
 pub struct TaskRef(pub(crate) Rc<TaskMeta>);
@@ -497,4 +509,153 @@ pub async fn wait_for<T: Clone + 'static>(task: Task<T>, timeout: Option<f64>) -
     };
     handle.cancel();
     out
+}
+
+/// When `asyncio.wait` returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReturnWhen {
+    FirstCompleted,
+    FirstException,
+    AllCompleted,
+}
+
+/// `await asyncio.wait(tasks, timeout=..., return_when=...)` (3.11's `_wait`): waits until
+/// `return_when` holds or `timeout` lesson seconds pass, and returns the tasks done and
+/// those pending, each in the order given (Python's are sets). Raises nothing on a
+/// timeout; `ValueError` for no tasks.
+pub async fn wait<T: Clone + 'static>(
+    tasks: Vec<Task<T>>,
+    timeout: Option<f64>,
+    return_when: ReturnWhen,
+) -> PyResult<(Vec<Task<T>>, Vec<Task<T>>)> {
+    if tasks.is_empty() {
+        return Err(PyErr::value("Set of Tasks/Futures is empty."));
+    }
+    let lp = loop_or_err()?;
+    let waiter = Future::<()>::on(&lp, false);
+    let timer = timeout.map(|t| {
+        let w = waiter.clone();
+        lp.call_later(t, Box::new(move || release(&w)))
+    });
+    let counter = Rc::new(Cell::new(tasks.len()));
+    for t in &tasks {
+        let (w, counter, timer) = (waiter.clone(), counter.clone(), timer.clone());
+        t.add_done_callback(move |f| {
+            counter.set(counter.get().saturating_sub(1));
+            let failed = !f.cancelled() && matches!(f.exception(), Ok(Some(_)));
+            if counter.get() == 0
+                || return_when == ReturnWhen::FirstCompleted
+                || (return_when == ReturnWhen::FirstException && failed)
+            {
+                if let Some(h) = &timer {
+                    h.cancel();
+                }
+                release(&w);
+            }
+        });
+    }
+    let waited = waiter.wait(Op::Await).await;
+    if let Some(h) = &timer {
+        h.cancel();
+    }
+    waited?;
+    Ok(tasks.into_iter().partition(|t| t.done()))
+}
+
+struct Completed<T> {
+    /// Tasks done, in the order they finished; `None` marks the timeout.
+    queue: RefCell<std::collections::VecDeque<Option<Task<T>>>>,
+    /// A `get` waiting for the queue (asyncio.Queue's getter).
+    getter: RefCell<Option<Future<()>>>,
+    todo: Cell<usize>,
+    timer: RefCell<Option<super::TimerHandle>>,
+}
+
+impl<T: Clone + 'static> Completed<T> {
+    fn put(&self, item: Option<Task<T>>) {
+        self.queue.borrow_mut().push_back(item);
+        if let Some(g) = self.getter.borrow_mut().take() {
+            release(&g);
+        }
+    }
+}
+
+/// `asyncio.as_completed(tasks, timeout=...)`: [`AsCompleted::next`] gives the results in
+/// the order the tasks finish; past `timeout` lesson seconds, each remaining `next`
+/// raises `TimeoutError`.
+pub struct AsCompleted<T> {
+    state: Rc<Completed<T>>,
+    left: usize,
+    lp: Rc<LoopInner>,
+}
+
+/// `asyncio.as_completed(tasks, timeout)`.
+pub fn as_completed<T: Clone + 'static>(tasks: Vec<Task<T>>, timeout: Option<f64>) -> PyResult<AsCompleted<T>> {
+    let lp = loop_or_err()?;
+    let state = Rc::new(Completed {
+        queue: RefCell::new(std::collections::VecDeque::new()),
+        getter: RefCell::new(None),
+        todo: Cell::new(tasks.len()),
+        timer: RefCell::new(None),
+    });
+    for t in &tasks {
+        let s = Rc::downgrade(&state);
+        t.add_done_callback(move |t| {
+            let Some(s) = s.upgrade() else { return };
+            if s.todo.get() == 0 {
+                return;
+            }
+            s.todo.set(s.todo.get() - 1);
+            s.put(Some(t.clone()));
+            if s.todo.get() == 0 {
+                if let Some(h) = s.timer.borrow_mut().take() {
+                    h.cancel();
+                }
+            }
+        });
+    }
+    if let (Some(t), false) = (timeout, tasks.is_empty()) {
+        let s = Rc::downgrade(&state);
+        let h = lp.call_later(
+            t,
+            Box::new(move || {
+                let Some(s) = s.upgrade() else { return };
+                for _ in 0..s.todo.get() {
+                    s.put(None);
+                }
+                s.todo.set(0);
+            }),
+        );
+        *state.timer.borrow_mut() = Some(h);
+    }
+    Ok(AsCompleted { state, left: tasks.len(), lp })
+}
+
+impl<T: Clone + 'static> AsCompleted<T> {
+    /// How many results are still to come.
+    pub fn remaining(&self) -> usize {
+        self.left
+    }
+
+    /// The next task to finish's result (`await next(it)`); `None` once all were given.
+    pub async fn next(&mut self) -> Option<PyResult<T>> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        loop {
+            let item = self.state.queue.borrow_mut().pop_front();
+            match item {
+                Some(Some(task)) => return Some(task.result()),
+                Some(None) => return Some(Err(PyErr::TimeoutError(String::new()))),
+                None => {
+                    let getter = Future::<()>::on(&self.lp, false);
+                    *self.state.getter.borrow_mut() = Some(getter.clone());
+                    if let Err(e) = getter.wait(Op::Await).await {
+                        return Some(Err(e));
+                    }
+                }
+            }
+        }
+    }
 }

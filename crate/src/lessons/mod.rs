@@ -450,6 +450,8 @@ registry! {
     // D. asyncio
     asyncio: [
         coroutines,
+        tasks,
+        gather_wait,
     ],
 }
 

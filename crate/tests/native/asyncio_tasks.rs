@@ -400,3 +400,64 @@ fn an_exception_in_main_is_what_asyncio_run_raises() {
     });
     assert_eq!(run.end_state(), Some(EndState::Finished));
 }
+
+fn napper(secs: f64, v: u32) -> Task<u32> {
+    asyncio::create_task(async move {
+        sleep(secs).await?;
+        Ok(v)
+    })
+}
+
+#[test]
+fn as_completed_yields_in_completion_order_and_times_out_the_rest() {
+    let r = run_async(100.0, |log| async move {
+        let tasks = vec![napper(0.3, 3), napper(0.1, 1), napper(0.2, 2)];
+        let mut it = asyncio::as_completed(tasks, None)?;
+        while let Some(v) = it.next().await {
+            log.add(v?.to_string());
+        }
+        let mut late = asyncio::as_completed(vec![napper(0.05, 5), napper(5.0, 6)], Some(0.2))?;
+        while let Some(v) = late.next().await {
+            log.add(match v {
+                Ok(v) => v.to_string(),
+                Err(e) => format!("{e:?}"),
+            });
+        }
+        Ok(())
+    });
+    finished(&r, &["1", "2", "3", "5", "TimeoutError(\"\")"]);
+}
+
+#[test]
+fn wait_returns_done_and_pending_by_its_rule() {
+    let r = run_async(100.0, |log| async move {
+        let names = |ts: &[Task<u32>]| {
+            ts.iter().map(|t| t.result().map_or("err".into(), |v| v.to_string())).collect::<Vec<_>>().join(",")
+        };
+        let (done, pending) =
+            asyncio::wait(vec![napper(0.2, 2), napper(0.1, 1)], None, asyncio::ReturnWhen::FirstCompleted).await?;
+        log.add(format!("first: done {} pending {}", names(&done), pending.len()));
+        let bad = asyncio::create_task(async {
+            sleep(0.05).await?;
+            Err::<u32, _>(PyErr::value("bad"))
+        });
+        let (done, pending) =
+            asyncio::wait(vec![napper(1.0, 9), bad], None, asyncio::ReturnWhen::FirstException).await?;
+        log.add(format!("exception: done {} pending {}", names(&done), pending.len()));
+        let (done, pending) =
+            asyncio::wait(vec![napper(0.05, 4), napper(5.0, 5)], Some(0.2), asyncio::ReturnWhen::AllCompleted).await?;
+        log.add(format!("timeout: done {} pending {}", names(&done), pending.len()));
+        let empty = asyncio::wait(Vec::<Task<u32>>::new(), None, asyncio::ReturnWhen::AllCompleted).await;
+        log.add(empty.unwrap_err().to_string());
+        Ok(())
+    });
+    finished(
+        &r,
+        &[
+            "first: done 1 pending 1",
+            "exception: done err pending 1",
+            "timeout: done 4 pending 1",
+            "ValueError: Set of Tasks/Futures is empty.",
+        ],
+    );
+}

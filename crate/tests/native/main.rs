@@ -25,6 +25,7 @@ mod lesson_daemon;
 mod lesson_divide_and_conquer;
 mod lesson_event;
 mod lesson_expectations;
+mod lesson_gather_wait;
 mod lesson_join;
 mod lesson_lock_vs_rlock;
 #[cfg(unix)]
@@ -39,6 +40,7 @@ mod lesson_responsive_ui;
 mod lesson_semaphore;
 #[cfg(unix)]
 mod lesson_shared_memory;
+mod lesson_tasks;
 mod lesson_thread_basics;
 mod lesson_thread_local;
 mod lesson_thread_pool;
