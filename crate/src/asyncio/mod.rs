@@ -5,7 +5,7 @@
 //!
 //! One file per concern, as CPython's package: [`events`] (the loop, handles, `run`),
 //! [`futures`] (`Future`), [`tasks`] (`Task`, `create_task`, `sleep`, `gather`, `shield`,
-//! `wait_for`, `wait`, `as_completed`).
+//! `wait_for`, `wait`, `as_completed`), [`timeouts`] (`timeout()`).
 //!
 //! In the trace, every task is an actor of its own (`Actor::task`, its number in
 //! `Task-N`): `TaskNew` gives it a lane, `Block`/`Ok` with `Op::Await` (or `Op::Sleep`)
@@ -18,13 +18,15 @@
 pub mod events;
 pub mod futures;
 pub mod tasks;
+pub mod timeouts;
 
 pub use events::{get_running_loop, new_event_loop, run, EventLoop, TimerHandle};
 pub use futures::Future;
 pub use tasks::{
     all_tasks, as_completed, create_task, create_task_named, current_task, gather, gather_return_exceptions, shield,
-    sleep, wait, wait_for, AsCompleted, Gather, GatherAll, ReturnWhen, Task, TaskRef,
+    sleep, wait, wait_for, AsCompleted, Awaitable, Gather, GatherAll, ReturnWhen, Task, TaskRef,
 };
+pub use timeouts::{timeout, Timeout};
 
 use crate::error::PyErr;
 

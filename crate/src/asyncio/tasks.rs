@@ -461,50 +461,88 @@ fn release(waiter: &Future<()>) {
 }
 
 /// `_cancel_and_wait(fut)`: cancels the task and waits until it is done.
-async fn cancel_and_wait<T: Clone + 'static>(lp: &Rc<LoopInner>, task: &Task<T>) -> PyResult<()> {
+async fn cancel_and_wait<T: Clone + 'static>(lp: &Rc<LoopInner>, task: &impl Awaitable<T>) -> PyResult<()> {
     let waiter = Future::<()>::on(lp, false);
     let w = waiter.clone();
-    task.fut.add_done_callback(move |_| release(&w));
-    task.cancel(None);
+    task.future().add_done_callback(move |_| release(&w));
+    task.cancel_it();
     waiter.wait(Op::Await).await
+}
+
+/// What `wait_for` accepts: a task (cancelling it cancels its coroutine) or a future
+/// (`shield`'s, whose cancel leaves the task inside running).
+pub trait Awaitable<T: Clone + 'static> {
+    /// The future that holds the outcome.
+    fn future(&self) -> &Future<T>;
+    /// Cancels it; true if it was not done.
+    fn cancel_it(&self) -> bool;
+}
+
+impl<T: Clone + 'static> Awaitable<T> for Task<T> {
+    fn future(&self) -> &Future<T> {
+        &self.fut
+    }
+    fn cancel_it(&self) -> bool {
+        self.cancel(None)
+    }
+}
+
+impl<T: Clone + 'static> Awaitable<T> for Future<T> {
+    fn future(&self) -> &Future<T> {
+        self
+    }
+    fn cancel_it(&self) -> bool {
+        self.cancel(None)
+    }
 }
 
 /// `await asyncio.wait_for(task, timeout)` (3.11): the task's result if it is done within
 /// `timeout` lesson seconds; else it is cancelled, waited for, and `TimeoutError` raised
 /// (its cause, in CPython, the task's `CancelledError`). Cancelling the waiting task
 /// cancels `task` too.
-pub async fn wait_for<T: Clone + 'static>(task: Task<T>, timeout: Option<f64>) -> PyResult<T> {
+pub async fn wait_for<T: Clone + 'static>(task: impl Awaitable<T> + 'static, timeout: Option<f64>) -> PyResult<T> {
     let lp = loop_or_err()?;
     let Some(timeout) = timeout else {
-        return (&task).await;
+        // Cancelling the waiting task cancels this one (or only shield's outer future).
+        let task = Rc::new(task);
+        let t = task.clone();
+        return task.future().wait_cancelling(Op::Await, Rc::new(move |_| t.cancel_it())).await;
     };
     if timeout <= 0.0 {
-        if task.done() {
-            return task.result();
+        if task.future().done() {
+            return task.future().result();
         }
         cancel_and_wait(&lp, &task).await?;
-        return task.result().map_err(|e| if is_cancelled_error(&e) { PyErr::TimeoutError(String::new()) } else { e });
+        return task.future().result().map_err(|e| {
+            if is_cancelled_error(&e) {
+                PyErr::TimeoutError(String::new())
+            } else {
+                e
+            }
+        });
     }
     let waiter = Future::<()>::on(&lp, false);
     let w = waiter.clone();
     let handle = lp.call_later(timeout, Box::new(move || release(&w)));
     let w = waiter.clone();
-    task.fut.add_done_callback(move |_| release(&w));
+    task.future().add_done_callback(move |_| release(&w));
     let waited = waiter.wait(Op::Await).await;
     let out = match waited {
         Err(e) if is_cancelled_error(&e) => {
-            if task.done() {
-                task.result()
+            if task.future().done() {
+                task.future().result()
             } else {
                 let _ = cancel_and_wait(&lp, &task).await;
                 Err(e)
             }
         }
         Err(e) => Err(e),
-        Ok(()) if task.done() => task.result(),
+        Ok(()) if task.future().done() => task.future().result(),
         Ok(()) => {
             cancel_and_wait(&lp, &task).await?;
-            task.result().map_err(|e| if is_cancelled_error(&e) { PyErr::TimeoutError(String::new()) } else { e })
+            task.future()
+                .result()
+                .map_err(|e| if is_cancelled_error(&e) { PyErr::TimeoutError(String::new()) } else { e })
         }
     };
     handle.cancel();

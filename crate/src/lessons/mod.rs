@@ -452,6 +452,7 @@ registry! {
         coroutines,
         tasks,
         gather_wait,
+        cancel_timeout,
     ],
 }
 

@@ -461,3 +461,39 @@ fn wait_returns_done_and_pending_by_its_rule() {
         ],
     );
 }
+
+#[test]
+fn timeout_turns_its_cancel_into_timeout_error_and_leaves_others_cancels_alone() {
+    let r = run_async(100.0, |log| async move {
+        let e = asyncio::timeout(Some(0.1), |cm| async move {
+            let r = sleep(10.0).await;
+            assert!(cm.expired());
+            r
+        })
+        .await
+        .unwrap_err();
+        log.add(format!("{e:?} cancelling {}", asyncio::current_task().unwrap().cancelling()));
+        let quick = asyncio::timeout(Some(1.0), |_| async {
+            sleep(0.05).await?;
+            Ok(5)
+        })
+        .await?;
+        log.add(format!("in time {quick}"));
+        // Cancelled from outside as well while it expires: the CancelledError goes on.
+        let inner = asyncio::create_task(async {
+            asyncio::timeout(Some(0.1), |_| async {
+                let _ = sleep(10.0).await;
+                // The timeout's cancel arrived; another arrives before the block ends.
+                asyncio::current_task().unwrap().cancel(None);
+                sleep(0.0).await
+            })
+            .await
+        });
+        let e = (&inner).await.unwrap_err();
+        log.add(format!("{} {}", is_cancelled_error(&e), inner.cancelled()));
+        let outside = asyncio::timeout(None, |_| async { Ok(1) });
+        log.add(format!("no delay {}", outside.await?));
+        Ok(())
+    });
+    finished(&r, &["TimeoutError(\"\") cancelling 0", "in time 5", "true true", "no delay 1"]);
+}

@@ -17,6 +17,7 @@ mod asyncio_tasks;
 mod cli;
 mod futures;
 mod lesson_barrier;
+mod lesson_cancel_timeout;
 mod lesson_condition;
 mod lesson_coroutines;
 mod lesson_daemon;
