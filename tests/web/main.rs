@@ -566,10 +566,15 @@ async fn an_asyncio_loop_runs_tasks_on_a_worker_and_stop_reaches_its_wait() {
     let o = order.clone();
     let run = browser::start(&RunConfig { speed: 20.0, ..RunConfig::default() }, move || {
         let results = asyncio::run(async {
+            // Deadlines from one instant: their order does not hang on when each task's
+            // first step happened to run on a loaded machine.
+            let lp = asyncio::get_running_loop()?;
+            let t0 = lp.time();
             let tasks: Vec<_> = (0..4u32)
                 .map(|i| {
+                    let lp = lp.clone();
                     asyncio::create_task(async move {
-                        asyncio::sleep(0.1 * f64::from(4 - i)).await?;
+                        asyncio::sleep(t0 + 0.1 * f64::from(4 - i) - lp.time()).await?;
                         Ok(i)
                     })
                 })

@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex};
 
 use crate::prim_kit::cfg;
 
-/// Runs `main` with `asyncio.run` in a run at `speed`; returns the run's end and what
+/// Runs `main` with `asyncio.run` in a run at `speed` (tasks whose order the test checks
+/// sleep 0.1 lesson s apart or more: 10 ms at speed 10, more than a loaded machine
+/// delays one task's first step after another's); returns the run's end and what
 /// the program logged.
 fn run_async<F>(speed: f64, main: impl FnOnce(Log) -> F + Send + 'static) -> (Option<EndState>, Vec<String>)
 where
@@ -103,8 +105,11 @@ fn timers_fire_in_deadline_order_and_call_soon_in_fifo_order() {
 #[test]
 fn gather_keeps_input_order_while_tasks_finish_in_reverse() {
     let r = run_async(100.0, |log| async move {
+        // Deadlines from one instant: their order does not hang on when each first step ran.
+        let lp = asyncio::get_running_loop()?;
+        let t0 = lp.time();
         let work = |i: u32, log: Log| async move {
-            sleep(0.1 * f64::from(3 - i)).await?;
+            sleep(t0 + 0.1 * f64::from(3 - i) - asyncio::get_running_loop()?.time()).await?;
             log.add(format!("done {i}"));
             Ok(i * 10)
         };
@@ -118,7 +123,7 @@ fn gather_keeps_input_order_while_tasks_finish_in_reverse() {
 
 #[test]
 fn gather_raises_the_first_exception_and_the_other_children_go_on() {
-    let r = run_async(100.0, |log| async move {
+    let r = run_async(10.0, |log| async move {
         let ok = |log: Log| async move {
             sleep(0.2).await?;
             log.add("slow one finished");
@@ -410,7 +415,7 @@ fn napper(secs: f64, v: u32) -> Task<u32> {
 
 #[test]
 fn as_completed_yields_in_completion_order_and_times_out_the_rest() {
-    let r = run_async(100.0, |log| async move {
+    let r = run_async(10.0, |log| async move {
         let tasks = vec![napper(0.3, 3), napper(0.1, 1), napper(0.2, 2)];
         let mut it = asyncio::as_completed(tasks, None)?;
         while let Some(v) = it.next().await {
@@ -430,7 +435,7 @@ fn as_completed_yields_in_completion_order_and_times_out_the_rest() {
 
 #[test]
 fn wait_returns_done_and_pending_by_its_rule() {
-    let r = run_async(100.0, |log| async move {
+    let r = run_async(10.0, |log| async move {
         let names = |ts: &[Task<u32>]| {
             ts.iter().map(|t| t.result().map_or("err".into(), |v| v.to_string())).collect::<Vec<_>>().join(",")
         };
