@@ -453,6 +453,7 @@ registry! {
         tasks,
         gather_wait,
         cancel_timeout,
+        futures,
     ],
 }
 

@@ -26,6 +26,7 @@ mod lesson_daemon;
 mod lesson_divide_and_conquer;
 mod lesson_event;
 mod lesson_expectations;
+mod lesson_futures;
 mod lesson_gather_wait;
 mod lesson_join;
 mod lesson_lock_vs_rlock;
