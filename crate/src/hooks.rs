@@ -178,7 +178,9 @@ mod imp {
             }
             let s = ctx.run.trace.intern(line);
             // The real clock: lines of several processes keep their order on one clock.
-            ctx.run.trace.emit_code_exact(ctx.tid, Kind::Print, stream, 0, s.0);
+            // Inside an asyncio task, the line is the task's.
+            let task = crate::asyncio::current_task_id();
+            ctx.run.trace.emit_code_exact(ctx.tid, task, Kind::Print, stream, 0, s.0);
             breaker(ctx);
             Ok(())
         });
@@ -274,6 +276,21 @@ mod imp {
         here(|ctx| ctx.run.emit(ctx.tid, kind, op, obj, arg));
     }
 
+    /// Records an event of asyncio task `task` of the current thread (0: the thread, which
+    /// runs the loop), if it runs inside a run.
+    #[inline(always)]
+    pub(crate) fn trace_task(task: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
+        here(|ctx| ctx.run.trace.emit_task(ctx.tid, task, kind, code, obj, arg));
+    }
+
+    /// Records a string-carrying event of asyncio task `task` (its name, for `TaskNew`).
+    pub(crate) fn trace_task_str(task: u32, kind: Kind, code: u16, obj: u32, text: &str) {
+        here(|ctx| {
+            let s = ctx.run.trace.intern(text);
+            ctx.run.trace.emit_task(ctx.tid, task, kind, code, obj, s.0)
+        });
+    }
+
     /// Records a number the current thread measured, under `name` ([`Kind::Measure`]):
     /// what a lesson knows but must not print, since its stdout is CPython's. Insights
     /// read it from `TraceView::measures`. Nothing is recorded outside a run.
@@ -333,7 +350,7 @@ pub use imp::{
 #[cfg(not(loom))]
 pub(crate) use imp::{
     deadline_after, now_ns, park, set_holder, spin_until_changed, thread_begins, thread_ends, tid, trace_fail,
-    wake_all, wake_one, Park,
+    trace_task, trace_task_str, wake_all, wake_one, Park,
 };
 
 #[cfg(loom)]

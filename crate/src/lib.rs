@@ -30,6 +30,8 @@ pub mod text;
 pub mod trace;
 
 #[cfg(not(loom))]
+pub mod asyncio;
+#[cfg(not(loom))]
 pub mod futures;
 #[cfg(not(loom))]
 pub mod lessons;

@@ -96,6 +96,20 @@ coded_enum! {
         /// `obj`: 0 in both. A thread records nothing between the two, so its previous event
         /// names a value.
         Measure = 19 => "measure",
+        /// asyncio: a task was created (recorded as the new task, `Actor::task` its id, so
+        /// that it has a lane of its own): `obj`: its object ([`ObjKind::Task`]); `arg`: its
+        /// name.
+        TaskNew = 28 => "task",
+        /// asyncio: a task is done (recorded as the task): 16-bit field: a
+        /// [`ThreadEndHow`] code (`Returned`; `Raised` for an exception, `CancelledError`
+        /// too); `obj`: its object.
+        TaskEnd = 29 => "task end",
+        /// asyncio: the loop (the thread, task 0) runs one step of the task whose object is
+        /// `obj`; `arg`: the loop's iteration.
+        TaskStep = 30 => "step",
+        /// asyncio: one iteration of the loop begins (recorded by the thread, task 0):
+        /// `obj`: the loop's object; `arg`: the ready queue's length, `<< 32` the timers'.
+        LoopIter = 31 => "loop iteration",
     }
 }
 
@@ -115,7 +129,7 @@ impl Kind {
     /// Whether an event of this kind with this 16-bit field holds a string in `arg`.
     pub fn has_str(self, code: u16) -> bool {
         use Kind::*;
-        matches!(self, RunEnd | ThreadStart | ThreadPanic | Print | ObjNew | Fail | Process)
+        matches!(self, RunEnd | ThreadStart | ThreadPanic | Print | ObjNew | Fail | Process | TaskNew)
             || (self == Measure && code == MEASURE_NAME)
     }
 }
@@ -156,6 +170,17 @@ coded_enum! {
         Call = 40 => "call",
         /// A manager answering one request (in the manager's serving thread).
         Serve = 41 => "serve",
+        /// asyncio: a task waits at an `await` (`Block`), and goes on after it (`Ok`);
+        /// both on the task's own object, which the one that wakes it signals (`Signal`).
+        Await = 50 => "await",
+        /// asyncio: the loop waits for its next timer or a wake from another thread.
+        Select = 51 => "select",
+        /// asyncio: `Future.set_result`.
+        SetResult = 52 => "set_result",
+        /// asyncio: `Future.set_exception`.
+        SetException = 53 => "set_exception",
+        /// asyncio: a task is woken (the `Signal` on the woken task's object).
+        Wake = 54 => "wake",
     }
 }
 
@@ -192,6 +217,12 @@ coded_enum! {
         Manager = 25 => "manager",
         /// An object a manager holds, as its proxies reach it (named by its typeid).
         Proxy = 26 => "proxy",
+        /// `asyncio.Task` (its lane is the actor `Actor::task`).
+        Task = 30 => "Task",
+        /// `asyncio.Future`.
+        AsyncFuture = 31 => "asyncio.Future",
+        /// An asyncio event loop.
+        EventLoop = 32 => "EventLoop",
     }
 }
 
@@ -326,6 +357,11 @@ impl Event {
         };
         let (no, bytes) = msg_of(self.arg);
         (carries && self.obj >= SHARED_OBJ_BASE && no != 0).then_some((no, bytes))
+    }
+
+    /// A `TaskEnd`'s way of ending (as a thread's).
+    pub fn thread_end_code(&self) -> Option<ThreadEndHow> {
+        (self.kind == Kind::TaskEnd).then(|| ThreadEndHow::from_u16(self.code)).flatten()
     }
 
     /// Whether a `ThreadStart` started a daemon thread.
@@ -670,16 +706,31 @@ impl Trace {
         unsafe { Self::publish(slot, Raw { t_ns, arg, tid, task: 0, obj, kind: kind as u16, code }) };
     }
 
+    /// [`Trace::emit_code`] as asyncio task `task` of thread `tid` (0: the thread itself).
+    #[inline]
+    pub fn emit_task(&self, tid: u32, task: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
+        let Some(slot) = self.reserve() else {
+            return self.drop_one();
+        };
+        let h = self.header();
+        let t_ns = match h.virtual_ns.load(Ordering::Relaxed) {
+            REAL_TIME => crate::clock::trace_now_ns().saturating_sub(h.start_ns.load(Ordering::Relaxed)),
+            virtual_ns => virtual_ns,
+        };
+        // SAFETY: `reserve` just gave this slot to this call alone.
+        unsafe { Self::publish(slot, Raw { t_ns, arg, tid, task, obj, kind: kind as u16, code }) };
+    }
+
     /// [`Trace::emit_code`] stamped by the real clock rather than the ticker's reading, for
     /// the few events whose order against other processes' must hold even when this
     /// process's ticker lags on a loaded machine (prints: the console, and the CPython
     /// tier, read them across processes). It raises the ticker's reading to now, so that
     /// this thread's later events are not stamped before it.
     #[cfg(not(loom))]
-    pub fn emit_code_exact(&self, tid: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
+    pub fn emit_code_exact(&self, tid: u32, task: u32, kind: Kind, code: u16, obj: u32, arg: u64) {
         let h = self.header();
         if h.virtual_ns.load(Ordering::Relaxed) != REAL_TIME {
-            return self.emit_code(tid, kind, code, obj, arg);
+            return self.emit_task(tid, task, kind, code, obj, arg);
         }
         let Some(slot) = self.reserve() else {
             return self.drop_one();
@@ -688,7 +739,7 @@ impl Trace {
         crate::clock::ticker::raise_to(now);
         let t_ns = now.saturating_sub(h.start_ns.load(Ordering::Relaxed));
         // SAFETY: `reserve` just gave this slot to this call alone.
-        unsafe { Self::publish(slot, Raw { t_ns, arg, tid, task: 0, obj, kind: kind as u16, code }) };
+        unsafe { Self::publish(slot, Raw { t_ns, arg, tid, task, obj, kind: kind as u16, code }) };
     }
 
     /// From now on events are stamped `ns` after the run's start, whatever the clock says:

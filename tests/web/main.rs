@@ -636,3 +636,47 @@ mod managers {
         assert!(out.contains(&"main: client exit codes [1, 1]".to_owned()), "{out:?}");
     }
 }
+
+/// asyncio's loop on a real worker: timers on the run's clock keep gather's order while
+/// the tasks finish in reverse, and one task runs at a time (the trace's steps say whose).
+#[wasm_bindgen_test]
+async fn an_asyncio_loop_runs_tasks_on_a_worker_and_stop_reaches_its_wait() {
+    use parlab::asyncio;
+    let _turn = pool().await;
+    let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let o = order.clone();
+    let run = browser::start(&RunConfig { speed: 20.0, ..RunConfig::default() }, move || {
+        let results = asyncio::run(async {
+            // Deadlines from one instant: their order does not hang on when each task's
+            // first step happened to run on a loaded machine.
+            let lp = asyncio::get_running_loop()?;
+            let t0 = lp.time();
+            let tasks: Vec<_> = (0..4u32)
+                .map(|i| {
+                    let lp = lp.clone();
+                    asyncio::create_task(async move {
+                        asyncio::sleep(t0 + 0.1 * f64::from(4 - i) - lp.time()).await?;
+                        Ok(i)
+                    })
+                })
+                .collect();
+            asyncio::gather(tasks).await
+        })?;
+        *o.lock().unwrap() = results;
+        Ok(())
+    });
+    assert_eq!(finish(&run, 60.0).await, EndState::Finished);
+    assert_eq!(*order.lock().unwrap(), vec![0, 1, 2, 3], "gather keeps input order");
+    let events = run.trace.snapshot();
+    let ends: Vec<u32> = events.iter().filter(|e| e.kind == Kind::TaskEnd).map(|e| e.actor.task).collect();
+    assert_eq!(ends, vec![5, 4, 3, 2, 1], "the tasks end in reverse, then Task-1");
+    // A loop waiting for a far timer parks through the seam: Stop reaches it.
+    let run = browser::start(&RunConfig::default(), || asyncio::run(asyncio::sleep(3600.0)));
+    let t0 = parlab::clock::now_ns();
+    while !run.trace.snapshot().iter().any(|e| e.kind == Kind::Block && e.op == parlab::trace::Op::Select) {
+        assert!(parlab::clock::now_ns() - t0 < 10_000_000_000, "the loop never waited in select");
+        gloo_sleep(5).await;
+    }
+    run.stop();
+    assert_eq!(finish(&run, 5.0).await, EndState::Stopped);
+}

@@ -39,6 +39,8 @@ pub struct TraceView {
     pub speed: f64,
     /// Thread -> name, for every thread that started.
     pub threads: HashMap<Actor, String>,
+    /// asyncio task (`Actor::task` != 0) -> name.
+    pub tasks: HashMap<Actor, String>,
     /// Process id -> name.
     pub processes: BTreeMap<u32, String>,
     /// The seed the run drew its random choices from.
@@ -97,6 +99,9 @@ impl TraceView {
             Kind::Process => {
                 self.processes.insert(e.obj, text);
             }
+            Kind::TaskNew => {
+                self.tasks.insert(e.actor, text);
+            }
             Kind::Seed => self.seed = Some(e.arg),
             Kind::ObjNew => {
                 // A shared object is new in every process that uses it: one entry.
@@ -137,6 +142,9 @@ impl TraceView {
     }
 
     pub fn thread_name(&self, actor: Actor) -> &str {
+        if actor.task != 0 {
+            return self.tasks.get(&actor).map_or("?", |s| s.as_str());
+        }
         match actor.tid {
             0 => "runtime",
             Actor::MAIN_TID => "MainThread",

@@ -405,9 +405,13 @@ impl Model {
                         close(lane, t);
                         let t0 = lane.segs.last().map_or(t, |s| s.t1);
                         lane.segs.push(Seg { t0, t1: f64::INFINITY, state: State::Running, obj: 0, op: Op::None });
-                        if seg.state == State::Blocked {
+                        // An asyncio task's sleep is on its own object: the loop's wake
+                        // when the timer fires is its hand-off (a thread's sleep has none).
+                        if seg.state == State::Blocked || seg.obj != 0 {
                             let key = ObjKey::new(e.actor.pid, seg.obj);
-                            self.obj_waiting(key, t, -1);
+                            if seg.state == State::Blocked {
+                                self.obj_waiting(key, t, -1);
+                            }
                             // A numbered message has an arrow of its own, by its number.
                             if e.kind == Kind::Ok && seg.obj == e.obj && e.msg().is_none() {
                                 if let Some(&(from, ts, op)) = self.last_signal.get(&key) {
@@ -454,7 +458,7 @@ impl Model {
                         if view.obj_name(key) == "MainThread" {
                             self.thread_obj.insert(Actor::thread(e.actor.pid, Actor::MAIN_TID), key);
                         }
-                    } else if kind != ObjKind::Local && !self.obj_index.contains_key(&key) {
+                    } else if !matches!(kind, ObjKind::Local | ObjKind::Task) && !self.obj_index.contains_key(&key) {
                         // A shared object is new in each process using it: one row.
                         self.obj_index.insert(key, self.objects.len());
                         let mut row = ObjRow {
@@ -525,7 +529,18 @@ impl Model {
                         lane.end.get_or_insert((t, ThreadEndHow::Stopped));
                     }
                 }
-                Kind::RunStart | Kind::Seed | Kind::Attempt | Kind::Measure => {}
+                // An asyncio task's lane: from its creation to its end, like a thread's.
+                Kind::TaskNew => {
+                    let lane = self.lane_mut(view, e.actor, t);
+                    lane.name = view.thread_name(e.actor).to_owned();
+                    lane.start = lane.start.min(t);
+                }
+                Kind::TaskEnd => {
+                    let lane = self.lane_mut(view, e.actor, t);
+                    close(lane, t);
+                    lane.end = Some((t, e.thread_end_code().unwrap_or(ThreadEndHow::Returned)));
+                }
+                Kind::RunStart | Kind::Seed | Kind::Attempt | Kind::Measure | Kind::TaskStep | Kind::LoopIter => {}
             }
         }
         self.processed = view.events.len();

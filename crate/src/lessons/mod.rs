@@ -449,6 +449,14 @@ registry! {
         manager,
         remote_manager,
     ],
+    // D. asyncio
+    asyncio: [
+        coroutines,
+        tasks,
+        gather_wait,
+        cancel_timeout,
+        futures,
+    ],
 }
 
 /// Every lesson, in the syllabus's order.

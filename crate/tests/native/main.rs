@@ -12,16 +12,22 @@ mod lesson_kit;
 mod prim_kit;
 
 mod analysis;
+mod asyncio_events;
+mod asyncio_tasks;
 mod cli;
 mod futures;
 mod lesson_barrier;
+mod lesson_cancel_timeout;
 mod lesson_condition;
+mod lesson_coroutines;
 mod lesson_daemon;
 // The process lessons start OS processes: Linux only natively, as the mp_ modules below.
 #[cfg(unix)]
 mod lesson_divide_and_conquer;
 mod lesson_event;
 mod lesson_expectations;
+mod lesson_futures;
+mod lesson_gather_wait;
 mod lesson_join;
 mod lesson_lock_vs_rlock;
 #[cfg(unix)]
@@ -40,6 +46,7 @@ mod lesson_responsive_ui;
 mod lesson_semaphore;
 #[cfg(unix)]
 mod lesson_shared_memory;
+mod lesson_tasks;
 mod lesson_thread_basics;
 mod lesson_thread_local;
 mod lesson_thread_pool;
