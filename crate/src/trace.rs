@@ -151,6 +151,12 @@ coded_enum! {
         Recv = 23 => "recv",
         /// `Process.terminate` / `kill`.
         Terminate = 24 => "terminate",
+        /// A `Pool` worker runs one call of a task (`Signal` as it starts, `Ok` as it ends;
+        /// `obj`: the pool; `arg`: the job << 32 | the item's index in its job).
+        Task = 30 => "task",
+        /// A `Pool` job's `callback` or `error_callback` runs (`Signal`, in the parent's
+        /// result-handler thread; `obj`: the job's `AsyncResult`; `arg`: 1 for an error's).
+        Callback = 31 => "callback",
     }
 }
 
@@ -183,6 +189,12 @@ coded_enum! {
         SharedArray = 18 => "Array",
         /// A `multiprocessing.Process` object (its id is the child's pid's object).
         Process = 19 => "Process",
+        /// A `multiprocessing.Pool` (a shared object: its workers record their tasks on it).
+        Pool = 20 => "Pool",
+        /// `multiprocessing.SimpleQueue`: a pipe and its locks, no feeder thread.
+        SimpleQueue = 21 => "SimpleQueue",
+        /// A `Pool` job's `AsyncResult` (`ApplyResult`, `MapResult`, `IMapIterator`).
+        AsyncResult = 22 => "AsyncResult",
     }
 }
 

@@ -594,7 +594,7 @@ impl Model {
             },
             // Their events' `arg` is a message's number and bytes: a queue shows the
             // messages in it (put, not yet got), a pipe's end the messages through it.
-            ObjKind::MpQueue => match op {
+            ObjKind::MpQueue | ObjKind::SimpleQueue => match op {
                 Op::Put => s.value += 1,
                 Op::Get => s.value = (s.value - 1).max(0),
                 _ => return,

@@ -446,6 +446,7 @@ registry! {
         process_queue,
         pipe,
         divide_and_conquer,
+        pool,
     ],
 }
 

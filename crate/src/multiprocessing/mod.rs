@@ -14,13 +14,15 @@
 //! The runtime side (starting, reaping, the run's shared arena) is `runtime/process/`.
 
 pub mod connection;
+pub mod pool;
 pub mod probes;
 pub mod queues;
 pub mod sharedctypes;
 pub mod synchronize;
 
 pub use connection::{pipe_named, Connection, Pipe};
-pub use queues::{JoinableQueue, Queue};
+pub use pool::{AsyncResult, IMapIterator, Pool};
+pub use queues::{JoinableQueue, Queue, SimpleQueue};
 pub use sharedctypes::{Array, CType, Value};
 pub use synchronize::{Barrier, BoundedSemaphore, CondLock, Condition, Event, Lock, RLock, Semaphore};
 

@@ -27,6 +27,8 @@ mod lesson_lock_vs_rlock;
 #[cfg(unix)]
 mod lesson_pipe;
 #[cfg(unix)]
+mod lesson_pool;
+#[cfg(unix)]
 mod lesson_process_basics;
 #[cfg(unix)]
 mod lesson_process_queue;
@@ -44,6 +46,8 @@ mod lessons_all;
 // Processes share memory natively through a memfd (Linux) or POSIX shared memory (other Unix).
 #[cfg(unix)]
 mod mp_pipe;
+#[cfg(unix)]
+mod mp_pool;
 #[cfg(unix)]
 mod mp_process;
 #[cfg(unix)]

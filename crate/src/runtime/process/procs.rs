@@ -15,6 +15,7 @@ pub(crate) fn find_target(name: &str) -> Option<&'static Target> {
         .iter()
         .flat_map(|l| l.targets.iter())
         .chain(crate::multiprocessing::probes::TARGETS.iter())
+        .chain(crate::multiprocessing::pool::TARGETS.iter())
         .find(|t| t.name == name)
         .copied()
 }
