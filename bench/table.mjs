@@ -54,6 +54,8 @@ export function rowDefs({ sz = {}, cores = os.cpus().length, timelineEvents } = 
     { key: 'proc_sum_all', py: 'sum_all', label: `12. sum 1..${num(sz.sum_n, 1e8)} on ${cores} processes (starts included)`, unit: 'ms', better: 'lower' },
     { key: 'proc_sum_speedup', py: 'sum_speedup', label: `12. sum speed-up on ${cores} processes (efficiency)`, unit: '×', better: 'higher', derived: ['proc_sum_seq', 'proc_sum_all'], pyDerived: ['sum_1', 'sum_all'] },
     { key: 'proc_memory', py: 'proc_memory', label: '13. memory per process beyond its trace (CPython: a spawned child\'s whole RSS)', unit: 'MB', better: 'lower' },
+    { key: 'pool_map', py: 'pool_map', label: `14. Pool(${cores}).map of ${num(sz.pool_tasks, 10000)} tiny tasks, workers up`, unit: 'ms', better: 'lower' },
+    { key: 'pool_map_threads', py: 'pool_map_threads', label: `14. ThreadPoolExecutor(${cores}).map of the same tasks (per-task reference)`, unit: 'ms', better: 'lower' },
     { key: 'timeline_frames', label: `8. timeline frame time, ${timelineEvents ? num(timelineEvents) : '100,000+'} events (p95)`, unit: 'ms', better: 'lower', p95: true },
   ];
 }
