@@ -28,6 +28,7 @@ use crate::threading::Thread;
 use crate::trace::{Kind, ObjKind, Op, SHARED_OBJ_BASE};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
@@ -55,26 +56,86 @@ enum Call {
     Starmap,
 }
 
-/// A task crossing to a worker: a chunk of a job's items, each serialized.
+/// A task crossing to a worker: a chunk of a job's items, each serialized, [`pack`]ed
+/// into one buffer (read in place by the worker: no copy per item).
 #[derive(Serialize, Deserialize)]
-struct Task {
+struct Task<'a> {
     job: u32,
     chunk: u32,
     /// The index of the chunk's first item in its job.
     first: u32,
     func: String,
     call: Call,
-    items: Vec<Vec<u8>>,
+    #[serde(borrow)]
+    items: Bytes<'a>,
 }
 
-/// What a worker sends back for a task: each item's value serialized, or the exception.
-type Outcome = Result<Vec<Vec<u8>>, Remote>;
+/// What a worker sends back for a task: its items' values, serialized and packed, or the
+/// exception.
+type Outcome = Result<Vec<u8>, Remote>;
 
 #[derive(Serialize, Deserialize)]
-struct Done {
+struct Done<'a> {
     job: u32,
     chunk: u32,
-    outcome: Outcome,
+    #[serde(borrow)]
+    outcome: Result<Bytes<'a>, Remote>,
+}
+
+/// Bytes that cross as one byte string: copied in one piece when written, borrowed from
+/// the frame when read (serde's `Vec<u8>` goes byte by byte).
+struct Bytes<'a>(Cow<'a, [u8]>);
+
+impl Serialize for Bytes<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Bytes<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Bytes<'a>, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Cow<'de, [u8]>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_borrowed_bytes<E>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(v))
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_vec()))
+            }
+        }
+        d.deserialize_bytes(V).map(Bytes)
+    }
+}
+
+/// Appends `value` serialized to `buf`, after its length (4 bytes).
+fn pack<T: Serialize + ?Sized>(buf: &mut Vec<u8>, value: &T) -> PyResult<()> {
+    let at = buf.len();
+    buf.extend_from_slice(&[0; 4]);
+    *buf = postcard::to_extend(value, std::mem::take(buf))
+        .map_err(|e| PyErr::Other { class: "pickle.PicklingError".into(), message: e.to_string() })?;
+    let n = (buf.len() - at - 4) as u32;
+    buf[at..at + 4].copy_from_slice(&n.to_le_bytes());
+    Ok(())
+}
+
+/// Appends bytes already serialized to `buf`, after their length.
+fn pack_bytes(buf: &mut Vec<u8>, bytes: &[u8]) {
+    buf.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    buf.extend_from_slice(bytes);
+}
+
+/// The items of a [`pack`]ed buffer.
+fn unpack(mut rest: &[u8]) -> impl Iterator<Item = &[u8]> {
+    std::iter::from_fn(move || {
+        let n = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        let item = rest.get(4..4 + n)?;
+        rest = &rest[4 + n..];
+        Some(item)
+    })
 }
 
 /// An exception raised in a worker, as it crosses back: its class, message and the
@@ -141,11 +202,12 @@ pub static WORKER: Target = crate::target!(worker);
 fn worker((inqueue, outqueue, pool): (SimpleQueue, SimpleQueue, u32)) -> PyResult<()> {
     hooks::shared_object(pool, ObjKind::Pool, "Pool");
     // CPython's worker: `for task in iter(get, None)`, the sentinel None ends it.
-    while let Some(task) = inqueue.get::<Option<Task>>()? {
-        let outcome = run_task(&task, pool)?;
+    loop {
+        let frame = inqueue.get_bytes()?;
+        let Some(task) = process::decode::<Option<Task>>(&frame)? else { return Ok(()) };
+        let outcome = run_task(&task, pool)?.map(|v| Bytes(Cow::Owned(v)));
         outqueue.put(&Some(Done { job: task.job, chunk: task.chunk, outcome }))?;
     }
-    Ok(())
 }
 
 /// Runs a task's function on each of its items. An exception ends the chunk (CPython's
@@ -156,14 +218,14 @@ fn run_task(t: &Task, pool: u32) -> PyResult<Outcome> {
         let e = PyErr::AttributeError(format!("Can't get attribute '{name}' on <module '__mp_main__'>"));
         return Ok(Err(Remote::of(&e, t.call, name)));
     };
-    let mut values = Vec::with_capacity(t.items.len());
-    for (k, args) in t.items.iter().enumerate() {
+    let mut values = Vec::with_capacity(t.items.0.len());
+    for (k, args) in unpack(&t.items.0).enumerate() {
         let tag = (t.job as u64) << 32 | (t.first as u64 + k as u64);
         hooks::trace(Kind::Signal, Op::Task, pool, tag);
         let r = (target.entry)(args);
         hooks::trace(Kind::Ok, Op::Task, pool, tag);
         match r {
-            Ok(v) => values.push(v),
+            Ok(v) => pack_bytes(&mut values, &v),
             Err(e @ (PyErr::Interrupted | PyErr::SystemExit(_))) => return Err(e),
             Err(e) => return Ok(Err(Remote::of(&e, t.call, target.function()))),
         }
@@ -202,8 +264,8 @@ struct Slot {
 
 impl Slot {
     /// Every item's value, in input order (only when there was no exception).
-    fn values(&self) -> impl Iterator<Item = &Vec<u8>> {
-        self.chunks.iter().flatten().filter_map(|c| c.as_ref().ok()).flatten()
+    fn values(&self) -> impl Iterator<Item = &[u8]> {
+        self.chunks.iter().flatten().filter_map(|c| c.as_ref().ok()).flat_map(|c| unpack(c))
     }
 }
 
@@ -261,7 +323,7 @@ impl Job {
 type Decode<T> = fn(&Slot) -> PyResult<T>;
 
 fn decode_one<R: DeserializeOwned>(s: &Slot) -> PyResult<R> {
-    let bytes = s.values().next().map(Vec::as_slice).unwrap_or(&[]);
+    let bytes = s.values().next().unwrap_or(&[]);
     process::decode(bytes)
 }
 
@@ -437,8 +499,11 @@ impl<R: DeserializeOwned> IMapIterator<R> {
                 Some(Err(remote.to_err()))
             }
             Ok(values) => {
-                let r = process::decode(&values[offset]);
-                if offset + 1 == values.len() {
+                let Some(bytes) = unpack(values).nth(offset) else {
+                    return Some(Err(PyErr::runtime("a chunk of the pool's results is short")));
+                };
+                let r = process::decode(bytes);
+                if offset + 1 == cs.min(self.job.len - chunk * cs) {
                     next_chunk(self);
                 } else if self.ordered {
                     self.at += 1;
@@ -511,7 +576,7 @@ impl Shared {
     /// last one wakes the worker handler), then its waiters wake.
     fn deliver(&self, d: Done) -> PyResult<()> {
         let Some(job) = guard(&self.cache).get(&d.job).cloned() else { return Ok(()) };
-        if job.set(d.chunk, d.outcome)? {
+        if job.set(d.chunk, d.outcome.map(|b| b.0.into_owned()))? {
             let empty = {
                 let mut c = guard(&self.cache);
                 c.remove(&job.id);
@@ -571,17 +636,18 @@ fn handle_tasks(p: &Shared) -> PyResult<()> {
 /// and then until no job is left (or the pool is terminated).
 fn handle_results(p: &Shared) -> PyResult<()> {
     loop {
-        let done: Option<Done> = p.outqueue.get()?;
+        let frame = p.outqueue.get_bytes()?;
         if p.state() == TERMINATE {
             return Ok(());
         }
-        match done {
+        match process::decode::<Option<Done>>(&frame)? {
             Some(d) => p.deliver(d)?,
             None => break,
         }
     }
     while !p.cache_empty() && p.state() != TERMINATE {
-        if let Some(d) = p.outqueue.get::<Option<Done>>()? {
+        let frame = p.outqueue.get_bytes()?;
+        if let Some(d) = process::decode::<Option<Done>>(&frame)? {
             p.deliver(d)?;
         }
     }
@@ -664,12 +730,12 @@ impl Pool {
 
     /// Queues a job of `items` (serialized) in chunks of `chunksize`.
     #[allow(clippy::too_many_arguments)]
-    fn submit(
+    fn submit<I: Serialize>(
         &self,
         func: &'static Target,
         call: Call,
         class: &'static str,
-        items: Vec<Vec<u8>>,
+        items: &[I],
         chunksize: usize,
         on_done: impl FnOnce(Arc<std::sync::OnceLock<u32>>) -> Option<OnDone>,
     ) -> PyResult<Arc<Job>> {
@@ -685,17 +751,22 @@ impl Pool {
             job.done.set();
             return Ok(job);
         }
+        let mut buf = Vec::new();
         let tasks = items
             .chunks(chunksize)
             .enumerate()
             .map(|(c, chunk)| {
+                buf.clear();
+                for item in chunk {
+                    pack(&mut buf, item)?;
+                }
                 process::encode(&Some(Task {
                     job: id,
                     chunk: c as u32,
                     first: (c * chunksize) as u32,
                     func: func.name.to_owned(),
                     call,
-                    items: chunk.to_vec(),
+                    items: Bytes(Cow::Borrowed(&buf)),
                 }))
             })
             .collect::<PyResult<Vec<_>>>()?;
@@ -712,11 +783,9 @@ impl Pool {
         callback: Option<Callback<R>>,
         error_callback: Option<ErrorCallback>,
     ) -> PyResult<AsyncResult<R>> {
-        self.check_running()?;
-        let items = vec![process::encode(args)?];
         let decode: Decode<R> = decode_one::<R>;
-        let job =
-            self.submit(func, Call::Apply, "ApplyResult", items, 1, |o| on_done(o, decode, callback, error_callback))?;
+        let job = self
+            .submit(func, Call::Apply, "ApplyResult", &[args], 1, |o| on_done(o, decode, callback, error_callback))?;
         Ok(AsyncResult { job, decode })
     }
 
@@ -745,10 +814,9 @@ impl Pool {
             Some(0) => return Err(PyErr::value("Chunksize must be 1+, not 0")),
             Some(c) => c,
         };
-        let items = iterable.iter().map(process::encode).collect::<PyResult<Vec<_>>>()?;
         let decode: Decode<Vec<R>> = decode_all::<R>;
-        let job =
-            self.submit(func, call, "MapResult", items, chunksize, |o| on_done(o, decode, callback, error_callback))?;
+        let job = self
+            .submit(func, call, "MapResult", iterable, chunksize, |o| on_done(o, decode, callback, error_callback))?;
         Ok(AsyncResult { job, decode })
     }
 
@@ -808,9 +876,8 @@ impl Pool {
         if chunksize < 1 {
             return Err(PyErr::ValueError(format!("Chunksize must be 1+, not {chunksize}")));
         }
-        let items = iterable.iter().map(process::encode).collect::<PyResult<Vec<_>>>()?;
         let class = if ordered { "IMapIterator" } else { "IMapUnorderedIterator" };
-        let job = self.submit(func, Call::Map, class, items, chunksize as usize, |_| None)?;
+        let job = self.submit(func, Call::Map, class, iterable, chunksize as usize, |_| None)?;
         Ok(IMapIterator { job, ordered, at: 0, offset: 0, _t: PhantomData })
     }
 
