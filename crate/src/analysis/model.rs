@@ -582,6 +582,17 @@ impl Model {
                     _ => return,
                 }
             }
+            // A process pool: how many calls its workers run now (their events, merged).
+            ObjKind::Pool => match (kind, op) {
+                (Kind::Signal, Op::Task) => s.value += 1,
+                (Kind::Ok, Op::Task) => s.value = (s.value - 1).max(0),
+                _ => return,
+            },
+            // A pool's job: 1 once its result is ready.
+            ObjKind::AsyncResult => match op {
+                Op::Set => s.value = 1,
+                _ => return,
+            },
             // An executor: how many tasks were submitted so far.
             ObjKind::Executor => match op {
                 Op::Submit => s.value += 1,

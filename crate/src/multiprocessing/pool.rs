@@ -542,6 +542,8 @@ struct Shared {
     /// Bumped on a change the worker handler waits for (close, terminate, the last job
     /// done): CPython's `change_notifier`.
     changed: AtomicU32,
+    /// What the worker handler is shown blocked on while it waits for a change.
+    notifier: u32,
     cache: Mutex<HashMap<u32, Arc<Job>>>,
     next_job: std::sync::atomic::AtomicU32,
     handlers: Mutex<Vec<Thread>>,
@@ -600,7 +602,7 @@ fn handle_workers(p: &Shared) -> PyResult<()> {
         if !(state == RUN || (state != TERMINATE && !p.cache_empty())) {
             break;
         }
-        hooks::park(&p.changed, seen, None, p.obj)?;
+        hooks::park(&p.changed, seen, None, p.notifier)?;
     }
     p.taskqueue.put(None, true, None)
 }
@@ -685,6 +687,7 @@ impl Pool {
             taskqueue: Queue::named("taskqueue", 0),
             state: RUN.into(),
             changed: AtomicU32::new(0),
+            notifier: hooks::new_object(ObjKind::Event, "change_notifier"),
             cache: Mutex::new(HashMap::new()),
             next_job: 0.into(),
             handlers: Mutex::new(Vec::new()),
