@@ -138,7 +138,7 @@ const plainSpeedup = speedup(native, 'sum_plain_1', 'sum_plain_all');
   target('browser warm process start+join >= 10× faster than CPython\'s spawn', w, w >= 10,
     w === null ? 'n/a' : `${w.toFixed(1)}× (${fmt(warm.med)} against ${fmt(spawn.med)} ms)`);
 }
-for (const [k, times] of [['proc_pipe', 5], ['proc_queue', 10], ['mgr_dict', 5], ['mgr_remote', 5]]) {
+for (const [k, times] of [['proc_pipe', 5], ['proc_queue', 10], ['mgr_dict', 5], ['mgr_remote', 5], ['pool_map', 5]]) {
   for (const [side, f] of [['browser', 'browser_vs_cpython'], ['native', 'native_vs_cpython']]) {
     const v = byKey[k][f];
     target(`${side} >= ${times}× faster than CPython: ${byKey[k].label.replace(/^\d+\. /, '')}`, v, v >= times, v === null ? 'n/a' : `${v.toFixed(1)}×`);

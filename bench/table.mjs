@@ -56,6 +56,8 @@ export function rowDefs({ sz = {}, cores = os.cpus().length, timelineEvents } = 
     { key: 'proc_memory', py: 'proc_memory', label: '13. memory per process beyond its trace (CPython: a spawned child\'s whole RSS)', unit: 'MB', better: 'lower' },
     { key: 'mgr_dict', py: 'mgr_dict', label: '14. Manager dict assignment d[0] = i, a round trip to the manager', unit: 'µs/assignment', better: 'lower' },
     { key: 'mgr_remote', py: 'mgr_remote', label: '15. remote manager call (BaseManager at an address, connected client)', unit: 'µs/call', better: 'lower' },
+    { key: 'pool_map', py: 'pool_map', label: `16. Pool(${cores}).map of ${num(sz.pool_tasks, 10000)} tiny tasks, workers up`, unit: 'ms', better: 'lower' },
+    { key: 'pool_map_threads', py: 'pool_map_threads', label: `16. ThreadPoolExecutor(${cores}).map of the same tasks (per-task reference)`, unit: 'ms', better: 'lower' },
     { key: 'timeline_frames', label: `8. timeline frame time, ${timelineEvents ? num(timelineEvents) : '100,000+'} events (p95)`, unit: 'ms', better: 'lower', p95: true },
   ];
 }

@@ -1,10 +1,13 @@
-"""Rows 9-13 in CPython: multiprocessing, measured as the Parlab side measures them.
+"""Rows 9-14 in CPython: multiprocessing, measured as the Parlab side measures them.
 
 - start and join one process doing nothing, with the `fork` and the `spawn` start methods;
 - a Pipe round trip: the parent sends 8 bytes with send_bytes, the child echoes them;
 - a multiprocessing.Queue: the parent puts ints, one child gets them (items/s from the
   first timed put until the child is joined; a first item keeps its start out);
-- the resident size (VmRSS) of a spawned child waiting on its parent.
+- the resident size (VmRSS) of a spawned child waiting on its parent;
+- row 16: Pool(cores).map of tiny tasks, the workers up before the clock starts, and the
+  same tasks through concurrent.futures.ThreadPoolExecutor(cores).map for the per-task
+  reference.
 
 The sum's speed-up on processes is sum.py's (multiprocessing.Pool).
 """
@@ -14,6 +17,36 @@ from common import emit, now, runs, sampled, size
 
 ROUND_TRIPS = size(5_000, 200)
 QUEUE_ITEMS = size(100_000, 2_000)
+POOL_TASKS = size(10_000, 500)
+
+
+def square(x):
+    return x * x
+
+
+def pool_map_ms(ctx):
+    def sample():
+        cores = multiprocessing.cpu_count()
+        with ctx.Pool(cores) as pool:
+            pool.map(square, range(cores), chunksize=1)
+            t0 = now()
+            squares = pool.map(square, range(POOL_TASKS))
+            ms = (now() - t0) * 1e3
+        assert squares == [x * x for x in range(POOL_TASKS)]
+        return ms
+
+    return sample
+
+
+def thread_pool_map_ms():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(multiprocessing.cpu_count()) as ex:
+        t0 = now()
+        squares = list(ex.map(square, range(POOL_TASKS)))
+        ms = (now() - t0) * 1e3
+    assert squares == [x * x for x in range(POOL_TASKS)]
+    return ms
 
 
 def nothing():
@@ -117,4 +150,8 @@ if __name__ == "__main__":
                        "note": "multiprocessing.Queue(), ints, the parent puts, one child gets (fork)"},
         "proc_memory": {"unit": "MB", "samples": sampled(n, memory_mb(spawn)),
                         "note": "VmRSS of a spawned child waiting on a pipe (no trace)"},
+        "pool_map": {"unit": "ms", "samples": sampled(n, pool_map_ms(fork)),
+                     "note": f"Pool(cpu_count()).map(square, range({POOL_TASKS})), workers up (fork)"},
+        "pool_map_threads": {"unit": "ms", "samples": sampled(n, thread_pool_map_ms),
+                             "note": "concurrent.futures.ThreadPoolExecutor(cpu_count()).map, the same tasks"},
     })

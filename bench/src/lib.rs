@@ -81,9 +81,16 @@ pub struct Sizes {
     pub proc_queue_items: u32,
     /// Manager round trips (a dict assignment; a remote call) per sample.
     pub mgr_round_trips: u32,
+    /// Tiny tasks per `Pool.map` (and per `ThreadPoolExecutor.map` beside it).
+    #[serde(default = "pool_tasks_default")]
+    pub pool_tasks: u32,
     /// Only the rows whose key starts with this (for profiling one row); probes skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only: Option<String>,
+}
+
+fn pool_tasks_default() -> u32 {
+    10_000
 }
 
 impl Sizes {
@@ -100,6 +107,7 @@ impl Sizes {
             pipe_round_trips: 5_000,
             proc_queue_items: 100_000,
             mgr_round_trips: 5_000,
+            pool_tasks: 10_000,
             only: None,
         }
     }
@@ -117,6 +125,7 @@ impl Sizes {
             pipe_round_trips: 200,
             proc_queue_items: 2_000,
             mgr_round_trips: 200,
+            pool_tasks: 500,
             only: None,
         }
     }
@@ -631,6 +640,63 @@ pub mod procs {
         Ok(out.get())
     }
 
+    /// Row 16: `Pool(k).map(square, range(n))` of tiny tasks (`pool::SQUARE`), the pool
+    /// started and its workers up (a first map of one task per worker waited for) before
+    /// the clock starts; ms for the whole map. Fails unless every square is right.
+    pub async fn pool_map_ms<P: Platform>(p: &P, n: u32, k: u32) -> Result<f64, String> {
+        use parlab::multiprocessing::{pool, Pool};
+        p.prepare_processes(k).await?;
+        let out = Out::default();
+        let o = out.clone();
+        p.run(
+            cfg_with_trace(4096 + 8 * n as u64),
+            Box::new(move || {
+                let items: Vec<i64> = (0..n as i64).collect();
+                Pool::new(Some(k as i64))?.with(|pool| {
+                    let warm: Vec<i64> = pool.map(&pool::SQUARE, &items[..k.min(n) as usize], Some(1))?;
+                    black_box(warm);
+                    let t0 = now_ns();
+                    let squares: Vec<i64> = pool.map(&pool::SQUARE, &items, None)?;
+                    o.set((now_ns() - t0) as f64 / 1e6);
+                    if squares.iter().zip(&items).any(|(s, x)| *s != x * x) || squares.len() != items.len() {
+                        return Err(PyErr::runtime("Pool.map gave a wrong square"));
+                    }
+                    Ok(())
+                })
+            }),
+        )
+        .await?;
+        Ok(out.get())
+    }
+
+    /// Row 16's reference: the same tiny tasks through our `ThreadPoolExecutor(k).map`
+    /// (threads of one process, nothing serialized); ms for the whole map.
+    pub async fn thread_pool_map_ms<P: Platform>(p: &P, n: u32, k: u32) -> Result<f64, String> {
+        use parlab::futures::ThreadPoolExecutor;
+        let out = Out::default();
+        let o = out.clone();
+        p.run(
+            RunConfig { max_threads: k as usize + 8, ..cfg_with_trace(4096 + 16 * n as u64) },
+            Box::new(move || {
+                ThreadPoolExecutor::new(k as i64)?.with(|ex| {
+                    let t0 = now_ns();
+                    let squares = ex.map(|x: i64| Ok(x * x), 0..n as i64)?;
+                    let mut ok = 0u32;
+                    for (x, s) in squares.into_iter().enumerate() {
+                        ok += (s? == (x * x) as i64) as u32;
+                    }
+                    o.set((now_ns() - t0) as f64 / 1e6);
+                    if ok != n {
+                        return Err(PyErr::runtime("ThreadPoolExecutor.map gave a wrong square"));
+                    }
+                    Ok(())
+                })
+            }),
+        )
+        .await?;
+        Ok(out.get())
+    }
+
     /// Row 12: the sum of 1..=n in the parent alone, then split into `k` ranges on `k`
     /// processes (`CHUNK_SUM`), each putting its part on one queue; both times in ms, in
     /// the same run so that both meet the same machine; starts included. Fails unless the
@@ -753,6 +819,13 @@ where
         v.push(f().await?);
     }
     Ok(v)
+}
+
+/// The middle sample (NaN for none).
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    s.get(s.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn record(r: &mut Results, key: &str, unit: &str, note: &str, v: Result<Vec<f64>, String>) {
@@ -902,6 +975,28 @@ pub async fn suite<P: Platform>(p: &P, s: &Sizes, cold_is_warm: bool) -> Value {
         "us",
         "BaseManager at an address: a connected client's call of a registered callable",
         v,
+    );
+    let n = s.pool_tasks;
+    let threads = sampled(p, s, "pool_map_threads", runs, "ThreadPoolExecutor.map of tiny tasks", || {
+        procs::thread_pool_map_ms(p, n, cores)
+    })
+    .await;
+    let per_thread_task = threads.as_ref().ok().map(|v| median(v) * 1e3 / n as f64);
+    let v = sampled(p, s, "pool_map", runs, "Pool.map of tiny tasks", || procs::pool_map_ms(p, n, cores)).await;
+    let per_task = v.as_ref().ok().map(|v| median(v) * 1e3 / n as f64);
+    let us = |x: Option<f64>| x.map_or("n/a".to_owned(), |x| format!("{x:.2}"));
+    let note = format!(
+        "{cores} worker processes, started before; {} µs per task, against {} µs through ThreadPoolExecutor({cores})",
+        us(per_task),
+        us(per_thread_task)
+    );
+    record(&mut r, "pool_map", "ms", &note, v);
+    record(
+        &mut r,
+        "pool_map_threads",
+        "ms",
+        &format!("ThreadPoolExecutor({cores}), the same tasks: {} µs per task", us(per_thread_task)),
+        threads,
     );
 
     let v =

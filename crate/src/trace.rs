@@ -181,6 +181,12 @@ coded_enum! {
         SetException = 53 => "set_exception",
         /// asyncio: a task is woken (the `Signal` on the woken task's object).
         Wake = 54 => "wake",
+        /// A `Pool` worker runs one call of a task (`Signal` as it starts, `Ok` as it ends;
+        /// `obj`: the pool; `arg`: the job << 32 | the item's index in its job).
+        Task = 30 => "task",
+        /// A `Pool` job's `callback` or `error_callback` runs (`Signal`, in the parent's
+        /// result-handler thread; `obj`: the job's `AsyncResult`; `arg`: 1 for an error's).
+        Callback = 31 => "callback",
     }
 }
 
@@ -223,6 +229,12 @@ coded_enum! {
         AsyncFuture = 31 => "asyncio.Future",
         /// An asyncio event loop.
         EventLoop = 32 => "EventLoop",
+        /// A `multiprocessing.Pool` (a shared object: its workers record their tasks on it).
+        Pool = 20 => "Pool",
+        /// `multiprocessing.SimpleQueue`: a pipe and its locks, no feeder thread.
+        SimpleQueue = 21 => "SimpleQueue",
+        /// A `Pool` job's `AsyncResult` (`ApplyResult`, `MapResult`, `IMapIterator`).
+        AsyncResult = 22 => "AsyncResult",
     }
 }
 

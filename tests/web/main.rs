@@ -585,6 +585,36 @@ mod process_lessons {
         assert_eq!(out.iter().filter(|l| l.contains("exact True")).count(), 3, "{out:?}");
         assert!(view.measures.contains_key("rayon_s"), "rayon's reference ran: {:?}", view.measures);
     }
+
+    #[wasm_bindgen_test]
+    async fn pool_keeps_input_order_and_runs_callbacks_in_the_parent() {
+        let _turn = pool().await;
+        browser::prepare_processes(2).await.expect("process instances boot");
+        let lesson = parlab::lessons::find("pool").expect("registered");
+        let params = lesson
+            .parse_params([("processes", "2"), ("tasks", "6"), ("task_s", "0.5"), ("method", "map_async")])
+            .expect("valid");
+        let p = params.clone();
+        let cfg = lesson.config(&params, RunConfig { speed: 10.0, ..RunConfig::default() });
+        let run = browser::start_with(&cfg, 4, 2, move || (lesson.run)(&p));
+        let t0 = parlab::clock::now_ns();
+        while !run.is_done() && parlab::clock::now_ns() - t0 < 30_000_000_000 {
+            browser::tick(&run);
+            gloo_sleep(5).await;
+        }
+        assert!(run.is_done(), "the pool run did not end within 30 s");
+        let end = finish(&run, 1.0).await;
+        let view = run.with_traces(TraceView::from_traces);
+        let out: Vec<String> = view.lines().into_iter().map(|l| l.text).collect();
+        assert_eq!(end, EndState::Finished, "{out:?}");
+        assert!(out.contains(&"main: results in input order: True".to_owned()), "{out:?}");
+        assert!(out.contains(&"callback: 6 results in MainProcess/Thread-3 (_handle_results)".to_owned()), "{out:?}");
+        let insights = (lesson.insights)(&view, &params, &Default::default());
+        for id in ["never_more_than_processes", "results_in_input_order", "callbacks_in_parent"] {
+            let i = insights.iter().find(|i| i.id == id).expect("the insight");
+            assert!(i.observed, "{id}: {:?}", i.detail.en);
+        }
+    }
 }
 
 /// The manager lessons in the browser: the manager is a process of its own instance; every

@@ -597,6 +597,17 @@ impl Model {
                     _ => return,
                 }
             }
+            // A process pool: how many calls its workers run now (their events, merged).
+            ObjKind::Pool => match (kind, op) {
+                (Kind::Signal, Op::Task) => s.value += 1,
+                (Kind::Ok, Op::Task) => s.value = (s.value - 1).max(0),
+                _ => return,
+            },
+            // A pool's job: 1 once its result is ready.
+            ObjKind::AsyncResult => match op {
+                Op::Set => s.value = 1,
+                _ => return,
+            },
             // An executor: how many tasks were submitted so far.
             ObjKind::Executor => match op {
                 Op::Submit => s.value += 1,
@@ -609,7 +620,7 @@ impl Model {
             },
             // Their events' `arg` is a message's number and bytes: a queue shows the
             // messages in it (put, not yet got), a pipe's end the messages through it.
-            ObjKind::MpQueue => match op {
+            ObjKind::MpQueue | ObjKind::SimpleQueue => match op {
                 Op::Put => s.value += 1,
                 Op::Get => s.value = (s.value - 1).max(0),
                 _ => return,

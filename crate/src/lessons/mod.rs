@@ -445,9 +445,10 @@ registry! {
         shared_memory,
         process_queue,
         pipe,
-        divide_and_conquer,
+        pool,
         manager,
         remote_manager,
+        divide_and_conquer,
     ],
     // D. asyncio
     asyncio: [

@@ -15,6 +15,7 @@
 
 pub mod connection;
 pub mod managers;
+pub mod pool;
 pub mod probes;
 pub mod queues;
 pub mod sharedctypes;
@@ -22,7 +23,8 @@ pub mod synchronize;
 
 pub use connection::{pipe_named, Connection, Pipe};
 pub use managers::{BaseManager, Manager, Proxy, SyncManager, Val};
-pub use queues::{JoinableQueue, Queue};
+pub use pool::{AsyncResult, IMapIterator, Pool};
+pub use queues::{JoinableQueue, Queue, SimpleQueue};
 pub use sharedctypes::{Array, CType, Value};
 pub use synchronize::{Barrier, BoundedSemaphore, CondLock, Condition, Event, Lock, RLock, Semaphore};
 

@@ -10,7 +10,7 @@
 //! unless `cancel_join_thread()` was called. `get` reads a frame under the readers' lock,
 //! like CPython's `_rlock` around `_recv_bytes`.
 
-use super::connection::{Always, Ring, RING_HEADER_BYTES};
+use super::connection::{Always, Peer, Ring, RING_HEADER_BYTES};
 use super::synchronize::{acquire_word, attach, deadline, new_shared, SEM_VALUE_MAX};
 use crate::error::{PyErr, PyResult};
 use crate::hooks;
@@ -417,5 +417,86 @@ impl std::ops::Deref for JoinableQueue {
     type Target = Queue;
     fn deref(&self) -> &Queue {
         &self.0
+    }
+}
+
+/// `multiprocessing.SimpleQueue()`: a pipe and its locks, as CPython builds it (no buffer,
+/// no feeder thread): `put` writes the item to the ring under the writers' lock, `get`
+/// reads one under the readers' lock. `Pool` talks to its workers through two of them.
+#[derive(Clone)]
+pub struct SimpleQueue {
+    arena: Arena,
+    off: u32,
+    id: u32,
+    name: Arc<str>,
+}
+
+impl SimpleQueue {
+    pub fn new() -> PyResult<SimpleQueue> {
+        SimpleQueue::named("SimpleQueue")
+    }
+
+    /// A queue shown as `name` in the trace.
+    pub fn named(name: &str) -> PyResult<SimpleQueue> {
+        let (arena, off, id) = new_shared(RING_HEADER_BYTES, ObjKind::SimpleQueue, name)?;
+        Ring::init(&arena, off)?;
+        Ok(SimpleQueue { arena, off, id, name: name.into() })
+    }
+
+    /// The shared id of this queue in every process's trace.
+    pub fn obj(&self) -> u32 {
+        self.id
+    }
+
+    /// `put(obj)`: blocks only while the pipe is full.
+    pub fn put<T: Serialize + ?Sized>(&self, obj: &T) -> PyResult<()> {
+        self.put_bytes(&process::encode(obj)?, &Always)
+    }
+
+    /// [`SimpleQueue::put`] of bytes already serialized; `BrokenPipeError` once `readers`
+    /// says nobody will read (a pool being terminated).
+    pub(crate) fn put_bytes(&self, bytes: &[u8], readers: &dyn Peer) -> PyResult<()> {
+        let (a, id) = (&self.arena, self.id);
+        hooks::point(Op::Put, id);
+        let no = a.next_id();
+        let announce = || hooks::trace(Kind::Signal, Op::Put, id, msg_arg(no, bytes.len() as u32));
+        Ring { hdr: self.off }.write_frames(a, [(no, bytes)], id, Op::Put, readers, announce)
+    }
+
+    /// `get()`: the oldest item, waiting for one.
+    pub fn get<T: DeserializeOwned>(&self) -> PyResult<T> {
+        process::decode(&self.get_bytes()?)
+    }
+
+    pub(crate) fn get_bytes(&self) -> PyResult<Vec<u8>> {
+        let (a, id) = (&self.arena, self.id);
+        hooks::point(Op::Get, id);
+        match (Ring { hdr: self.off }).read_frame(a, id, Op::Get, &Always)? {
+            Some((no, bytes)) => {
+                hooks::trace(Kind::Ok, Op::Get, id, msg_arg(no, bytes.len() as u32));
+                Ok(bytes)
+            }
+            // Every process may write to it: the ring never reaches an end of file.
+            None => Err(PyErr::Other { class: "EOFError".into(), message: String::new() }),
+        }
+    }
+
+    /// `empty()`: whether nothing is ready to read now.
+    pub fn empty(&self) -> bool {
+        Ring { hdr: self.off }.avail(&self.arena) == 0
+    }
+}
+
+impl Serialize for SimpleQueue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (self.off, self.id, &*self.name).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SimpleQueue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SimpleQueue, D::Error> {
+        let (off, id, name) = <(u32, u32, String)>::deserialize(d)?;
+        let arena = attach::<D::Error>(id, ObjKind::SimpleQueue, &name)?;
+        Ok(SimpleQueue { arena, off, id, name: name.into() })
     }
 }

@@ -35,6 +35,8 @@ mod lesson_manager;
 #[cfg(unix)]
 mod lesson_pipe;
 #[cfg(unix)]
+mod lesson_pool;
+#[cfg(unix)]
 mod lesson_process_basics;
 #[cfg(unix)]
 mod lesson_process_queue;
@@ -57,6 +59,8 @@ mod lessons_all;
 mod mp_managers;
 #[cfg(unix)]
 mod mp_pipe;
+#[cfg(unix)]
+mod mp_pool;
 #[cfg(unix)]
 mod mp_process;
 #[cfg(unix)]

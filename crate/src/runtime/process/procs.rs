@@ -16,6 +16,7 @@ pub(crate) fn find_target(name: &str) -> Option<&'static Target> {
         .flat_map(|l| l.targets.iter())
         .chain(crate::multiprocessing::probes::TARGETS.iter())
         .chain(crate::multiprocessing::managers::TARGETS.iter())
+        .chain(crate::multiprocessing::pool::TARGETS.iter())
         .find(|t| t.name == name)
         .copied()
 }
