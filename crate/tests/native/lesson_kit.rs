@@ -209,6 +209,15 @@ pub fn check_listing(lesson: &Lesson) {
     }
     let filled = lesson.listing_with(&lesson.defaults());
     assert!(!filled.contains("{{"), "{}: unfilled slot in\n{filled}", lesson.id);
+    // Every value of a choice fills its choice slots too.
+    for spec in lesson.params {
+        if let ParamKind::Choice { options, .. } = spec.kind {
+            for (value, _) in options {
+                let filled = lesson.listing_with(&params(lesson, &[(spec.key, value)]));
+                assert!(!filled.contains("{{"), "{}: {}={value} leaves a slot in\n{filled}", lesson.id, spec.key);
+            }
+        }
+    }
     assert!(!lesson.explanation.ru.is_empty() && !lesson.explanation.en.is_empty());
 }
 
