@@ -52,9 +52,8 @@ impl Model {
         }
     }
 
-    /// `Expect::actors` of a lesson whose main thread starts `workers` workers (and
-    /// `extra` more threads of its own): under processes `MainProcess` runs its main thread
-    /// only.
+    /// `Expect::actors` of a lesson whose main thread starts `workers` workers: under
+    /// processes `MainProcess` runs its main thread only.
     pub fn actors(p: &Params, workers: usize) -> usize {
         match Model::of(p) {
             Model::Threads => workers + 1,
