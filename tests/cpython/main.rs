@@ -430,7 +430,12 @@ fn run_cpython(listing: &str, tag: &str, cap: Duration, start_parlab: impl FnOnc
     std::fs::write(&path, listing).expect("write the listing to a temp file");
     let mut pass = STARTUPS.enter();
     let t0 = Instant::now();
-    let mut child = Command::new(python())
+    let mut cmd = Command::new(python());
+    // A group of its own: a listing's child processes go down with it when a hang is
+    // killed (an orphan blocked forever would hold the pipes open, and this tier with them).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let mut child = cmd
         .args(["-I", "-X", "utf8", "-c", BOOT])
         .arg(&path)
         .stdin(Stdio::null())
@@ -484,6 +489,12 @@ fn run_cpython(listing: &str, tag: &str, cap: Duration, start_parlab: impl FnOnc
             _ => cap_at,
         };
         if Instant::now() >= deadline {
+            #[cfg(unix)]
+            // SAFETY: kill(2) with a negative pid signals the process group the child leads
+            // (created above); it touches no memory of ours.
+            unsafe {
+                libc::kill(-(child.id() as i32), libc::SIGKILL);
+            }
             let _ = child.kill();
             killed = true;
             break child.wait().expect("reap python");

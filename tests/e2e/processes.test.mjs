@@ -42,3 +42,28 @@ test('Stop ends a run of processes within a second of the click', async (t) => {
   assert.equal(await p.locator('#end-state').getAttribute('data-state'), 'stopped');
   assert.ok(Date.now() - t0 < 1000, `stopped in ${Date.now() - t0} ms`);
 });
+
+test('semaphore switched to processes through its control: the listing and the run follow', async (t) => {
+  if (!ids.includes('semaphore')) return t.skip('semaphore is not in this build');
+  const errors = [];
+  const p = await page(b, errors);
+  await openLesson(p, s.url, 'lesson=semaphore&max_connections=2&threads=4&hold=0.3&speed=1&lang=en');
+  assert.match(await p.locator('#listing').innerText(), /from threading import BoundedSemaphore, Semaphore, Thread, current_thread/);
+  await p.locator('#param-model').selectOption('processes');
+  await p.waitForFunction(() => document.querySelector('#listing')?.innerText.includes('from multiprocessing import'), null, { timeout: 5000 });
+  const listing = await p.locator('#listing').innerText();
+  assert.match(listing, /from multiprocessing import BoundedSemaphore, Semaphore, Process, current_process/);
+  assert.match(listing, /Process\(target=connect, args=\(pool, start\), name=f'proc-\{i\}'\)/);
+  assert.doesNotMatch(listing, /threading|\{\{/, 'no thread names and no unfilled slot left');
+  assert.match(p.url(), /model=processes/, 'the link carries the switch');
+  assert.equal(await runToEnd(p, 60000), 'finished');
+  const text = await p.locator('#console').innerText();
+  for (const n of [0, 1, 2, 3]) assert.match(text, new RegExp(`proc-${n}: connected at`), `proc-${n} ran`);
+  assert.match(text, /main: all 4 processes done at/);
+  const headers = await p.locator('#timeline-summary li[data-process]').count();
+  assert.ok(headers >= 4, `the workers' processes have their lanes (${headers} process headers)`);
+  const never = await p.locator('#insights li[data-id="never_more_than_n"]').getAttribute('data-observed');
+  assert.equal(never, 'true', 'never more than 2 processes inside');
+  await shot(p, 'semaphore-on-processes');
+  assert.deepEqual(errors, [], `no page errors: ${errors}`);
+});

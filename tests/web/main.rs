@@ -710,3 +710,56 @@ async fn an_asyncio_loop_runs_tasks_on_a_worker_and_stop_reaches_its_wait() {
     run.stop();
     assert_eq!(finish(&run, 5.0).await, EndState::Stopped);
 }
+
+/// The threading lessons switched to processes (`model=processes`) keep their insights in
+/// the browser: the same program on `multiprocessing`'s primitives and real instances.
+mod model_switch {
+    use super::*;
+    use parlab::analysis::TraceView;
+
+    /// Runs `id` with `pairs` on the page's pool and spare instances; its view once it ended.
+    async fn run_lesson(
+        id: &str,
+        pairs: &[(&str, &str)],
+        speed: f64,
+    ) -> (EndState, TraceView, parlab::lessons::Params) {
+        let lesson = parlab::lessons::find(id).expect("registered");
+        let params = lesson.parse_params(pairs.iter().copied()).expect("valid parameters");
+        let processes = (lesson.expect.processes)(&params);
+        let actors = (lesson.expect.actors)(&params);
+        browser::prepare_processes(processes as u32).await.expect("process instances boot");
+        let p = params.clone();
+        let cfg = lesson.config(&params, RunConfig { speed, ..RunConfig::default() });
+        let run = browser::start_with(&cfg, actors as u32, processes as u32, move || (lesson.run)(&p));
+        let end = finish(&run, 30.0).await;
+        (end, run.with_traces(TraceView::from_traces), params)
+    }
+
+    #[wasm_bindgen_test]
+    async fn semaphore_on_processes_never_lets_more_than_n_inside() {
+        let _turn = pool().await;
+        let pairs = [("max_connections", "2"), ("threads", "4"), ("hold", "0.2"), ("model", "processes")];
+        let (end, view, params) = run_lesson("semaphore", &pairs, 1.0).await;
+        let out = view.stdout();
+        assert_eq!(end, EndState::Finished, "{out:?}");
+        let lesson = parlab::lessons::find("semaphore").unwrap();
+        let insights = (lesson.insights)(&view, &params, &Default::default());
+        let never = insights.iter().find(|i| i.id == "never_more_than_n").expect("the insight");
+        assert!(never.observed && never.detail.en.contains("processes were inside"), "{never:?}\n{out:?}");
+        assert_eq!(view.processes.len(), 5, "MainProcess and four workers: {:?}", view.processes);
+        assert_eq!(out.iter().filter(|l| l.contains(": connected at ")).count(), 4, "{out:?}");
+    }
+
+    #[wasm_bindgen_test]
+    async fn lock_reacquired_on_processes_is_a_deadlock_the_page_reports() {
+        let _turn = pool().await;
+        let pairs = [("kind", "Lock"), ("scenario", "reacquire"), ("model", "processes")];
+        let (end, view, params) = run_lesson("lock-vs-rlock", &pairs, 1.0).await;
+        assert_eq!(end, EndState::Deadlocked, "{:?}", view.stdout());
+        let lesson = parlab::lessons::find("lock-vs-rlock").unwrap();
+        let insights = (lesson.insights)(&view, &params, &Default::default());
+        let stuck = insights.iter().find(|i| i.id == "self_deadlock").expect("the insight");
+        assert!(stuck.observed, "{stuck:?}");
+        assert!(stuck.detail.en.contains("worker waits for Lock 'lock', held by worker itself"), "{stuck:?}");
+    }
+}

@@ -494,11 +494,14 @@ fn set_params(pairs: Vec<(String, String)>, source: Source) -> Vec<(String, Msg)
             let Some(lp) = lesson_page(app) else {
                 return vec![(String::new(), Msg::new(i18n::ERROR_NO_LESSON.ru, i18n::ERROR_NO_LESSON.en))];
             };
+            // A parameter that choice slots depend on changes the listing's text itself.
+            let mut reshape = false;
             for (k, v) in pairs {
                 if k == "speed" {
                     lp.speed = v;
                     continue;
                 }
+                reshape |= lp.lesson.listing.contains(&format!("{{{{{k}|"));
                 match lp.lesson.param(&k) {
                     Some(spec) => {
                         lp.texts.insert(spec.key, v);
@@ -510,7 +513,7 @@ fn set_params(pairs: Vec<(String, String)>, source: Source) -> Vec<(String, Msg)
                 }
             }
             let _ = lp.validate();
-            if source == Source::Host {
+            if source == Source::Host || reshape {
                 lesson::listing::rerender(lp);
                 if let Some(e) = dom::by_id("speed") {
                     if let Ok(i) = e.dyn_into::<HtmlInputElement>() {

@@ -3,7 +3,9 @@
 //! A folder holds everything a lesson is:
 //!
 //! - `listing.py`: the Python program the learner reads, a real `.py` file with a `{{key}}`
-//!   slot where each parameter's value stands;
+//!   slot where each parameter's value stands, and a choice slot
+//!   `{{key|value=text|value=text}}` where the text depends on a parameter's value (a
+//!   lesson with the [`model`] switch says `{{model|threads=Thread|processes=Process}}`);
 //! - `explain.ru.md`, `explain.en.md`: the explanation, paragraphs split by a blank line;
 //! - `mod.rs`: the [`Lesson`] itself, `pub static LESSON`: its parameters (the ones many
 //!   lessons share come from [`params`]), the checks across them, and its declared
@@ -30,6 +32,7 @@
 //! itself.
 
 pub mod exec;
+pub mod model;
 pub mod params;
 mod pyrandom;
 
@@ -393,14 +396,46 @@ impl Lesson {
         }
     }
 
-    /// The listing with every slot filled with its value.
+    /// The listing with every slot filled: `{{key}}` with the parameter's value,
+    /// `{{key|value=text|...}}` with the text given for its value ([`fill_choices`]).
     pub fn listing_with(&self, params: &Params) -> String {
-        let mut s = self.listing.to_owned();
+        let mut s = fill_choices(self.listing, |k| params.0.get(k).map(Value::to_text));
         for (k, v) in &params.0 {
             s = s.replace(&format!("{{{{{k}}}}}"), &v.to_text());
         }
         s
     }
+}
+
+/// Fills a listing's choice slots, `{{key|value=text|value=text}}`, with the text given
+/// for the parameter's value (`value_of(key)`; no text for it: nothing), and leaves its
+/// `{{key}}` slots as they are (the page puts an input there). A lesson with the [`model`]
+/// switch says `{{model|threads=Thread|processes=Process}}`. Texts hold neither `|` nor
+/// `}}`; a slot must not follow a `{`.
+pub fn fill_choices(listing: &str, value_of: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(listing.len());
+    let mut rest = listing;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open..].find("}}") else { break };
+        let slot = &rest[open + 2..open + close];
+        out.push_str(&rest[..open]);
+        rest = &rest[open + close + 2..];
+        match slot.split_once('|') {
+            Some((key, options)) => {
+                let value = value_of(key);
+                let text =
+                    options.split('|').find_map(|o| o.split_once('=').filter(|(v, _)| Some(*v) == value.as_deref()));
+                out.push_str(text.map_or("", |(_, t)| t));
+            }
+            None => {
+                out.push_str("{{");
+                out.push_str(slot);
+                out.push_str("}}");
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Declares every lesson's folder as a module of its section and lists the lessons in

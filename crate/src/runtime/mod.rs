@@ -425,6 +425,15 @@ impl Run {
         let reason = self.end_reason.try_lock().map(|r| r.clone()).unwrap_or_default();
         let s = self.trace.intern(&reason);
         self.emit_code(0, Kind::RunEnd, self.end.load(Ordering::SeqCst) as u16, 0, s.0);
+        // A child whose program has ended waits for nothing. Its watchdog ticks no more, and
+        // its last word may be "stuck" (from a wait it has left since): that word must not
+        // count while its exit is still on the way, or a parent joining it sees a deadlock.
+        #[cfg(any(target_arch = "wasm32", unix))]
+        if self.is_process_child() {
+            if let Some(arena) = self.procs.arena() {
+                arena.store(arena.entry(self.procs.pid()) + process::arena::E_STUCK, 0);
+            }
+        }
         self.done.store(1, Ordering::SeqCst);
         futex::wake_all(&self.done);
     }

@@ -91,3 +91,46 @@ fn listing_and_parameter_edges() {
     check_listing(l);
     check_param_edges(l, &[("delay_min", "0"), ("delay_max", "30")], 2000.0, Duration::from_millis(500));
 }
+
+// The same program on processes: `multiprocessing.Barrier`, workers that are processes.
+
+#[test]
+fn on_processes_a_group_crosses_together_right_after_its_last_arrival() {
+    let l = lesson(ID);
+    let p = params(
+        l,
+        &[("parties", "3"), ("threads", "6"), ("delay_min", "0.02"), ("delay_max", "0.3"), ("model", "processes")],
+    );
+    let mut together = 0;
+    for _ in 0..3 {
+        let o = run(l, &p, 1.0);
+        assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
+        workers_are_processes(&o, 6, &["proc-0", "proc-5"]);
+        let i = o.insight("cross_together");
+        assert!(i.detail.en.starts_with("Groups that crossed: 2."), "{i:?}\n{}", o.console());
+        together += i.observed as usize;
+        assert_eq!(o.stdout().last().map(String::as_str), Some("main: every process is done"));
+    }
+    assert!(together >= 2, "crossed together in {together} of 3 runs");
+}
+
+#[test]
+fn on_processes_leftovers_deadlock_across_processes_or_break_on_the_timeout() {
+    let l = lesson(ID);
+    let o = run(l, &params(l, &[("threads", "7"), ("model", "processes")]), 40.0);
+    assert_eq!(o.end(), Some(EndState::Deadlocked), "{}", o.console());
+    let i = o.insight("leftovers_never_cross");
+    assert!(i.observed, "{i:?}\n{}", o.console());
+    assert!(i.detail.en.contains("proc-5") && i.detail.en.contains("proc-6"), "{i:?}");
+    let o = run(
+        l,
+        &params(
+            l,
+            &[("threads", "7"), ("delay_min", "3"), ("delay_max", "3.5"), ("timeout", "2"), ("model", "processes")],
+        ),
+        20.0,
+    );
+    assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
+    assert!(o.observed("leftovers_never_cross"), "{:?}\n{}", o.insight("leftovers_never_cross"), o.console());
+    assert_eq!(o.stdout().iter().filter(|s| s.contains("the barrier is broken")).count(), 2, "{}", o.console());
+}

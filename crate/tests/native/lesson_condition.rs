@@ -62,3 +62,28 @@ fn listing_and_parameter_edges() {
     check_listing(l);
     check_param_edges(l, &[], 2000.0, Duration::from_millis(500));
 }
+
+// The same program on processes: `multiprocessing.Condition` and shared counters.
+
+#[test]
+fn on_processes_notify_wakes_one_notify_all_wakes_all_and_the_early_notify_is_lost() {
+    let l = lesson(ID);
+    for (mode, n) in [("notify", "3"), ("notify_all", "4")] {
+        let p = params(l, &[("mode", mode), ("consumers", n), ("model", "processes")]);
+        let o = run(l, &p, 10.0);
+        assert_eq!(o.end(), Some(EndState::Finished), "{mode}: {}", o.console());
+        workers_are_processes(&o, n.parse().unwrap(), &["consumer-0"]);
+        assert!(
+            o.observed("notify_wakes_one_or_all"),
+            "{mode}: {:?}\n{}",
+            o.insight("notify_wakes_one_or_all"),
+            o.console()
+        );
+        assert!(o.observed("early_notify_lost"), "{mode}: {:?}", o.insight("early_notify_lost"));
+        let mut took: Vec<String> =
+            o.stdout().iter().filter_map(|s| s.split_once(": took ").map(|x| x.1.to_owned())).collect();
+        took.sort();
+        let expected: Vec<String> = (0..n.parse().unwrap()).map(|i| format!("item-{i}")).collect();
+        assert_eq!(took, expected, "{mode}: each item taken once\n{}", o.console());
+    }
+}

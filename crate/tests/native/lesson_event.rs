@@ -74,3 +74,23 @@ fn listing_and_parameter_edges() {
     check_listing(l);
     check_param_edges(l, &[], 2000.0, Duration::from_millis(500));
 }
+
+// The same program on processes: `multiprocessing.Event`, workers that are processes.
+
+#[test]
+fn on_processes_every_waiter_wakes_at_set_and_the_flag_stays_up() {
+    let l = lesson(ID);
+    let p = params(l, &[("waiters", "6"), ("set_after", "0.3"), ("clear_after", "0.1"), ("model", "processes")]);
+    let mut at_once = 0;
+    for _ in 0..3 {
+        let o = run(l, &p, 1.0);
+        assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
+        workers_are_processes(&o, 8, &["proc-0", "proc-5", "late-1", "late-2"]);
+        let i = o.insight("all_wake_at_set");
+        assert!(i.detail.en.contains("6 of 6 waiters woke, none before"), "{i:?}\n{}", o.console());
+        at_once += i.observed as usize;
+        assert!(o.observed("flag_stays_set"), "{:?}\n{}", o.insight("flag_stays_set"), o.console());
+        assert!(o.stdout().iter().any(|s| s.starts_with("late-2: wait() returned False after 2.0")), "{}", o.console());
+    }
+    assert!(at_once >= 2, "woke at once in {at_once} of 3 runs");
+}

@@ -194,13 +194,30 @@ pub fn check_param_edges(lesson: &Lesson, base: &[(&str, &str)], speed: f64, bud
     assert_eq!(unknown[0].0, "no_such_key");
 }
 
-/// The lesson's listing: every slot filled, and every parameter has a slot.
+/// The lesson's listing: every slot filled, and every parameter has a slot (its value's,
+/// or a choice slot `{{key|value=text|...}}`).
 pub fn check_listing(lesson: &Lesson) {
     for spec in lesson.params {
-        assert!(lesson.listing.contains(&format!("{{{{{}}}}}", spec.key)), "{}: no slot for {}", lesson.id, spec.key);
+        let slot = format!("{{{{{}}}}}", spec.key);
+        let choice = format!("{{{{{}|", spec.key);
+        assert!(
+            lesson.listing.contains(&slot) || lesson.listing.contains(&choice),
+            "{}: no slot for {}",
+            lesson.id,
+            spec.key
+        );
     }
     let filled = lesson.listing_with(&lesson.defaults());
     assert!(!filled.contains("{{"), "{}: unfilled slot in\n{filled}", lesson.id);
+    // Every value of a choice fills its choice slots too.
+    for spec in lesson.params {
+        if let ParamKind::Choice { options, .. } = spec.kind {
+            for (value, _) in options {
+                let filled = lesson.listing_with(&params(lesson, &[(spec.key, value)]));
+                assert!(!filled.contains("{{"), "{}: {}={value} leaves a slot in\n{filled}", lesson.id, spec.key);
+            }
+        }
+    }
     assert!(!lesson.explanation.ru.is_empty() && !lesson.explanation.en.is_empty());
 }
 
@@ -227,4 +244,16 @@ pub fn stops_within_200ms(lesson: &Lesson, p: &Params, speed: f64, procs: usize)
     let took = stop.elapsed();
     assert!(took < Duration::from_millis(200), "{}: Stop took {took:?} with {p:?}", lesson.id);
     assert_eq!(run.end_state(), Some(EndState::Stopped), "{} with {p:?}", lesson.id);
+}
+
+/// The run's workers were child processes, as many as `n`, named as `names` says (the
+/// ones given), while `MainProcess` ran its main thread only: the `model=processes` switch.
+pub fn workers_are_processes(o: &Outcome, n: usize, names: &[&str]) {
+    let children: Vec<&str> = o.view.processes.iter().filter(|(pid, _)| **pid != 1).map(|(_, n)| n.as_str()).collect();
+    assert_eq!(children.len(), n, "{:?}", o.view.processes);
+    for name in names {
+        assert!(children.contains(name), "{name} is not among {children:?}");
+    }
+    let threads = o.view.events.iter().filter(|e| e.kind == Kind::ThreadStart && e.actor.pid == 1 && e.actor.tid != 1);
+    assert_eq!(threads.count(), 0, "MainProcess started threads:\n{}", o.console());
 }

@@ -98,3 +98,52 @@ fn listing_and_parameter_edges() {
     check_listing(l);
     check_param_edges(l, &[], 2000.0, Duration::from_millis(500));
 }
+
+// The same program on processes: `multiprocessing`'s semaphores, workers that are processes.
+
+#[test]
+fn on_processes_never_more_than_n_inside_and_waves() {
+    let l = lesson(ID);
+    let p = params(l, &[("max_connections", "2"), ("threads", "5"), ("hold", "0.3"), ("model", "processes")]);
+    let mut waves = 0;
+    for _ in 0..3 {
+        let o = run(l, &p, 1.0);
+        assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
+        workers_are_processes(&o, 5, &["proc-0", "proc-4"]);
+        let i = o.insight("never_more_than_n");
+        assert!(
+            i.observed && i.detail.en.contains("At most 2 processes were inside at once"),
+            "{i:?}\n{}",
+            o.console()
+        );
+        waves += o.observed("enters_in_waves") as usize;
+        assert_eq!(o.stdout().iter().filter(|s| s.contains(": connected at ")).count(), 5);
+        assert!(o.stdout().last().unwrap().starts_with("main: all 5 processes done at "), "{}", o.console());
+    }
+    assert!(waves >= 2, "waves seen in {waves} of 3 runs");
+}
+
+#[test]
+fn on_processes_the_extra_release_is_refused_by_a_bounded_one_and_taken_by_a_plain_one() {
+    let l = lesson(ID);
+    let bounded = params(l, &[("threads", "4"), ("hold", "0.5"), ("extra_release", "True"), ("model", "processes")]);
+    let o = run(l, &bounded, 20.0);
+    assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
+    assert!(o.observed("bounded_refuses_extra_release") && o.observed("never_more_than_n"), "{:#?}", o.insights);
+    assert!(o.stdout().contains(&"main: ValueError: semaphore or lock released too many times".to_owned()));
+    let plain = params(
+        l,
+        &[
+            ("max_connections", "2"),
+            ("threads", "3"),
+            ("hold", "1.2"),
+            ("bounded", "False"),
+            ("extra_release", "True"),
+            ("model", "processes"),
+        ],
+    );
+    let o = run(l, &plain, 10.0);
+    assert_eq!(o.end(), Some(EndState::Finished), "{}", o.console());
+    assert!(!o.observed("never_more_than_n"), "{:?}\n{}", o.insight("never_more_than_n"), o.console());
+    assert!(o.insight("never_more_than_n").detail.en.contains("there were 3 processes inside with a limit of 2"));
+}

@@ -26,8 +26,17 @@ pub fn rerender(page: &LessonPage) {
 pub fn code_html(page: &LessonPage) -> String {
     let lang = i18n::lang();
     let mut seen: Vec<&str> = Vec::new();
-    let listing = crate::highlight::comments_in(page.lesson.listing, lang == parlab::lessons::Lang::Ru);
-    crate::highlight::to_html(&listing, |key| {
+    // Choice slots (`{{model|threads=...|processes=...}}`) read as the text for the value
+    // now chosen (the default while the text is refused); the page shows it as code, with
+    // each comment in the reader's language.
+    let value_of = |key: &str| {
+        let spec = page.lesson.param(key)?;
+        let text = page.texts.get(spec.key).cloned().unwrap_or_default();
+        Some(spec.parse(&text).unwrap_or_else(|_| spec.default_value()).to_text())
+    };
+    let src = parlab::lessons::fill_choices(page.lesson.listing, value_of);
+    let src = crate::highlight::comments_in(&src, lang == parlab::lessons::Lang::Ru);
+    crate::highlight::to_html(&src, |key| {
         let Some(spec) = page.lesson.param(key) else { return format!("{{{{{}}}}}", escape(key)) };
         let text = page.texts.get(spec.key).cloned().unwrap_or_default();
         // A parameter used again further down: a mirror of its one input.

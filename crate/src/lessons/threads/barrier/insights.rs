@@ -21,10 +21,10 @@ pub(crate) struct Crossing {
 
 /// Groups the barrier's arrivals (`Attempt`) into generations of `parties` and pairs each
 /// with the crossings (`Ok`) of the same threads.
-pub(crate) fn crossings(v: &TraceView, obj: u32, parties: usize) -> Vec<Crossing> {
+pub(crate) fn crossings(v: &TraceView, obj: crate::trace::ObjKey, parties: usize) -> Vec<Crossing> {
     let mut arrivals: Vec<(usize, Actor, f64)> = Vec::new();
     let mut crossed: HashMap<Actor, Vec<(usize, f64)>> = HashMap::new();
-    for (i, e) in v.events.iter().enumerate().filter(|(_, e)| e.obj == obj && e.op == Op::Wait) {
+    for (i, e) in v.events.iter().enumerate().filter(|(_, e)| e.obj_key() == obj && e.op == Op::Wait) {
         match e.kind {
             Kind::Attempt => arrivals.push((i, e.actor, v.t(e))),
             Kind::Ok => crossed.entry(e.actor).or_default().push((i, v.t(e))),
@@ -69,7 +69,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let parties = p.int("parties") as usize;
     let threads = p.int("threads") as usize;
     let timeout = p.opt_float("timeout");
-    let Some(obj) = v.find_obj(ObjKind::Barrier, "barrier") else {
+    let Some(obj) = v.find_key(ObjKind::Barrier, "barrier") else {
         return vec![];
     };
     let tol = instant(v);
@@ -119,9 +119,9 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let broken: Vec<(Actor, String)> =
         failures(v).into_iter().filter(|(_, m)| m.contains("BrokenBarrierError")).collect();
     let stuck: Vec<Actor> =
-        v.events.iter().filter(|e| e.kind == Kind::WaitEdge && e.obj == obj).map(|e| e.actor).collect();
+        v.events.iter().filter(|e| e.kind == Kind::WaitEdge && e.obj_key() == obj).map(|e| e.actor).collect();
     let names = |ids: &[Actor]| {
-        let mut n: Vec<&str> = ids.iter().take(8).map(|t| v.thread_name(*t)).collect();
+        let mut n: Vec<&str> = ids.iter().take(8).map(|t| crate::lessons::model::actor_name(v, *t)).collect();
         if ids.len() > 8 {
             n.push("…");
         }

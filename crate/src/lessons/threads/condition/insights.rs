@@ -4,7 +4,7 @@ use crate::analysis::TraceView;
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
 use crate::msg;
 use crate::text::Secs;
-use crate::trace::{Actor, Kind, ObjKind, Op};
+use crate::trace::{Actor, Kind, ObjKey, ObjKind, Op};
 use std::collections::HashSet;
 
 /// One notification as the trace shows it.
@@ -18,11 +18,11 @@ struct Notification {
     woke: usize,
 }
 
-fn notifications(v: &TraceView, cond: u32) -> (Vec<Notification>, Vec<usize>) {
+fn notifications(v: &TraceView, cond: ObjKey) -> (Vec<Notification>, Vec<usize>) {
     let mut waiting: HashSet<Actor> = HashSet::new();
     let mut out = Vec::new();
     let mut wakes = Vec::new();
-    for (i, e) in v.events.iter().enumerate().filter(|(_, e)| e.obj == cond) {
+    for (i, e) in v.events.iter().enumerate().filter(|(_, e)| e.obj_key() == cond) {
         match (e.kind, e.op) {
             (Kind::Attempt, Op::Wait) => {
                 waiting.insert(e.actor);
@@ -49,7 +49,7 @@ fn notifications(v: &TraceView, cond: u32) -> (Vec<Notification>, Vec<usize>) {
 
 pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     let notify_all = p.choice("mode") == "notify_all";
-    let Some(cond) = v.find_obj(ObjKind::Condition, "cond") else {
+    let Some(cond) = v.find_key(ObjKind::Condition, "cond") else {
         return vec![];
     };
     let (ns, wakes) = notifications(v, cond);

@@ -1,10 +1,12 @@
-//! `Condition`: `wait`, `notify`, `notify_all`, with a producer and consumers.
+//! `Condition`: `wait`, `notify`, `notify_all`, with a producer and consumers (threads, or
+//! processes with `multiprocessing`'s, `model`).
 
 mod insights;
 mod program;
 
+use crate::lessons::model::{self, Model};
 use crate::lessons::params::{choice, count, seconds};
-use crate::lessons::{finishes, no_processes, Expect, Lesson, Section, Text};
+use crate::lessons::{finishes, Expect, Lesson, Section, Text};
 
 pub static LESSON: Lesson = Lesson {
     id: "condition",
@@ -22,15 +24,20 @@ pub static LESSON: Lesson = Lesson {
             "notify",
         ),
         seconds("period", Text { ru: "Новый элемент каждые, с", en: "A new item every, s" }, 0.1, 10.0, 1.0),
+        model::param(),
     ],
     listing: include_str!("listing.py"),
     explanation: Text::from_files(include_str!("explain.ru.md"), include_str!("explain.en.md")),
     default_speed: 1.0,
-    expect: Expect { actors: |p| p.int("consumers") as usize + 2, ends: finishes, processes: no_processes },
+    expect: Expect {
+        actors: |p| Model::actors(p, p.int("consumers") as usize),
+        ends: finishes,
+        processes: |p| Model::processes(p, p.int("consumers") as usize),
+    },
     run: program::run,
-    validate: crate::lessons::no_cross_checks,
+    validate: |p| model::check_workers(p, "consumers"),
     insights: insights::insights,
-    targets: &[],
+    targets: &[&program::CONSUMER],
     policy: None,
     page: None,
 };

@@ -1,7 +1,7 @@
 //! What a run showed, read from its trace.
 
 use crate::analysis::TraceView;
-use crate::lessons::exec::tid_named;
+use crate::lessons::model::{actor_named as tid_named, Model};
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
 use crate::msg;
 use crate::text::Secs;
@@ -10,11 +10,12 @@ use crate::trace::{Kind, ObjKind, Op};
 pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     let waiters = p.int("waiters") as usize;
     let clear_after = p.opt_float("clear_after");
-    let Some(obj) = v.find_obj(ObjKind::Event, "ready") else {
+    let Some(obj) = v.find_key(ObjKind::Event, "ready") else {
         return vec![];
     };
     let mut out = Vec::new();
-    let evs: Vec<(usize, &crate::trace::Event)> = v.events.iter().enumerate().filter(|(_, e)| e.obj == obj).collect();
+    let evs: Vec<(usize, &crate::trace::Event)> =
+        v.events.iter().enumerate().filter(|(_, e)| e.obj_key() == obj).collect();
     let set = evs.iter().find(|(_, e)| e.kind == Kind::Signal && e.op == Op::Set).map(|(i, e)| (*i, v.t(e)));
     let clear = evs.iter().find(|(_, e)| e.kind == Kind::Signal && e.op == Op::Clear).map(|(i, e)| (*i, v.t(e)));
 
@@ -29,7 +30,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
             let mut blocked = 0;
             let mut lag: f64 = 0.0;
             for i in 0..waiters {
-                let Some(tid) = tid_named(v, &format!("thr-{i}")) else { continue };
+                let Some(tid) = tid_named(v, &format!("{}-{i}", Model::of(p).prefix())) else { continue };
                 let mine: Vec<&(usize, &crate::trace::Event)> = evs.iter().filter(|(_, e)| e.actor == tid).collect();
                 let was_blocked = mine.iter().any(|(_, e)| e.kind == Kind::Block && e.op == Op::Wait);
                 if let Some((oi, oe)) = mine.iter().find(|(_, e)| e.kind == Kind::Ok && e.op == Op::Wait) {

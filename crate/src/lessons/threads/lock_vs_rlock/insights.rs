@@ -2,11 +2,16 @@
 
 use super::*;
 use crate::analysis::TraceView;
-use crate::lessons::exec::{failures, lines, span, tid_named};
+use crate::lessons::exec::{failures, lines};
+use crate::lessons::model::{actor_name, actor_named, ended_at, Model};
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
 use crate::msg;
 use crate::text::Secs;
 use crate::trace::{EndState, Kind, ObjKind, Op};
+
+/// What a foreign release() of an RLock raises: `threading`'s error, or the assertion of
+/// `multiprocessing`'s.
+const PROCESS_RELEASE_ERROR: &str = "AssertionError: attempt to release recursive lock not owned by thread";
 
 /// One line of the deadlock report: who waits on what, held by whom.
 struct Edge {
@@ -19,18 +24,14 @@ struct Edge {
 }
 
 fn edges(v: &TraceView) -> Vec<Edge> {
-    v.events
-        .iter()
-        .filter(|e| e.kind == Kind::WaitEdge)
-        .map(|e| {
-            let holder = (e.arg != 0).then(|| v.thread(e.arg as u32));
-            Edge {
-                waiter: v.thread_name(e.actor).to_owned(),
-                kind: v.obj_kind(e.obj),
-                what: v.obj_name(e.obj).to_owned(),
-                holder: holder.map(|h| v.thread_name(h).to_owned()),
-                holder_ended: holder.and_then(|h| span(v, h).end),
-            }
+    v.wait_edges()
+        .into_iter()
+        .map(|e| Edge {
+            waiter: actor_name(v, e.waiter).to_owned(),
+            kind: v.obj_kind(e.key()),
+            what: v.obj_name(e.key()).to_owned(),
+            holder: e.holder.map(|h| actor_name(v, h).to_owned()),
+            holder_ended: e.holder.and_then(|h| ended_at(v, h)),
         })
         .collect()
 }
@@ -72,20 +73,25 @@ fn describe(edges: &[Edge]) -> Msg {
 
 pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insight> {
     let rlock = p.choice("kind") == "RLock";
+    let processes = Model::of(p) == Model::Processes;
+    let (release_error, crash_header) = match processes {
+        false => (RELEASE_ERROR, "Exception in thread other:"),
+        true => (PROCESS_RELEASE_ERROR, "Process other:"),
+    };
     let end = v.end().map(|(s, _)| s);
     let deadlocked = end == Some(EndState::Deadlocked);
-    let lock = v.find_obj(if rlock { ObjKind::RLock } else { ObjKind::Lock }, "lock");
+    let lock = v.find_key(if rlock { ObjKind::RLock } else { ObjKind::Lock }, "lock");
     let es = edges(v);
     let report = describe(&es);
     let end_t = v.duration();
     let mut out = Vec::new();
     match p.choice("scenario") {
         "release_other" => {
-            let other = tid_named(v, "other");
-            let err = failures(v).into_iter().find(|(who, msg)| Some(*who) == other && msg == RELEASE_ERROR);
-            let traceback = lines(v).into_iter().any(|l| {
-                l.stderr && l.text.starts_with("Exception in thread other:") && l.text.ends_with(RELEASE_ERROR)
-            });
+            let other = actor_named(v, "other");
+            let err = failures(v).into_iter().find(|(who, msg)| Some(*who) == other && msg == release_error);
+            let traceback = lines(v)
+                .into_iter()
+                .any(|l| l.stderr && l.text.starts_with(crash_header) && l.text.ends_with(release_error));
             out.push(Insight {
                 id: "foreign_release_raises",
                 title: Text {
@@ -95,8 +101,8 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 observed: rlock && err.is_some() && traceback,
                 detail: match (&err, rlock) {
                     (Some(_), _) => msg!(
-                        ru: "Поток other вызвал release() у RLock, которым владеет owner, и получил {RELEASE_ERROR}; traceback напечатан в stderr.",
-                        en: "Thread other called release() on an RLock owned by owner and got {RELEASE_ERROR}; the traceback went to stderr.",
+                        ru: "other вызвал release() у RLock, которым владеет owner, и получил {release_error}; traceback напечатан в stderr.",
+                        en: "other called release() on an RLock owned by owner and got {release_error}; the traceback went to stderr.",
                     ),
                     (None, false) => Msg::new(
                         "С Lock ошибки нет: other отпустил замок, который взял owner.",
@@ -109,12 +115,12 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
             let acquirer = v
                 .events
                 .iter()
-                .find(|e| Some(e.obj) == lock && e.kind == Kind::Ok && e.op == Op::Acquire)
+                .find(|e| Some(e.obj_key()) == lock && e.kind == Kind::Ok && e.op == Op::Acquire)
                 .map(|e| e.actor);
             let releaser = v
                 .events
                 .iter()
-                .find(|e| Some(e.obj) == lock && e.kind == Kind::Signal && e.op == Op::Release)
+                .find(|e| Some(e.obj_key()) == lock && e.kind == Kind::Signal && e.op == Op::Release)
                 .map(|e| e.actor);
             let by_other = matches!((acquirer, releaser), (Some(a), Some(r)) if a != r);
             out.push(Insight {
@@ -125,8 +131,8 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                     msg!(
                         ru: "Lock взял {taker}, а отпустил {releaser}: у Lock нет хозяина.",
                         en: "{taker} took the Lock and {releaser} released it: a Lock has no owner.";
-                        taker = acquirer.map_or("?", |a| v.thread_name(a)),
-                        releaser = releaser.map_or("?", |r| v.thread_name(r)),
+                        taker = acquirer.map_or("?", |a| actor_name(v, a)),
+                        releaser = releaser.map_or("?", |r| actor_name(v, r)),
                     )
                 } else if rlock {
                     Msg::new(
@@ -139,8 +145,8 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
             });
         }
         "never_release" => {
-            let owner_end = tid_named(v, "owner").and_then(|t| span(v, t).end);
-            let waiter = tid_named(v, "waiter");
+            let owner_end = actor_named(v, "owner").and_then(|t| ended_at(v, t));
+            let waiter = actor_named(v, "waiter");
             let stuck = es.iter().any(|e| {
                 Some(e.what.as_str()) == Some("lock")
                     && Some(e.waiter.as_str()) == Some("waiter")
@@ -168,7 +174,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
             let got_it = waiter.is_some_and(|w| {
                 v.events
                     .iter()
-                    .any(|e| e.actor == w && Some(e.obj) == lock && e.kind == Kind::Ok && e.op == Op::Acquire)
+                    .any(|e| e.actor == w && Some(e.obj_key()) == lock && e.kind == Kind::Ok && e.op == Op::Acquire)
             });
             out.push(Insight {
                 id: "waiter_never_gets_it",
@@ -212,7 +218,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
                 .events
                 .iter()
                 .filter(|e| {
-                    Some(e.obj) == lock
+                    Some(e.obj_key()) == lock
                         && ((e.kind == Kind::Ok && e.op == Op::Acquire)
                             || (e.kind == Kind::Signal && e.op == Op::Release))
                 })

@@ -1,14 +1,18 @@
-import threading
+# {{model}}: the same program on threads or on processes / одна программа на потоках или на процессах
+import {{model|threads=threading|processes=multiprocessing}}
+from {{model|threads=threading import Thread, current_thread|processes=multiprocessing import Process, current_process}}
 
-lock = threading.{{kind}}()
-owner_done = threading.Event()          # set by owner as it ends
+# Each worker gets the lock and the event as arguments: a process has no other way
+# to share them (under spawn a child imports this module afresh).
+# Каждый исполнитель получает замок и событие аргументами: у процесса другого пути
+# нет (при spawn потомок заново импортирует этот модуль).
 
 
-def reacquire():
-    name = threading.current_thread().name
+def reacquire(lock, owner_done):
+    name = {{model|threads=current_thread|processes=current_process}}().name
     lock.acquire()
     print(f'{name}: acquired once')
-    lock.acquire()                      # the same thread asks again
+    lock.acquire()                      # the same worker asks again / тот же исполнитель просит ещё раз
     print(f'{name}: acquired twice')
     lock.release()
     print(f'{name}: released once')
@@ -16,24 +20,27 @@ def reacquire():
     print(f'{name}: released twice')
 
 
-def take():
+def take(lock, owner_done):
+    name = {{model|threads=current_thread|processes=current_process}}().name
     lock.acquire()
-    print(f'{threading.current_thread().name}: acquired, ending without release()')
+    print(f'{name}: acquired, ending without release()')
     owner_done.set()
 
 
-def give_back():
-    owner_done.wait()                   # until owner has the lock and ends
-    print(f'{threading.current_thread().name}: release() of a lock that owner took')
+def give_back(lock, owner_done):
+    name = {{model|threads=current_thread|processes=current_process}}().name
+    owner_done.wait()                   # until owner has the lock and ends / пока owner не возьмёт замок и не закончит
+    print(f'{name}: release() of a lock that owner took')
     lock.release()
-    print(f'{threading.current_thread().name}: released it')
+    print(f'{name}: released it')
 
 
-def wait_for_it():
+def wait_for_it(lock, owner_done):
+    name = {{model|threads=current_thread|processes=current_process}}().name
     owner_done.wait()
-    print(f'{threading.current_thread().name}: waiting for the lock')
+    print(f'{name}: waiting for the lock')
     lock.acquire()
-    print(f'{threading.current_thread().name}: got it')
+    print(f'{name}: got it')
 
 
 scenarios = {
@@ -41,11 +48,18 @@ scenarios = {
     'release_other': [('other', give_back), ('owner', take)],
     'never_release': [('waiter', wait_for_it), ('owner', take)],
 }
-# owner starts last, while the other thread already runs: a thread started after owner
-# had ended could get owner's ident back, and an RLock knows its owner by ident only.
-threads = [threading.Thread(target=target, name=name) for name, target in scenarios['{{scenario}}']]
-for t in threads:
-    t.start()
-for t in threads:
-    t.join()
-print('finish')
+
+if __name__ == '__main__':
+    lock = {{model|threads=threading|processes=multiprocessing}}.{{kind}}()
+    owner_done = {{model|threads=threading|processes=multiprocessing}}.Event()   # set by owner as it ends / owner ставит его, заканчивая
+    # owner starts last, while the other worker already runs: a thread started after owner
+    # had ended could get owner's ident back, and an RLock knows its owner by ident only.
+    # owner стартует последним, когда другой уже работает: поток, начатый после конца owner,
+    # мог бы получить его ident, а RLock узнаёт хозяина только по ident.
+    workers = [{{model|threads=Thread|processes=Process}}(target=target, args=(lock, owner_done), name=name)
+               for name, target in scenarios['{{scenario}}']]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    print('finish')

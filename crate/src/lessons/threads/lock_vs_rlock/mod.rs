@@ -1,12 +1,14 @@
 //! lock-vs-rlock: a Lock has no owner (any thread may release it, and its holder asking
 //! again deadlocks); an RLock has an owner and a count (its owner may ask again, only its
-//! owner may release it). And a lock nobody releases blocks everyone after.
+//! owner may release it). And a lock nobody releases blocks everyone after. The same on
+//! processes with `multiprocessing`'s locks (`model`).
 
 mod insights;
 mod program;
 
+use crate::lessons::model::{self, Model};
 use crate::lessons::params::choice;
-use crate::lessons::{no_cross_checks, no_processes, Expect, Lesson, ParamSpec, Params, Section, Text};
+use crate::lessons::{no_cross_checks, Expect, Lesson, ParamSpec, Params, Section, Text};
 use crate::trace::EndState;
 
 const RELEASE_ERROR: &str = "RuntimeError: cannot release un-acquired lock";
@@ -20,9 +22,10 @@ static SCENARIOS: [(&str, Text); 3] = [
     ("never_release", Text { ru: "взял и не отпустил", en: "acquired, never released" }),
 ];
 
-static PARAMS: [ParamSpec; 2] = [
+static PARAMS: [ParamSpec; 3] = [
     choice("kind", Text { ru: "тип блокировки", en: "kind of lock" }, &KINDS, "Lock"),
     choice("scenario", Text { ru: "сценарий", en: "scenario" }, &SCENARIOS, "reacquire"),
+    model::param(),
 ];
 
 pub static LESSON: Lesson = Lesson {
@@ -33,11 +36,11 @@ pub static LESSON: Lesson = Lesson {
     listing: include_str!("listing.py"),
     explanation: Text::from_files(include_str!("explain.ru.md"), include_str!("explain.en.md")),
     default_speed: 1.0,
-    expect: Expect { actors: |_| 3, ends: ends, processes: no_processes },
+    expect: Expect { actors: |p| Model::actors(p, 2), ends: ends, processes: |p| Model::processes(p, 2) },
     run: program::run,
     validate: no_cross_checks,
     insights: insights::insights,
-    targets: &[],
+    targets: &[&program::REACQUIRE, &program::TAKE, &program::GIVE_BACK, &program::WAIT_FOR_IT],
     policy: None,
     page: None,
 };

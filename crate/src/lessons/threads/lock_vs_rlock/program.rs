@@ -1,14 +1,16 @@
-//! The program: what runs when the learner presses Run (the listing, in Rust).
+//! The program: what runs when the learner presses Run (the listing, in Rust), on threads
+//! or on processes ([`Model`]): each worker gets the lock and `owner_done` as arguments.
 
 use crate::error::PyResult;
+use crate::lessons::model::{my_name, Event, Lock, Model, RLock, Worker};
 use crate::lessons::Params;
-use crate::prims::{Event, Lock, RLock};
+use crate::multiprocessing::Target;
 use crate::py_print;
-use crate::threading::{self, Thread};
-use std::sync::Arc;
+use serde::{Deserialize, Serialize};
 
-/// `threading.Lock()` or `threading.RLock()`, as the listing's `lock`.
-enum AnyLock {
+/// `Lock()` or `RLock()`, as the listing's `lock`.
+#[derive(Clone, Serialize, Deserialize)]
+pub(super) enum AnyLock {
     Lock(Lock),
     RLock(RLock),
 }
@@ -28,12 +30,16 @@ impl AnyLock {
     }
 }
 
-fn me() -> String {
-    threading::current_thread().name().to_owned()
-}
+/// What every worker gets: `args=(lock, owner_done)`.
+type Args = (AnyLock, Event);
 
-fn reacquire(lock: &AnyLock) -> PyResult<()> {
-    let name = me();
+pub(super) static REACQUIRE: Target = crate::target!(reacquire);
+pub(super) static TAKE: Target = crate::target!(take);
+pub(super) static GIVE_BACK: Target = crate::target!(give_back);
+pub(super) static WAIT_FOR_IT: Target = crate::target!(wait_for_it);
+
+fn reacquire((lock, _): Args) -> PyResult<()> {
+    let name = my_name();
     lock.acquire()?;
     py_print!("{name}: acquired once")?;
     lock.acquire()?;
@@ -44,54 +50,52 @@ fn reacquire(lock: &AnyLock) -> PyResult<()> {
     py_print!("{name}: released twice")
 }
 
-fn take(lock: &AnyLock, owner_done: &Event) -> PyResult<()> {
+fn take((lock, owner_done): Args) -> PyResult<()> {
     lock.acquire()?;
-    py_print!("{}: acquired, ending without release()", me())?;
+    py_print!("{}: acquired, ending without release()", my_name())?;
     owner_done.set();
     Ok(())
 }
 
-fn give_back(lock: &AnyLock, owner_done: &Event) -> PyResult<()> {
+fn give_back((lock, owner_done): Args) -> PyResult<()> {
     owner_done.wait(None)?;
-    py_print!("{}: release() of a lock that owner took", me())?;
+    py_print!("{}: release() of a lock that owner took", my_name())?;
     lock.release()?;
-    py_print!("{}: released it", me())
+    py_print!("{}: released it", my_name())
 }
 
-fn wait_for_it(lock: &AnyLock, owner_done: &Event) -> PyResult<()> {
+fn wait_for_it((lock, owner_done): Args) -> PyResult<()> {
     owner_done.wait(None)?;
-    py_print!("{}: waiting for the lock", me())?;
+    py_print!("{}: waiting for the lock", my_name())?;
     lock.acquire()?;
-    py_print!("{}: got it", me())
+    py_print!("{}: got it", my_name())
 }
 
-type Step = fn(&AnyLock, &Event) -> PyResult<()>;
+type Step = (&'static str, &'static Target, fn(Args) -> PyResult<()>);
 
 pub(super) fn run(p: &Params) -> PyResult<()> {
-    let lock = Arc::new(match p.choice("kind") {
-        "RLock" => AnyLock::RLock(RLock::named("lock")),
-        _ => AnyLock::Lock(Lock::named("lock")),
-    });
-    let owner_done = Arc::new(Event::named("owner_done"));
-    // (thread name, the listing's function, its Rust twin); owner starts last, as in the
-    // listing, so that the other thread never takes over an ended owner's ident.
-    let steps: &[(&str, &str, Step)] = match p.choice("scenario") {
-        "release_other" => &[("other", "give_back", give_back), ("owner", "take", take)],
-        "never_release" => &[("waiter", "wait_for_it", wait_for_it), ("owner", "take", take)],
-        _ => &[("worker", "reacquire", |lock, _| reacquire(lock))],
+    let model = Model::of(p);
+    let lock = match p.choice("kind") {
+        "RLock" => AnyLock::RLock(RLock::named(model, "lock")?),
+        _ => AnyLock::Lock(Lock::named(model, "lock")?),
     };
-    let threads: Vec<Thread> = steps
+    let owner_done = Event::named(model, "owner_done")?;
+    // (worker name, its target); owner starts last, as in the listing, so that the other
+    // worker never takes over an ended owner's ident.
+    let steps: &[Step] = match p.choice("scenario") {
+        "release_other" => &[("other", &GIVE_BACK, give_back), ("owner", &TAKE, take)],
+        "never_release" => &[("waiter", &WAIT_FOR_IT, wait_for_it), ("owner", &TAKE, take)],
+        _ => &[("worker", &REACQUIRE, reacquire)],
+    };
+    let workers: Vec<Worker> = steps
         .iter()
-        .map(|&(name, function, target)| {
-            let (lock, owner_done) = (lock.clone(), owner_done.clone());
-            Thread::named(name, function, move || target(&lock, &owner_done))
-        })
-        .collect();
-    for t in &threads {
-        t.start()?;
+        .map(|&(name, target, f)| Worker::new(model, name, target, f, (lock.clone(), owner_done.clone())))
+        .collect::<PyResult<_>>()?;
+    for w in &workers {
+        w.start()?;
     }
-    for t in &threads {
-        t.join(None)?;
+    for w in &workers {
+        w.join()?;
     }
     py_print!("finish")
 }

@@ -2,10 +2,11 @@
 
 use crate::analysis::TraceView;
 use crate::lessons::exec::{failures, plural};
+use crate::lessons::model::{actor_name, workers, Model};
 use crate::lessons::{Insight, Measurements, Msg, Params, Text};
 use crate::msg;
 use crate::text::Secs;
-use crate::trace::{Actor, Kind, ObjKind, Op};
+use crate::trace::{Actor, Kind, ObjKey, ObjKind, Op};
 use std::collections::HashMap;
 
 /// What the trace says about `pool`.
@@ -19,11 +20,11 @@ struct Occupancy {
     unpaid_releases: usize,
 }
 
-fn occupancy(v: &TraceView, sem: u32) -> Occupancy {
+fn occupancy(v: &TraceView, sem: ObjKey) -> Occupancy {
     let mut holding: HashMap<Actor, usize> = HashMap::new();
     let (mut inside, mut max_inside, mut max_at, mut unpaid) = (0usize, 0usize, 0.0, 0usize);
     let mut entries = Vec::new();
-    for e in v.events.iter().filter(|e| e.obj == sem) {
+    for e in v.events.iter().filter(|e| e.obj_key() == sem) {
         match (e.kind, e.op) {
             (Kind::Ok, Op::Acquire) => {
                 *holding.entry(e.actor).or_default() += 1;
@@ -79,7 +80,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let bounded = p.flag("bounded");
     let extra = p.flag("extra_release");
     let kind = if bounded { ObjKind::BoundedSemaphore } else { ObjKind::Semaphore };
-    let Some(sem) = v.find_obj(kind, "pool") else {
+    let Some(sem) = v.find_key(kind, "pool") else {
         return vec![];
     };
     let occ = occupancy(v, sem);
@@ -89,23 +90,31 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     let within = occ.max_inside <= n;
     let detail = if within {
         msg!(
-            ru: "Внутри одновременно было не больше {max_inside} потоков (предел {n}); {n_entries} входов за прогон.",
-            en: "At most {max_inside} threads were inside at once (the limit is {n}); {n_entries} entries in this run.";
+            ru: "Внутри одновременно было не больше {max_inside} {who} (предел {n}); {n_entries} входов за прогон.",
+            en: "At most {max_inside} {who} were inside at once (the limit is {n}); {n_entries} entries in this run.";
+            who = workers(p),
             max_inside = occ.max_inside,
             n_entries = occ.entries.len(),
         )
     } else {
         msg!(
-            ru: "В {max_at} внутри оказалось {max_inside} потоков при пределе {n}: обычный Semaphore принял лишний release() как ещё одно свободное место.",
-            en: "At {max_at} there were {max_inside} threads inside with a limit of {n}: the plain Semaphore took the extra release() as one more free place.";
+            ru: "В {max_at} внутри оказалось {max_inside} {who} при пределе {n}: обычный Semaphore принял лишний release() как ещё одно свободное место.",
+            en: "At {max_at} there were {max_inside} {who} inside with a limit of {n}: the plain Semaphore took the extra release() as one more free place.";
+            who = workers(p),
             max_at = Secs(occ.max_at),
             max_inside = occ.max_inside,
         )
     };
     out.push(Insight {
         id: "never_more_than_n",
-        title: Text {
-            ru: "Внутри никогда не больше N потоков", en: "Never more than N threads inside"
+        title: match Model::of(p) {
+            Model::Threads => Text {
+                ru: "Внутри никогда не больше N потоков", en: "Never more than N threads inside"
+            },
+            Model::Processes => Text {
+                ru: "Внутри никогда не больше N процессов",
+                en: "Never more than N processes inside",
+            },
         },
         observed: within,
         detail,
@@ -171,7 +180,7 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
             msg!(
                 ru: "{who} получил «{msg}»: счётчик BoundedSemaphore не может превысить начальные {n}.",
                 en: "{who} got '{msg}': a BoundedSemaphore's counter cannot go above its initial {n}.";
-                who = v.thread_name(*actor),
+                who = actor_name(v, *actor),
             ),
         )
     } else if !bounded {

@@ -1,10 +1,12 @@
-//! `Semaphore` and `BoundedSemaphore`: at most N threads inside at once.
+//! `Semaphore` and `BoundedSemaphore`: at most N threads inside at once (or processes, with
+//! `multiprocessing`'s, `model`).
 
 mod insights;
 mod program;
 
+use crate::lessons::model::{self, Model};
 use crate::lessons::params::{count, flag, seconds, threads};
-use crate::lessons::{finishes, no_processes, Expect, Lesson, Section, Text};
+use crate::lessons::{finishes, Expect, Lesson, Section, Text};
 
 pub static LESSON: Lesson = Lesson {
     id: "semaphore",
@@ -19,15 +21,20 @@ pub static LESSON: Lesson = Lesson {
         seconds("hold", Text { ru: "Секунд внутри", en: "Seconds inside" }, 0.0, 30.0, 6.0),
         flag("bounded", Text { ru: "BoundedSemaphore", en: "BoundedSemaphore" }, true),
         flag("extra_release", Text { ru: "Лишний release()", en: "One extra release()" }, false),
+        model::param(),
     ],
     listing: include_str!("listing.py"),
     explanation: Text::from_files(include_str!("explain.ru.md"), include_str!("explain.en.md")),
     default_speed: 2.0,
-    expect: Expect { actors: |p| p.int("threads") as usize + 1, ends: finishes, processes: no_processes },
+    expect: Expect {
+        actors: |p| Model::actors(p, p.int("threads") as usize),
+        ends: finishes,
+        processes: |p| Model::processes(p, p.int("threads") as usize),
+    },
     run: program::run,
-    validate: crate::lessons::no_cross_checks,
+    validate: |p| model::check_workers(p, "threads"),
     insights: insights::insights,
-    targets: &[],
+    targets: &[&program::CONNECT],
     policy: None,
     page: None,
 };

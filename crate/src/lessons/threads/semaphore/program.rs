@@ -1,14 +1,16 @@
-//! The program: what runs when the learner presses Run (the listing, in Rust).
+//! The program: what runs when the learner presses Run (the listing, in Rust), on threads
+//! or on processes ([`Model`]): each worker gets `pool` and `start` as arguments.
 
 use crate::error::{PyErr, PyResult};
+use crate::lessons::model::{my_name, BoundedSemaphore, Model, Semaphore, Worker};
 use crate::lessons::Params;
-use crate::prims::{BoundedSemaphore, Semaphore};
+use crate::multiprocessing::Target;
 use crate::runtime::{self, monotonic};
-use crate::threading::{current_thread, Thread};
-use std::sync::Arc;
+use serde::{Deserialize, Serialize};
 
 /// `pool`: one of the two kinds, as the listing chooses.
-enum Pool {
+#[derive(Clone, Serialize, Deserialize)]
+pub(super) enum Pool {
     Plain(Semaphore),
     Bounded(BoundedSemaphore),
 }
@@ -22,21 +24,35 @@ impl Pool {
     }
     fn release(&self) -> PyResult<()> {
         match self {
-            Pool::Plain(s) => s.release(1),
-            Pool::Bounded(s) => s.release(1),
+            Pool::Plain(s) => s.release(),
+            Pool::Bounded(s) => s.release(),
         }
     }
 }
 
+pub(super) static CONNECT: Target = crate::target!(connect);
+
+/// `connect(pool, start, hold)`: the listing's HOLD is a module constant, which a spawned
+/// child computes again; here it comes with the arguments.
+fn connect((pool, start, hold): (Pool, f64, f64)) -> PyResult<()> {
+    let name = my_name();
+    pool.with(|| {
+        crate::py_print!("{name}: connected at {:.1}", monotonic() - start)?;
+        runtime::sleep(hold)?;
+        crate::py_print!("{name}: disconnecting at {:.1}", monotonic() - start)
+    })
+}
+
 pub(super) fn run(p: &Params) -> PyResult<()> {
-    let max_connections = p.int("max_connections");
+    let model = Model::of(p);
+    let max_connections = p.int("max_connections") as u32;
     let threads = p.int("threads");
     let hold = p.float("hold");
-    let pool = Arc::new(if p.flag("bounded") {
-        Pool::Bounded(BoundedSemaphore::named("pool", max_connections)?)
+    let pool = if p.flag("bounded") {
+        Pool::Bounded(BoundedSemaphore::named(model, "pool", max_connections)?)
     } else {
-        Pool::Plain(Semaphore::named("pool", max_connections)?)
-    });
+        Pool::Plain(Semaphore::named(model, "pool", max_connections)?)
+    };
     let start = monotonic();
 
     if p.flag("extra_release") {
@@ -47,23 +63,18 @@ pub(super) fn run(p: &Params) -> PyResult<()> {
         }
     }
 
-    let mut all = Vec::new();
-    for i in 0..threads {
-        let pool = pool.clone();
-        all.push(Thread::named(&format!("thr-{i}"), "connect", move || {
-            let name = current_thread().name().to_owned();
-            pool.with(|| {
-                crate::py_print!("{name}: connected at {:.1}", monotonic() - start)?;
-                runtime::sleep(hold)?;
-                crate::py_print!("{name}: disconnecting at {:.1}", monotonic() - start)
-            })
-        }));
+    let (prefix, workers) = match model {
+        Model::Threads => (model.prefix(), "threads"),
+        Model::Processes => (model.prefix(), "processes"),
+    };
+    let all: Vec<Worker> = (0..threads)
+        .map(|i| Worker::new(model, &format!("{prefix}-{i}"), &CONNECT, connect, (pool.clone(), start, hold)))
+        .collect::<PyResult<_>>()?;
+    for w in &all {
+        w.start()?;
     }
-    for t in &all {
-        t.start()?;
+    for w in &all {
+        w.join()?;
     }
-    for t in &all {
-        t.join(None)?;
-    }
-    crate::py_print!("main: all {threads} threads done at {:.1}", monotonic() - start)
+    crate::py_print!("main: all {threads} {workers} done at {:.1}", monotonic() - start)
 }
