@@ -48,3 +48,83 @@ fn insights_survive_runs_stopped_at_any_moment() {
         }
     }
 }
+
+/// Where each comment of a Python source starts: (line, column in chars), a `#` outside
+/// any string (single, double or triple quoted, with escapes).
+fn comment_starts(src: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut quote: Option<(char, bool)> = None;
+    for (n, line) in src.split('\n').enumerate() {
+        let cs: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < cs.len() {
+            let c = cs[i];
+            match quote {
+                Some((q, triple)) => {
+                    if c == '\\' {
+                        i += 1;
+                    } else if c == q && (!triple || (cs.get(i + 1) == Some(&q) && cs.get(i + 2) == Some(&q))) {
+                        i += if triple { 2 } else { 0 };
+                        quote = None;
+                    }
+                }
+                None if c == '#' => {
+                    out.push((n, i));
+                    break;
+                }
+                None if c == '\'' || c == '"' => {
+                    let triple = cs.get(i + 1) == Some(&c) && cs.get(i + 2) == Some(&c);
+                    quote = Some((c, triple));
+                    i += if triple { 2 } else { 0 };
+                }
+                None => {}
+            }
+            i += 1;
+        }
+        // A single-quoted string ends with its line.
+        if matches!(quote, Some((_, false))) {
+            quote = None;
+        }
+    }
+    out
+}
+
+/// Every comment a learner reads is in both languages, as the page expects to pick one
+/// (`www/src/highlight.rs::comments_in`): a block of full-line comments is its English
+/// lines, then its Russian ones; a one-line comment is `# English / Russian`.
+#[test]
+fn every_listing_comment_is_in_russian_and_english() {
+    let cyrillic = |s: &str| s.chars().any(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё'));
+    let pair = |comment: &str| comment.split_once(" / ").is_some_and(|(en, ru)| cyrillic(ru) && !cyrillic(en));
+    let mut bad = Vec::new();
+    for lesson in all() {
+        let lines: Vec<&str> = lesson.listing.split('\n').collect();
+        let starts = comment_starts(lesson.listing);
+        let full = |&(n, c): &(usize, usize)| lines[n].chars().take(c).all(char::is_whitespace);
+        let mut i = 0;
+        while i < starts.len() {
+            let (n, c) = starts[i];
+            let text = |(n, c): (usize, usize)| lines[n].chars().skip(c).collect::<String>();
+            if !full(&starts[i]) {
+                if !pair(&text((n, c))) {
+                    bad.push(format!("{}:{}: {}", lesson.id, n + 1, lines[n].trim()));
+                }
+                i += 1;
+                continue;
+            }
+            // A block: consecutive full-line comments at one indentation.
+            let mut end = i + 1;
+            while end < starts.len() && full(&starts[end]) && starts[end] == (starts[end - 1].0 + 1, c) {
+                end += 1;
+            }
+            let block: Vec<String> = (i..end).map(|k| text(starts[k])).collect();
+            let split = block.iter().position(|l| cyrillic(l)).unwrap_or(block.len());
+            let ok = (split > 0 && split < block.len()) || block.iter().all(|l| pair(l));
+            if !ok {
+                bad.push(format!("{}:{}: {}", lesson.id, n + 1, block.join(" ⏎ ")));
+            }
+            i = end;
+        }
+    }
+    assert!(bad.is_empty(), "comments not in both languages:\n{}", bad.join("\n"));
+}

@@ -1,14 +1,10 @@
 import asyncio
 import time
 
-JOB_TIME = {{job_time}}          # seconds each job needs
-                                 # сколько секунд нужно каждой работе
-TIMEOUT = {{timeout}}            # how long main waits for job-1, s
-                                 # сколько main ждёт job-1, с
-SHIELD = {{shield}}              # shield job-1 from wait_for's cancel
-                                 # защитить job-1 от отмены в wait_for
-CANCEL_AFTER = {{cancel_after}}  # None: nobody cancels job-2
-                                 # None: job-2 никто не отменяет
+JOB_TIME = {{job_time}}          # seconds each job needs / сколько секунд нужно каждой работе
+TIMEOUT = {{timeout}}            # how long main waits for job-1, s / сколько main ждёт job-1, с
+SHIELD = {{shield}}              # shield job-1 from wait_for's cancel / защитить job-1 от отмены в wait_for
+CANCEL_AFTER = {{cancel_after}}  # None: nobody cancels job-2 / None: job-2 никто не отменяет
 start = time.monotonic()
 
 
@@ -22,8 +18,7 @@ async def job(name):
         await asyncio.sleep(JOB_TIME)
     except asyncio.CancelledError:
         print(f'{stamp()} {name}: cancelled at its await')
-        raise                    # let it end cancelled
-                                 # пусть задача закончится отменённой
+        raise                    # let it end cancelled / пусть задача закончится отменённой
     print(f'{stamp()} {name}: finished')
     return name
 
@@ -46,8 +41,7 @@ async def main():
     except asyncio.CancelledError:
         print(f'{stamp()} main: job-2 ended with CancelledError, cancelled() = {second.cancelled()}')
     if not first.done():
-        await first              # shielded, it kept running
-                                 # под защитой она продолжала работать
+        await first              # shielded, it kept running / под защитой она продолжала работать
     print(f'{stamp()} main: job-1 {"was cancelled" if first.cancelled() else "finished"}')
 
 

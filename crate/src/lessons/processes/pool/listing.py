@@ -3,11 +3,11 @@ import random
 import threading
 import time
 
-PROCESSES = {{processes}}      # worker processes; Pool() alone takes os.cpu_count()
+PROCESSES = {{processes}}      # worker processes; Pool() alone takes os.cpu_count() / рабочие процессы; Pool() без аргумента берёт os.cpu_count()
 TASKS = {{tasks}}
-TASK_S = {{task_s}}            # seconds per task on average (each takes 0.5x to 1.5x)
-METHOD = '{{method}}'          # map, map_async, apply_async, starmap, starmap_async, imap, imap_unordered
-RETURNS = {{returns}}          # False: the task returns nothing, so its result is None
+TASK_S = {{task_s}}            # seconds per task on average (each takes 0.5x to 1.5x) / секунд на задачу в среднем (каждая от 0.5x до 1.5x)
+METHOD = '{{method}}'          # map, map_async, apply_async, starmap, starmap_async, imap, imap_unordered / способ раздать задачи: map, map_async, apply_async, starmap, starmap_async, imap, imap_unordered
+RETURNS = {{returns}}          # False: the task returns nothing, so its result is None / False: задача ничего не возвращает, и её результат — None
 SHOW = TASKS <= 20
 
 
