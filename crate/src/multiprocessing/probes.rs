@@ -22,6 +22,8 @@ pub static TARGETS: &[&Target] = &[
     &TASK_WORKER,
     &COUNTER,
     &BARRIER_PARTY,
+    &BARRIER_NAMED_PARTY,
+    &BARRIER_ACTION,
     &LOCK_PROBE,
     &COND_WAITER,
     &CHUNK_SUM,
@@ -154,6 +156,31 @@ pub static BARRIER_PARTY: Target = crate::target!(barrier_party);
 fn barrier_party((b, q): (Barrier, Queue)) -> PyResult<()> {
     let index = b.wait(Some(30.0))?;
     q.put(&index, true, None)
+}
+
+/// Waits on the barrier and puts its name and the index it got on `q`; a broken barrier
+/// puts the index `u32::MAX`.
+pub static BARRIER_NAMED_PARTY: Target = crate::target!(barrier_named_party);
+fn barrier_named_party((b, q): (Barrier, Queue)) -> PyResult<()> {
+    let name = super::current_process()?.name;
+    let index = match b.wait(Some(30.0)) {
+        Ok(i) => i,
+        Err(PyErr::BrokenBarrierError) => u32::MAX,
+        Err(e) => return Err(e),
+    };
+    q.put(&(name, index), true, None)
+}
+
+/// A barrier's action: says which process ran it, and raises if that process's name ends
+/// in "-raises".
+pub static BARRIER_ACTION: Target = crate::target!(barrier_action);
+fn barrier_action(_: ()) -> PyResult<()> {
+    let name = super::current_process()?.name;
+    crate::py_print!("action in {name}")?;
+    if name.ends_with("-raises") {
+        return Err(PyErr::value("the action failed"));
+    }
+    Ok(())
 }
 
 /// Tries what another process may and may not do with a parent's locks; puts the

@@ -980,21 +980,29 @@ impl Condition {
 
 // Barrier words: the state's mutex, the state (threading.Barrier's: 0 filling, 1
 // draining, -1 resetting, -2 broken), how many are inside, the parties, the default
-// timeout (f64 bits, two words; NaN: none), the event count.
+// timeout (f64 bits, two words; NaN: none), the event count; then the action's name
+// (its length, then its bytes: a `Target` every process finds by name).
 const B_MX: u32 = 0;
 const B_STATE: u32 = 4;
 const B_COUNT: u32 = 8;
 const B_PARTIES: u32 = 12;
 const B_TIMEOUT: u32 = 16;
 const B_EV: u32 = 24;
+const B_ACTION_LEN: u32 = 32;
+const B_ACTION: u32 = 36;
+/// Room for the action's name.
+const B_ACTION_MAX: u32 = 220;
+const BARRIER_BYTES: u32 = B_ACTION + B_ACTION_MAX;
 
 const FILLING: u32 = 0;
 const DRAINING: u32 = 1;
 const RESETTING: u32 = -1i32 as u32;
 const BROKEN: u32 = -2i32 as u32;
 
-/// `multiprocessing.Barrier(parties, timeout=None)`: `threading.Barrier`'s algorithm over
-/// the arena (without `action`: a closure cannot cross into another process).
+/// `multiprocessing.Barrier(parties, action=None, timeout=None)`: `threading.Barrier`'s
+/// algorithm over the arena. The `action` is a [`Target`](crate::runtime::process::Target),
+/// as CPython pickles a function by its name: whichever process's party arrives last runs
+/// it, before any party is released.
 #[derive(Clone)]
 pub struct Barrier {
     arena: Arena,
@@ -1010,10 +1018,27 @@ impl Barrier {
     }
 
     pub fn named(name: &str, parties: u32, timeout: Option<f64>) -> PyResult<Barrier> {
+        Barrier::with_action(name, parties, None, timeout)
+    }
+
+    /// `Barrier(parties, action, timeout)`: `action` runs once per crossing, in the party
+    /// that arrives last; if it raises, the barrier breaks and that party gets its error.
+    pub fn with_action(
+        name: &str,
+        parties: u32,
+        action: Option<&'static crate::runtime::process::Target>,
+        timeout: Option<f64>,
+    ) -> PyResult<Barrier> {
         if parties < 1 {
             return Err(PyErr::value("parties must be >= 1"));
         }
-        let (arena, off, id) = new_shared(32, ObjKind::Barrier, name)?;
+        let action = action.map_or("", |t| t.name);
+        if action.len() > B_ACTION_MAX as usize {
+            return Err(PyErr::value("the barrier's action has too long a name"));
+        }
+        let (arena, off, id) = new_shared(BARRIER_BYTES, ObjKind::Barrier, name)?;
+        arena.store(off + B_ACTION_LEN, action.len() as u32);
+        arena.write(off + B_ACTION, action.as_bytes());
         arena.store(off + B_PARTIES, parties);
         let t = timeout.unwrap_or(f64::NAN).to_bits();
         arena.store(off + B_TIMEOUT, t as u32);
@@ -1102,10 +1127,19 @@ impl Barrier {
         a.store(off + B_COUNT, index + 1);
         hooks::trace(Kind::Attempt, Op::Wait, self.id, (index + 1) as u64);
         let result = if index + 1 == a.load(off + B_PARTIES) {
-            a.store(off + B_STATE, DRAINING);
-            hooks::trace(Kind::Signal, Op::Wait, self.id, (index + 1) as u64);
-            self.notify_all();
-            Ok(index)
+            // _release: the action first, under the barrier's lock, as CPython runs it.
+            match self.run_action() {
+                Ok(()) => {
+                    a.store(off + B_STATE, DRAINING);
+                    hooks::trace(Kind::Signal, Op::Wait, self.id, (index + 1) as u64);
+                    self.notify_all();
+                    Ok(index)
+                }
+                Err(e) => {
+                    self.break_it();
+                    Err(e)
+                }
+            }
         } else {
             hooks::trace(Kind::Block, Op::Wait, self.id, 0);
             self.wait_released(deadline).map(|_| index)
@@ -1118,6 +1152,21 @@ impl Barrier {
             self.notify_all();
         }
         result
+    }
+
+    /// Runs the action, if there is one, in this process: found by its name.
+    fn run_action(&self) -> PyResult<()> {
+        let (a, off) = (&self.arena, self.off);
+        let len = a.load(off + B_ACTION_LEN).min(B_ACTION_MAX);
+        if len == 0 {
+            return Ok(());
+        }
+        let mut name = vec![0u8; len as usize];
+        a.read(off + B_ACTION, &mut name);
+        let name = String::from_utf8_lossy(&name);
+        let target = crate::runtime::process::find_target(&name)
+            .ok_or_else(|| PyErr::runtime(&format!("the barrier's action {name} is not in this program")))?;
+        (target.entry)(&crate::runtime::process::encode(&())?).map(drop)
     }
 
     fn wait_released(&self, deadline: Option<u64>) -> PyResult<()> {

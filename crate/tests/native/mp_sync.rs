@@ -89,6 +89,60 @@ fn condition_event_and_barrier_between_threads() {
     assert_eq!(got, vec!["true", "true", "threading.BrokenBarrierError", "true"]);
 }
 
+/// `Barrier(parties, action)` across processes: the party that arrives last runs the
+/// action, once per crossing, before anyone goes on; an action that raises breaks the
+/// barrier for the others and fails the party that ran it.
+#[test]
+fn a_barrier_action_runs_once_in_the_last_party_across_processes() {
+    for (names, raising) in [(["p-1", "p-2", "p-3"], false), (["p-1", "p-2", "p-raises"], true)] {
+        let (run, got) = run_with::<Vec<(String, u32, i32)>>(move |out| {
+            let b = Barrier::with_action("b", 3, Some(&probes::BARRIER_ACTION), None)?;
+            let q = Queue::new(0)?;
+            let mut kids = Vec::new();
+            // One at a time, so that which one is last is known: the third.
+            for (i, name) in names.iter().enumerate() {
+                let k = Process::named(name, &probes::BARRIER_NAMED_PARTY, &(b.clone(), q.clone()))?;
+                k.start()?;
+                while i < 2 && b.n_waiting() < i as u32 + 1 {
+                    parlab::runtime::sleep(0.001)?;
+                }
+                kids.push(k);
+            }
+            let mut got = Vec::new();
+            for k in &kids {
+                k.join(Some(20.0))?;
+            }
+            while let Ok((name, index)) = q.get::<(String, u32)>(false, None) {
+                let code = kids.iter().find(|k| k.name() == name).and_then(|k| k.exitcode()).unwrap_or(-99);
+                got.push((name, index, code));
+            }
+            for k in &kids {
+                if !got.iter().any(|(n, ..)| n == k.name()) {
+                    got.push((k.name().to_owned(), u32::MAX - 1, k.exitcode().unwrap_or(-99)));
+                }
+            }
+            got.sort();
+            *out.lock().unwrap() = got;
+            Ok(())
+        });
+        assert_eq!(run.end_state(), Some(EndState::Finished));
+        let view = run.with_traces(parlab::analysis::TraceView::from_traces);
+        let actions: Vec<String> = view.stdout().into_iter().filter(|l| l.starts_with("action in")).collect();
+        assert_eq!(actions, vec![format!("action in {}", names[2])], "once, in the last party");
+        let want = |n: &str, i: u32, c: i32| (n.to_owned(), i, c);
+        if raising {
+            // The two that waited see the barrier broken; the one whose action raised
+            // puts nothing and exits 1 (its traceback on its stderr).
+            assert_eq!(
+                got,
+                vec![want("p-1", u32::MAX, 0), want("p-2", u32::MAX, 0), want("p-raises", u32::MAX - 1, 1)]
+            );
+        } else {
+            assert_eq!(got, vec![want("p-1", 0, 0), want("p-2", 1, 0), want("p-3", 2, 0)]);
+        }
+    }
+}
+
 #[test]
 fn a_barrier_across_three_processes() {
     let (run, mut got) = run_with::<Vec<u32>>(|out| {
