@@ -46,7 +46,10 @@ pub(super) fn insights(v: &TraceView, p: &Params, m: &Measurements) -> Vec<Insig
         None => (
             false,
             if in_page {
-                Msg::new("Кадры не измерены: прогон остановлен до начала работы?", "No frames measured: was the run stopped before the work began?")
+                Msg::new(
+                    "Кадры не измерены: прогон остановлен до начала работы?",
+                    "No frames measured: was the run stopped before the work began?",
+                )
             } else {
                 not_here.clone()
             },
