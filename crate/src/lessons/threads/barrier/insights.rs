@@ -171,9 +171,15 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
     };
     out.push(Insight {
         id: "leftovers_never_cross",
-        title: Text {
-            ru: "Лишние потоки ждут вечно (взаимная блокировка) или получают BrokenBarrierError по таймауту",
-            en: "Leftover threads wait forever (deadlock) or get BrokenBarrierError on a timeout",
+        title: match crate::lessons::model::Model::of(p) {
+            crate::lessons::model::Model::Threads => Text {
+                ru: "Лишние потоки ждут вечно (взаимная блокировка) или получают BrokenBarrierError по таймауту",
+                en: "Leftover threads wait forever (deadlock) or get BrokenBarrierError on a timeout",
+            },
+            crate::lessons::model::Model::Processes => Text {
+                ru: "Лишние процессы ждут вечно (взаимная блокировка) или получают BrokenBarrierError по таймауту",
+                en: "Leftover processes wait forever (deadlock) or get BrokenBarrierError on a timeout",
+            },
         },
         observed,
         detail,

@@ -125,7 +125,12 @@ pub(super) fn insights(v: &TraceView, p: &Params, _: &Measurements) -> Vec<Insig
             let by_other = matches!((acquirer, releaser), (Some(a), Some(r)) if a != r);
             out.push(Insight {
                 id: "any_thread_releases",
-                title: Text { ru: "Lock может отпустить любой поток", en: "Any thread may release a Lock" },
+                title: match Model::of(p) {
+                    Model::Threads => Text { ru: "Lock может отпустить любой поток", en: "Any thread may release a Lock" },
+                    Model::Processes => {
+                        Text { ru: "Lock может отпустить любой процесс", en: "Any process may release a Lock" }
+                    }
+                },
                 observed: !rlock && by_other,
                 detail: if by_other {
                     msg!(
