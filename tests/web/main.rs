@@ -493,12 +493,15 @@ mod processes {
         }
         let mem = wasm_memory_bytes;
         let before = mem();
+        // The spares the page keeps: as many as the most any run of this page asked for
+        // (an earlier test's run may have asked for more than this one's two).
+        let spares = browser::process_instances();
         for _ in 0..100 {
             one_run().await;
         }
         assert_eq!(browser::live_processes(), 0, "every process of every run was let go");
         let instances = browser::process_instances();
-        assert!(instances <= 4, "{instances} instances kept after 100 runs: spares only");
+        assert!(instances <= spares.max(2), "{instances} instances kept after 100 runs, {spares} before: spares only");
         let grew = mem() - before;
         assert!(grew <= 8 << 20, "the page's wasm memory grew by {grew} bytes over 100 runs");
     }
