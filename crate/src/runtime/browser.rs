@@ -56,6 +56,9 @@ static READY: [AtomicU32; MAX_WORKERS] = [const { AtomicU32::new(0) }; MAX_WORKE
 static RETIRE: [AtomicU32; MAX_WORKERS] = [const { AtomicU32::new(0) }; MAX_WORKERS];
 /// Preparations for a run under way: the pool is not quiet while one waits for workers.
 static PREPARING: AtomicU32 = AtomicU32::new(0);
+/// Workers created and not booted yet: a preparation counts them as on their way, so two
+/// preparations at once (the page's ahead of need, then Run's) do not both create them.
+static BOOTING: AtomicI32 = AtomicI32::new(0);
 
 thread_local! {
     static WORKER_INDEX: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
@@ -92,6 +95,7 @@ pub fn parlab_worker_main(index: u32, segment: JsValue) {
     let index = index as usize;
     WORKER_INDEX.with(|w| w.set(index));
     READY[index].store(1, Ordering::SeqCst);
+    BOOTING.fetch_sub(1, Ordering::SeqCst);
     SPARE.fetch_add(1, Ordering::SeqCst);
     // Checked before each pop: a worker asked to leave while it ran a job leaves after it.
     // Either way the page's decrement of SPARE stood for this worker's one idle count.
@@ -109,6 +113,9 @@ pub fn parlab_worker_main(index: u32, segment: JsValue) {
             }
         }
     }
+    // A thread's start wakes one sleeper: if that was this worker, on its way out, the
+    // wake-up goes on to another, which finds the job.
+    crate::futex::wake_one(&JOB_SIGNAL);
 }
 
 /// The trace clock's ticker (see `clock::ticker`), in a worker of its own.
@@ -358,8 +365,8 @@ async fn prepare_unless(n: u32, cancelled: impl Fn() -> bool) -> Result<(), Pool
 
 async fn prepare_counted(n: u32, cancelled: impl Fn() -> bool) -> Result<(), PoolError> {
     let n = n.min(MAX_WORKERS as u32);
-    let spare = SPARE.load(Ordering::SeqCst).max(0) as u32;
-    for _ in spare..n {
+    let on_their_way = (SPARE.load(Ordering::SeqCst).max(0) + BOOTING.load(Ordering::SeqCst).max(0)) as u32;
+    for _ in on_their_way..n {
         add_worker()?;
     }
     let deadline = now_ms() + 30_000.0;
@@ -392,6 +399,7 @@ fn add_worker() -> Result<(), PoolError> {
             None => return Err(PoolError::Worker(format!("the pool is at its cap of {MAX_WORKERS} workers"))),
         };
         let w = boot_worker(&p, &format!("parlab-{index}"), index as u32, STACK_BYTES, false, &wasm_bindgen::memory())?;
+        BOOTING.fetch_add(1, Ordering::SeqCst);
         let onmsg = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             // A worker says it left the pool (retired), or it died (a trap or a failed start).
             if js_sys::Reflect::has(&e.data(), &"retired".into()).unwrap_or(false) {
@@ -479,6 +487,7 @@ fn replace_worker(index: usize) {
     let Some(w) = old else { return };
     w.terminate();
     if READY[index].swap(0, Ordering::SeqCst) == 0 {
+        BOOTING.fetch_sub(1, Ordering::SeqCst);
         return;
     }
     // A worker cut off mid-job never gave back its spare; an idle one had counted itself
