@@ -103,7 +103,9 @@ fn a_barrier_action_runs_once_in_the_last_party_across_processes() {
             for (i, name) in names.iter().enumerate() {
                 let k = Process::named(name, &probes::BARRIER_NAMED_PARTY, &(b.clone(), q.clone()))?;
                 k.start()?;
+                let t0 = std::time::Instant::now();
                 while i < 2 && b.n_waiting() < i as u32 + 1 {
+                    assert!(t0.elapsed() < std::time::Duration::from_secs(30), "{name} never reached the barrier");
                     parlab::runtime::sleep(0.001)?;
                 }
                 kids.push(k);
