@@ -28,6 +28,13 @@ pub fn try_service_worker(otherwise: fn()) -> bool {
         return false;
     }
     let _ = session.set_item(TRIED, "1");
+    // Until the reload (a fraction of a second; at most REGISTER_MS) the page says why it
+    // is still empty.
+    if let Some(body) = window.document().and_then(|d| d.body()) {
+        body.set_inner_html(
+            r#"<p class="notice-inline" role="status"><span lang="ru">Готовим страницу к запуску потоков…</span> / <span lang="en">Preparing the page for threads…</span></p>"#,
+        );
+    }
     let container = window.navigator().service_worker();
     // Whichever comes first decides: the worker ready (reload under it), a refusal, or
     // no answer within REGISTER_MS (a registration can hang where service workers are
